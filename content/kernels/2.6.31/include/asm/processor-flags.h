@@ -1,0 +1,18 @@
+/*
+ * Stand-in for arch/x86/include/asm/processor-flags.h: the EFLAGS bits.
+ */
+#ifndef _ASM_X86_PROCESSOR_FLAGS_H
+#define _ASM_X86_PROCESSOR_FLAGS_H
+
+#define X86_EFLAGS_CF	0x00000001
+#define X86_EFLAGS_PF	0x00000004
+#define X86_EFLAGS_AF	0x00000010
+#define X86_EFLAGS_ZF	0x00000040
+#define X86_EFLAGS_SF	0x00000080
+#define X86_EFLAGS_TF	0x00000100
+#define X86_EFLAGS_IF	0x00000200
+#define X86_EFLAGS_DF	0x00000400
+#define X86_EFLAGS_OF	0x00000800
+#define X86_EFLAGS_IOPL	0x00003000
+
+#endif

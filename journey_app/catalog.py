@@ -1,0 +1,86 @@
+"""`Catalog`: per kernel version, the chapters, the source text and the Build, tied together.
+
+The one object the web layer, the CLI and runs ask "which chapter owns this address?".
+It holds no request state: per-process caches only, safe to share between threads.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import NotFound
+from .journey.library import Library
+from .settings import Settings
+from .toolchain import Build, BuildStore, Limits
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where an address lives: symbol, source line and the chapter owning that line."""
+
+    address: int
+    symbol: str | None
+    file: str | None
+    line: int | None
+    chapter: str | None
+
+    def to_json(self) -> dict:
+        return {"address": self.address, "symbol": self.symbol, "file": self.file,
+                "line": self.line, "chapter": self.chapter}
+
+
+class Catalog:
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.content_root = Path(settings.content_root)
+        self.library = Library(self.content_root)
+        self.store = BuildStore(settings.cache_dir, Limits(timeout=settings.build_timeout))
+        self._owners: dict[tuple[str, str], dict[int, str]] = {}
+        self._lock = threading.Lock()
+
+    def versions(self) -> list[str]:
+        return self.library.versions()
+
+    def default_version(self) -> str:
+        versions = self.versions()
+        if not versions:
+            raise NotFound(f"no kernel versions under {self.content_root / 'kernels'}", None)
+        return versions[-1]
+
+    def kernel_dir(self, version: str) -> Path:
+        if version not in self.versions():
+            raise NotFound(f"unknown kernel version {version!r}", {"versions": self.versions()})
+        return self.content_root / "kernels" / version
+
+    def build(self, version: str) -> Build:
+        return self.store.build_kernel(self.kernel_dir(version), version)
+
+    def build_with(self, version: str, overrides: dict[str, bytes]) -> Build:
+        """Build of the version with some files replaced (edited lab source)."""
+        from .toolchain.pipeline import read_tree
+
+        tree = read_tree(self.kernel_dir(version))
+        tree.update(overrides)
+        return self.store.build_tree(tree, version)
+
+    def chapter_owner(self, version: str, file: str, line: int) -> str | None:
+        key = (version, file)
+        with self._lock:
+            owners = self._owners.get(key)
+        if owners is None:
+            owners = {}
+            for chapter in self.library.chapters(version):
+                if chapter.file == file:
+                    for number in range(chapter.start_line, chapter.end_line + 1):
+                        owners[number] = chapter.id
+            with self._lock:
+                self._owners[key] = owners
+        return owners.get(line)
+
+    def locate(self, build: Build, address: int) -> Located:
+        ref = build.line_at(address)
+        chapter = self.chapter_owner(build.version, ref.file, ref.line) if ref else None
+        return Located(address, build.symbolize(address), ref.file if ref else None,
+                       ref.line if ref else None, chapter)

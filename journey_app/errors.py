@@ -1,0 +1,77 @@
+"""The one error hierarchy of the project: every failure a user can cause has a stable code.
+
+The web layer maps `status` to HTTP; the CLI prints `message` and exits non-zero.
+Nothing here knows about Flask.
+"""
+
+from __future__ import annotations
+
+
+class JourneyError(Exception):
+    """Base class: `code` is stable (clients switch on it), `message` is for people."""
+
+    code = "journey_error"
+    status = 400
+
+    def __init__(self, message: str, detail: object | None = None):
+        super().__init__(message)
+        self.message = message
+        self.detail = detail
+
+    def to_json(self) -> dict:
+        return {"error": {"code": self.code, "message": self.message, "detail": self.detail}}
+
+
+class NotFound(JourneyError):
+    code = "not_found"
+    status = 404
+
+
+class BadInput(JourneyError):
+    """Malformed request, action list, value out of range."""
+
+    code = "bad_input"
+    status = 400
+
+
+class TooLarge(JourneyError):
+    code = "too_large"
+    status = 413
+
+
+class ContentError(JourneyError):
+    """A content file (kernel text, scenario, lab) is malformed; detail names file and line."""
+
+    code = "content_error"
+    status = 422
+
+
+class BuildError(JourneyError):
+    """The assembler or linker rejected the source; detail carries their messages."""
+
+    code = "build_error"
+    status = 422
+
+
+class ToolchainMissing(BuildError):
+    """cpp/as/ld are not installed; the message names the Debian packages."""
+
+    code = "toolchain_missing"
+    status = 424
+
+
+class SandboxRefused(BuildError):
+    """User-supplied source asked for something the sandbox does not allow."""
+
+    code = "sandbox_refused"
+    status = 422
+
+
+class RateLimited(JourneyError):
+    code = "rate_limited"
+    status = 429
+
+
+class Unauthorized(JourneyError):
+    code = "unauthorized"
+    status = 401

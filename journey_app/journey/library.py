@@ -1,0 +1,219 @@
+"""The content library: kernel versions under a content root, their chapter files, chapters and sources.
+
+Reads files and caches what it parsed per Library instance; a bad file becomes a ContentError in
+`errors(version)`, never an exception for the whole site. Knows nothing of HTTP.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from ..errors import ContentError, NotFound
+from .chapters import ParsedFile, line_roles, parse_source
+from .markers import content_error
+from .model import STAGES, Chapter, LineRole, file_order_key, journey_order_key
+
+# Where chapters live in a version folder: the kernel's own tree. include/ holds our stand-in
+# headers and glue/ our linker glue; neither is kernel text, so neither is searched for markers.
+CHAPTER_ROOTS = ("arch", "drivers", "Documentation")
+CHAPTER_SUFFIXES = (".S", ".c", ".h")  # the Makefile's `find -name '*.[chS]'`
+
+_CHAPTER_REF = re.compile(rf"^(?P<letter>[{''.join(STAGES)}])[:-](?P<digits>[0-9]{{1,9}})$", re.IGNORECASE)
+
+
+def version_sort_key(name: str) -> tuple:
+    """Natural order, so 2.6.9 < 2.6.31 < 3.0; digits compare as numbers, other text as text."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", name) if part)
+
+
+@dataclass(frozen=True)
+class _VersionIndex:
+    files: tuple[str, ...]
+    parsed: dict[str, ParsedFile]
+    journey: tuple[Chapter, ...]
+    file_order: tuple[Chapter, ...]
+    by_ref: dict[tuple[str, int], Chapter]
+    errors: tuple[ContentError, ...]
+
+
+class Library:
+    """Kernel versions found by listing `<content_root>/kernels/`; adding a folder adds a version."""
+
+    def __init__(self, content_root: Path | str):
+        self.content_root = Path(content_root)
+        # Parsed files keyed by (version, file) and indexes keyed by version; each entry remembers the
+        # (mtime, size) it was built from, so an edited file is parsed again on the next call.
+        self._files: dict[tuple[str, str], tuple[tuple[int, int], ParsedFile | ContentError]] = {}
+        self._indexes: dict[str, tuple[tuple, _VersionIndex]] = {}
+        self._lock = threading.Lock()
+
+    # -- versions and files -------------------------------------------------------------------
+
+    def versions(self) -> list[str]:
+        kernels = self.content_root / "kernels"
+        if not kernels.is_dir():
+            return []
+        names = [p.name for p in kernels.iterdir() if p.is_dir() and not p.name.startswith(".")]
+        return sorted(names, key=version_sort_key)
+
+    def files(self, version: str) -> list[str]:
+        """The version's chapter files (relative, "/"-separated), sorted."""
+        return list(self._index(version).files)
+
+    def source(self, version: str, file: str) -> str:
+        """Text of any file in the version folder (kernel text, glue, stand-in headers)."""
+        return _read_text(self._resolve(version, file), file)
+
+    # -- chapters -------------------------------------------------------------------------------
+
+    def chapters(self, version: str) -> list[Chapter]:
+        """Journey order: stage P, G, D, L, H, S, M, then number."""
+        return list(self._index(version).journey)
+
+    def chapters_in_file_order(self, version: str) -> list[Chapter]:
+        return list(self._index(version).file_order)
+
+    def chapter(self, version: str, id_or_slug: str) -> Chapter:
+        """Accepts "G:033", "g:033" and the URL form "G-033"; numbers compare as numbers."""
+        match = _CHAPTER_REF.match(id_or_slug.strip()) if isinstance(id_or_slug, str) else None
+        found = None
+        if match:
+            found = self._index(version).by_ref.get((match["letter"].upper(), int(match["digits"])))
+        if found is None:
+            raise NotFound(f"no chapter {id_or_slug!r} in kernel {version}", detail={"version": version, "chapter": id_or_slug})
+        return found
+
+    def line_roles(self, version: str, file: str) -> list[LineRole]:
+        """Owner chapter and role of every line of `file`, for the source view."""
+        index = self._index(version)
+        if file in index.parsed:
+            standing = [c for c in index.file_order if c.file == file]
+            return list(line_roles(index.parsed[file], standing))
+        # glue/ or include/ files: no chapters, but the view still wants code/comment/blank.
+        path = self._resolve(version, file)
+        return list(line_roles(parse_source(_read_text(path, file), file, version), ()))
+
+    def errors(self, version: str) -> list[ContentError]:
+        return list(self._index(version).errors)
+
+    # -- internals ------------------------------------------------------------------------------
+
+    def _version_dir(self, version: str) -> Path:
+        if not isinstance(version, str) or version not in self.versions():
+            raise NotFound(f"no kernel version {version!r}", detail={"version": version, "known": self.versions()})
+        return self.content_root / "kernels" / version
+
+    def _resolve(self, version: str, file: str) -> Path:
+        """The path of `file` in the version folder; NotFound for anything that is not a file inside it."""
+        root = self._version_dir(version).resolve()
+        missing = NotFound(f"no file {file!r} in kernel {version}", detail={"version": version, "file": file})
+        if not isinstance(file, str) or not file or "\\" in file or "\0" in file:
+            raise missing
+        parts = PurePosixPath(file).parts
+        if PurePosixPath(file).is_absolute() or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+            raise missing
+        path = (root / file).resolve()
+        # A symlink could still point outside; only files whose real path is under the root are served.
+        if not path.is_relative_to(root) or not path.is_file():
+            raise missing
+        return path
+
+    def _list_chapter_files(self, version_dir: Path) -> tuple[list[tuple[str, Path]], list[ContentError]]:
+        root = version_dir.resolve()
+        found: list[tuple[str, Path]] = []
+        errors: list[ContentError] = []
+        for top in CHAPTER_ROOTS:
+            for dirpath, dirnames, filenames in os.walk(version_dir / top):
+                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+                for name in filenames:
+                    if name.startswith(".") or not name.endswith(CHAPTER_SUFFIXES):
+                        continue
+                    path = Path(dirpath) / name
+                    rel = path.relative_to(version_dir).as_posix()
+                    if not path.resolve().is_relative_to(root):
+                        errors.append(content_error(rel, None, "links outside the kernel version folder; skipped"))
+                        continue
+                    found.append((rel, path))
+        return sorted(found), errors
+
+    def _parsed(self, version: str, rel: str, path: Path) -> ParsedFile | ContentError:
+        try:
+            stat = path.stat()
+            stamp = (stat.st_mtime_ns, stat.st_size)
+        except OSError as exc:
+            return content_error(rel, None, f"cannot read: {exc.strerror or exc}")
+        cached = self._files.get((version, rel))
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        try:
+            result: ParsedFile | ContentError = parse_source(_read_text(path, rel), rel, version)
+        except ContentError as exc:
+            result = exc
+        self._files[(version, rel)] = (stamp, result)
+        return result
+
+    def _index(self, version: str) -> _VersionIndex:
+        version_dir = self._version_dir(version)
+        with self._lock:
+            listed, errors = self._list_chapter_files(version_dir)
+            results = {rel: self._parsed(version, rel, path) for rel, path in listed}
+            # Parsed results are cached objects, so their identities change exactly when a file does.
+            signature = tuple((rel, id(result)) for rel, result in results.items())
+            cached = self._indexes.get(version)
+            if cached is not None and cached[0] == signature:
+                return cached[1]
+            index = _build_index(results, errors)
+            self._indexes[version] = (signature, index)
+            return index
+
+
+def _build_index(results: dict[str, ParsedFile | ContentError], errors: list[ContentError]) -> _VersionIndex:
+    parsed: dict[str, ParsedFile] = {}
+    by_ref: dict[tuple[str, int], Chapter] = {}
+    for rel, result in results.items():
+        if isinstance(result, ContentError):
+            errors.append(result)
+            continue
+        parsed[rel] = result
+        errors.extend(result.errors)
+        for chapter in result.chapters:
+            # extract aborts on a repeated number within a letter; we keep the first (in file order)
+            # and report the second, so one slip does not take the whole Journey down.
+            first = by_ref.get((chapter.stage, chapter.number))
+            if first is not None:
+                errors.append(
+                    content_error(
+                        rel, chapter.start_line, f"{chapter.id} already defined at {first.file}:{first.start_line}"
+                    )
+                )
+                continue
+            by_ref[(chapter.stage, chapter.number)] = chapter
+    standing = list(by_ref.values())
+    return _VersionIndex(
+        files=tuple(results),
+        parsed=parsed,
+        journey=tuple(sorted(standing, key=journey_order_key)),
+        file_order=tuple(sorted(standing, key=file_order_key)),
+        by_ref=by_ref,
+        errors=tuple(errors),
+    )
+
+
+def _read_text(path: Path, rel: str) -> str:
+    """File text; binary or unreadable files raise ContentError naming the file (and line, if known)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise content_error(rel, None, f"cannot read: {exc.strerror or exc}") from exc
+    nul = data.find(b"\0")
+    if nul >= 0:
+        raise content_error(rel, data.count(b"\n", 0, nul) + 1, "binary data (NUL byte), not source text")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        # Kernel files from before the move to UTF-8 may carry Latin-1 names in comments.
+        return data.decode("latin-1")

@@ -1,0 +1,142 @@
+"""Ties the bytes of a linked image to source lines, from the DWARF line table.
+
+gas emits one line-table row per instruction, so each row's first instruction belongs to
+its line. Bytes after it and before the next row come from data directives (`.byte 0x0f,0x01,0xc1`)
+or alignment padding (`ENTRY()`), which gas gives no row: they are attributed to the
+source lines lying between the two rows that hold code (not comments or blanks).
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from .disasm import Insn, disassemble, disassemble_one
+from .elfread import LineRow
+
+
+@dataclass(frozen=True)
+class Span:
+    """One contiguous run of bytes produced by one source line."""
+
+    file: str
+    line: int
+    address: int
+    data: bytes
+    via: str  # "dwarf": a line-table row; "directive": bytes between rows
+
+    @property
+    def end(self) -> int:
+        return self.address + len(self.data)
+
+
+def code_lines(text: str) -> list[int]:
+    """1-based numbers of lines holding something besides C comments and blanks."""
+    result = []
+    in_comment = False
+    for number, line in enumerate(text.splitlines(), start=1):
+        rest, visible = line, []
+        while rest:
+            if in_comment:
+                close = rest.find("*/")
+                if close < 0:
+                    rest = ""
+                else:
+                    in_comment, rest = False, rest[close + 2:]
+            else:
+                opening = rest.find("/*")
+                if opening < 0:
+                    visible.append(rest)
+                    rest = ""
+                else:
+                    visible.append(rest[:opening])
+                    in_comment, rest = True, rest[opening + 2:]
+        if "".join(visible).strip():
+            result.append(number)
+    return result
+
+
+# Directives that never emit bytes: a gap is never theirs.
+_SILENT_DIRECTIVES = (".globl", ".global", ".text", ".data", ".bss", ".section", ".type", ".size",
+                      ".local", ".weak", ".file", ".loc", ".set", ".equ", ".macro", ".endm", "#")
+
+
+def _emits_bytes(code: str) -> bool:
+    head = code.strip()
+    if head.endswith(":") and " " not in head:  # a bare label
+        return False
+    return not head.startswith(_SILENT_DIRECTIVES)
+
+
+def _is_padding(gap: bytes, address: int) -> bool:
+    """NOPs that stop at an aligned address: what `.align 4,0x90` (ENTRY) emits."""
+    return all(i.mnemonic == "nop" for i in disassemble(gap, address)) and (address + len(gap)) % 4 == 0
+
+
+def build_spans(rows: list[LineRow], read, sources: dict[str, str]) -> list[Span]:
+    """Spans for every row range; `read(address, size)` returns image bytes."""
+    spans: list[Span] = []
+    code_by_file = {name: code_lines(text) for name, text in sources.items()}
+    text_by_file = {name: text.splitlines() for name, text in sources.items()}
+    for row, following in zip(rows, rows[1:]):
+        if row.line is None or following.address <= row.address:
+            continue
+        data = read(row.address, following.address - row.address)
+        insn = disassemble_one(data, row.address)
+        size = insn.size if insn is not None else len(data)
+        spans.append(Span(row.file, row.line, row.address, data[:size], "dwarf"))
+        gap = data[size:]
+        if not gap:
+            continue
+        upper = following.line if following.line is not None and following.file == row.file else None
+        candidates = [n for n in code_by_file.get(row.file, [])
+                      if n > row.line and (upper is None or n < upper)]
+        lines = text_by_file.get(row.file, [])
+        emitting = [n for n in candidates if _emits_bytes(_strip_comment(lines[n - 1]))] or candidates
+        if emitting:
+            # Data directives (`.byte`) emit right after the previous instruction; alignment
+            # padding (an ENTRY's `.align`) sits right before the next, aligned, instruction.
+            owner = emitting[-1] if _is_padding(gap, row.address + size) else emitting[0]
+            spans.append(Span(row.file, owner, row.address + size, gap, "directive"))
+        else:
+            spans.append(Span(row.file, row.line, row.address + size, gap, "directive"))
+    return spans
+
+
+def _strip_comment(line: str) -> str:
+    return line.split("/*", 1)[0]
+
+
+class LineMap:
+    """address → span and (file, line) → spans, both directions from the same spans."""
+
+    def __init__(self, spans: list[Span]):
+        self._spans = sorted(spans, key=lambda s: s.address)
+        self._starts = [s.address for s in self._spans]
+        self._by_line: dict[tuple[str, int], list[Span]] = {}
+        for span in self._spans:
+            self._by_line.setdefault((span.file, span.line), []).append(span)
+
+    def span_at(self, address: int) -> Span | None:
+        index = bisect.bisect_right(self._starts, address) - 1
+        if index >= 0 and address < self._spans[index].end:
+            return self._spans[index]
+        return None
+
+    def spans_for(self, file: str, line: int) -> list[Span]:
+        return self._by_line.get((file, line), [])
+
+    def files(self) -> list[str]:
+        return sorted({file for file, _line in self._by_line})
+
+    def lines(self, file: str) -> list[int]:
+        return sorted(line for f, line in self._by_line if f == file)
+
+    def insns(self, file: str, line: int) -> tuple[Insn, ...]:
+        out: list[Insn] = []
+        for span in self.spans_for(file, line):
+            out.extend(disassemble(span.data, span.address))
+        return tuple(out)
+
+    def all_spans(self) -> list[Span]:
+        return list(self._spans)

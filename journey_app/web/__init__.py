@@ -1,0 +1,52 @@
+"""`create_app(config)`: the Flask application factory; the only place the web layer is wired.
+
+Blueprints: `pages` (HTML, each page with a `.json` twin) and `api` (JSON under /api/).
+Per-process objects (Catalog) hang off the app, never off module globals.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from .. import paths
+from ..catalog import Catalog
+from ..settings import Settings
+from . import errors, security
+
+
+def create_app(config: Settings | dict | None = None) -> Flask:
+    """Build the app; `config` is a Settings, a dict of Settings overrides, or None (environment)."""
+    if isinstance(config, Settings):
+        settings = config
+    else:
+        settings = Settings.from_env(**(config or {}))
+    app = Flask(__name__, static_folder=str(paths.static_root()), static_url_path="/static",
+                template_folder="templates")
+    app.config.update(MAX_CONTENT_LENGTH=settings.max_request_bytes, JSON_SORT_KEYS=False,
+                      TEMPLATES_AUTO_RELOAD=False)
+    app.extensions["journey.settings"] = settings
+    app.extensions["journey.catalog"] = Catalog(settings)
+
+    errors.register(app)
+    security.register(app)
+
+    from . import api, pages
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    for name in ("explorer_api", "labs_api", "labs_pages", "instructor"):
+        _register_optional(app, name)
+    return app
+
+
+def _register_optional(app: Flask, name: str) -> None:
+    """Blueprints of packages that may not be installed yet register only when present."""
+    import importlib
+
+    try:
+        module = importlib.import_module(f"journey_app.web.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"journey_app.web.{name}":
+            raise
+        return
+    module.register(app)

@@ -1,0 +1,48 @@
+"""One error shape for the whole site: JSON `{"error": {code, message, detail}}` for the API and
+`.json` twins, a readable HTML page otherwise. Unexpected exceptions never leak as bare 500s.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from ..errors import JourneyError
+
+log = logging.getLogger(__name__)
+
+
+def wants_json() -> bool:
+    path = request.path
+    if path.startswith("/api/") or path.endswith(".json"):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
+
+
+def error_response(code: str, message: str, detail, status: int):
+    body = {"error": {"code": code, "message": message, "detail": detail}}
+    if wants_json():
+        return body, status
+    return render_template("error.html", error=body["error"], status=status), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(JourneyError)
+    def journey_error(exc: JourneyError):
+        return error_response(exc.code, exc.message, exc.detail, exc.status)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        status = exc.code or 400
+        code = {404: "not_found", 405: "method_not_allowed", 413: "too_large",
+                400: "bad_input", 415: "unsupported_media_type", 429: "rate_limited"}.get(status, "http_error")
+        return error_response(code, exc.description or exc.name, None, status)
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        # A bug of ours: log it in full, answer in the one shape. 500 is reserved for this case.
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error_response("internal", "the server hit an unexpected error", None, 500)
