@@ -140,33 +140,34 @@ class Library:
                     found.append((rel, path))
         return sorted(found), errors
 
-    def _parsed(self, version: str, rel: str, path: Path) -> ParsedFile | ContentError:
+    def _parsed(self, version: str, rel: str, path: Path) -> tuple[tuple[int, int] | None, ParsedFile | ContentError]:
+        """(the file's (mtime, size) stamp, its parse), from the cache while the stamp is unchanged."""
         try:
             stat = path.stat()
             stamp = (stat.st_mtime_ns, stat.st_size)
         except OSError as exc:
-            return content_error(rel, None, f"cannot read: {exc.strerror or exc}")
+            return None, content_error(rel, None, f"cannot read: {exc.strerror or exc}")
         cached = self._files.get((version, rel))
         if cached is not None and cached[0] == stamp:
-            return cached[1]
+            return cached
         try:
             result: ParsedFile | ContentError = parse_source(_read_text(path, rel), rel, version)
         except ContentError as exc:
             result = exc
         self._files[(version, rel)] = (stamp, result)
-        return result
+        return stamp, result
 
     def _index(self, version: str) -> _VersionIndex:
         version_dir = self._version_dir(version)
         with self._lock:
             listed, errors = self._list_chapter_files(version_dir)
-            results = {rel: self._parsed(version, rel, path) for rel, path in listed}
-            # Parsed results are cached objects, so their identities change exactly when a file does.
-            signature = tuple((rel, id(result)) for rel, result in results.items())
+            stamped = {rel: self._parsed(version, rel, path) for rel, path in listed}
+            # The index is rebuilt when a file is added, removed or changed (or is still unreadable).
+            signature = tuple((rel, stamp) for rel, (stamp, _) in stamped.items())
             cached = self._indexes.get(version)
-            if cached is not None and cached[0] == signature:
+            if cached is not None and cached[0] == signature and None not in (s for _, s in signature):
                 return cached[1]
-            index = _build_index(results, errors)
+            index = _build_index({rel: result for rel, (_, result) in stamped.items()}, errors)
             self._indexes[version] = (signature, index)
             return index
 
