@@ -1,14 +1,14 @@
-"""set_guest_interrupt(): the frame the Host pushes on the Guest stack to deliver an interrupt or trap.
+"""set_guest_interrupt() and deliver_trap(): the frame the Host pushes on the Guest stack for an irq or trap.
 
-Models interrupts_and_traps.c set_guest_interrupt()/push_guest_stack() exactly; must not decide
-whether to deliver (interrupts.py and traps.py do).
+Models interrupts_and_traps.c set_guest_interrupt()/push_guest_stack()/deliver_trap() exactly; must not
+decide whether an irq is delivered (interrupts.py does).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .constants import GUEST_KERNEL_CS, IDT_TYPE_INTERRUPT_GATE, X86_EFLAGS_IF
+from .constants import GUEST_KERNEL_CS, IDT_ENTRIES, IDT_TYPE_INTERRUPT_GATE, TRAPS_WITH_ERRCODE, X86_EFLAGS_IF
 from .guest_view import U32, GuestMemoryFault, GuestView, guest_pa, reg
 from .kformat import hash_lx
 from .lguest_data import LguestData
@@ -122,3 +122,15 @@ def set_guest_interrupt(trace: Trace, guest: GuestView, lo: int, hi: int,
             trace.kill("Disabling interrupts")
     return Frame(tuple(words), ring_change, old_esp, new_esp, ss, GUEST_KERNEL_CS, handler, gate,
                  if_cleared, irq_enabled)
+
+
+def deliver_trap(trace: Trace, guest: GuestView, num: int, errcode: int = 0) -> Frame | None:
+    """interrupts_and_traps.c deliver_trap(): reflect trap `num` through the Guest's IDT, if present.
+
+    Returns None when the kernel's deliver_trap() returns false (no such or no present entry)."""
+    if num >= IDT_ENTRIES:
+        return None
+    lo, hi = trace.host.idt.get(num, (0, 0))
+    if not idt_present(lo, hi):
+        return None
+    return set_guest_interrupt(trace, guest, lo, hi, has_err=num in TRAPS_WITH_ERRCODE, errcode=errcode)

@@ -33,7 +33,10 @@ class Host:
     noirq_end: int = 0                    # lg->noirq_end
     kernel_address: int = 0               # lg->kernel_address, read at LGUEST_INIT
     idt: dict[int, tuple[int, int]] = field(default_factory=dict)   # cpu->arch.idt as set_trap() stored it
-    gdt: dict[int, tuple[int, int]] = field(default_factory=dict)   # cpu->arch.gdt entries the Guest loaded
+    # cpu->arch.gdt: segments.c setup_guest_gdt() starts with flat __KERNEL_CS/__KERNEL_DS at DPL 1
+    # (FULL_EXEC_SEGMENT / FULL_SEGMENT | GUEST_PL << 13); LOAD_GDT_ENTRY and LOAD_TLS add the rest.
+    gdt: dict[int, tuple[int, int]] = field(default_factory=lambda: {12: (0x0000FFFF, 0x00CFBB00),
+                                                                      13: (0x0000FFFF, 0x00CFB300)})
     next_hcall: int = 0                   # cpu->next_hcall: async ring cursor
     pending_notify: int = 0               # cpu->pending_notify (NOTIFY address, 0 = none)
     hcall_pending: bool = False           # cpu->hcall != NULL: a trapped hypercall not yet done

@@ -23,18 +23,17 @@ class ParsedFile:
     lexed: Lexed
     chapters: tuple[Chapter, ...]  # file order
     errors: tuple[ContentError, ...]
-    commentary_ends: dict[int, int]  # chapter start line -> last line of its opening commentary
+    # (chapter start line, last line of its opening commentary), one pair per entry of `chapters`
+    commentary_ends: tuple[tuple[int, int], ...]
 
 
 def parse_source(text: str, file: str, version: str) -> ParsedFile:
     lines = tuple(split_lines(text))
     lexed = lex(lines, dialect_of(file))
     chunks, errors = find_chunks(lines, file)
-    chapters = tuple(_chapter(chunk, lines, lexed, file, version) for chunk in chunks)
-    commentary_ends = {}
-    for chunk in chunks:
-        opening = _opening_comment(chunk, lexed)
-        commentary_ends[chunk.start_line] = chunk.start_line if opening is None else min(opening.end_line, chunk.end_line)
+    built = [_chapter(chunk, lines, lexed, file, version) for chunk in chunks]
+    chapters = tuple(chapter for chapter, _ in built)
+    commentary_ends = tuple((chapter.start_line, last) for chapter, last in built)
     return ParsedFile(file, lines, lexed, chapters, errors, commentary_ends)
 
 
@@ -50,18 +49,20 @@ def _opening_comment(chunk: Chunk, lexed: Lexed) -> Comment | None:
     return None
 
 
-def _chapter(chunk: Chunk, lines: Sequence[str], lexed: Lexed, file: str, version: str) -> Chapter:
+def _chapter(chunk: Chunk, lines: Sequence[str], lexed: Lexed, file: str, version: str) -> tuple[Chapter, int]:
+    """The Chapter and the last line of its opening commentary."""
     start, end = chunk.start_line, chunk.end_line
     opening = _opening_comment(chunk, lexed)
     marker_end = MARKER.match(lines[start - 1], chunk.marker_col).end()
     if opening is None:
         # A marker outside any /* */ comment: the rest of its line is all the prose there is.
         paragraphs = paragraphs_of([lines[start - 1][marker_end:]])
+        commentary_end = start
     else:
-        pieces = comment_pieces(lines, opening, start, min(opening.end_line, end), cut_before=marker_end)
-        paragraphs = paragraphs_of(pieces)
+        commentary_end = min(opening.end_line, end)
+        paragraphs = paragraphs_of(comment_pieces(lines, opening, start, commentary_end, cut_before=marker_end))
     code_lines = tuple(n for n in range(start, end + 1) if lexed.code_at(n))
-    return Chapter(
+    chapter = Chapter(
         id=chunk.id,
         stage=chunk.letter,
         number=chunk.number,
@@ -74,6 +75,7 @@ def _chapter(chunk: Chunk, lines: Sequence[str], lexed: Lexed, file: str, versio
         notes=_notes(chunk, opening, lines, lexed),
         paragraphs=paragraphs,
     )
+    return chapter, commentary_end
 
 
 def _notes(chunk: Chunk, opening: Comment | None, lines: Sequence[str], lexed: Lexed) -> tuple[InlineNote, ...]:
@@ -83,9 +85,10 @@ def _notes(chunk: Chunk, opening: Comment | None, lines: Sequence[str], lexed: L
         if comment is opening or not start <= comment.start_line <= end or _is_empty(lines, comment):
             continue
         last = min(comment.end_line, end)
-        # A comment trailing code on its only line (`.byte 0x0f,0x01,0xc1 /* KVM_HYPERCALL */`)
-        # is part of that code line, not a note.
-        if all(lexed.code_at(n) for n in range(comment.start_line, last + 1)):
+        # A comment after code, on code lines only (`.byte 0x0f,0x01,0xc1 /* KVM_HYPERCALL */`),
+        # is part of that code, not a note about the code below it.
+        after_code = lines[comment.start_line - 1][: comment.opener_col].strip() != ""
+        if after_code and all(lexed.code_at(n) for n in range(comment.start_line, last + 1)):
             continue
         paragraphs = paragraphs_of(comment_pieces(lines, comment, comment.start_line, last))
         applies_to = next((n for n in range(last, end + 1) if lexed.code_at(n)), None)
@@ -102,6 +105,7 @@ def line_roles(parsed: ParsedFile, chapters: Iterable[Chapter] | None = None) ->
     rejected duplicate's lines belong to no chapter.
     """
     lines, lexed = parsed.lines, parsed.lexed
+    commentary_ends = dict(parsed.commentary_ends)
     owner: dict[int, Chapter] = {}
     for chapter in parsed.chapters if chapters is None else chapters:
         for n in chapter.lines:
@@ -115,13 +119,14 @@ def line_roles(parsed: ParsedFile, chapters: Iterable[Chapter] | None = None) ->
         chapter = owner.get(n)
         if lexed.code_at(n):
             role = "code"
-        elif chapter is not None and n <= parsed.commentary_ends[chapter.start_line]:
+        elif chapter is not None and n <= commentary_ends[chapter.start_line]:
             role = "commentary"
         elif not lines[n - 1].strip():
             role = "blank"
         elif chapter is None:
             role = "comment"
         else:
-            role = "delimiter" if _is_empty(lines, covering[n]) else "note"
+            comment = covering.get(n)
+            role = "delimiter" if comment is not None and _is_empty(lines, comment) else "note"
         roles.append(LineRole(n, chapter.id if chapter else None, role))
     return tuple(roles)

@@ -1,7 +1,6 @@
-"""Finds the /* ... */ comments of a kernel source file and turns comment text into paragraphs.
+"""Finds the comments of a kernel source file and turns comment text into prose and pre paragraphs.
 
-A small lexer, not a C parser: it knows block comments, and for C files `//` comments and
-string literals (so a "/*" inside a string does not open a comment). It knows nothing of chapters.
+A small lexer, not a C parser (block comments; for C also `//` and string literals); knows no chapters.
 """
 
 from __future__ import annotations
@@ -27,8 +26,10 @@ class Comment:
     spans: tuple[tuple[int, int, int], ...]
     closed: bool  # False when the file ends inside the comment
 
-    def covers(self, line: int) -> bool:
-        return self.start_line <= line <= self.end_line
+    @property
+    def opener_col(self) -> int:
+        """Column of the `/*` (or `//`) that opens the comment on its first line."""
+        return self.spans[0][1] - 2
 
     def contains(self, line: int, col: int) -> bool:
         """Is column `col` of `line` inside this comment's text (delimiters included)?"""

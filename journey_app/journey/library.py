@@ -1,7 +1,6 @@
 """The content library: kernel versions under a content root, their chapter files, chapters and sources.
 
-Reads files and caches what it parsed per Library instance; a bad file becomes a ContentError in
-`errors(version)`, never an exception for the whole site. Knows nothing of HTTP.
+Caches parses per instance; a bad file is a ContentError in `errors(version)`, never a site-wide failure.
 """
 
 from __future__ import annotations

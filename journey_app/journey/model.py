@@ -121,7 +121,8 @@ class LineRole:
     """Who owns one source line and what it is: `chapter` is an id or None (between chapters).
 
     Roles: commentary (the chapter's opening prose), note (an inline comment), code, blank,
-    delimiter (a stand-alone close such as `/*:*/`), comment (a comment outside every chapter).
+    delimiter (a comment without words inside a chapter, such as the `/*:*/` close), comment
+    (a comment outside every chapter).
     """
 
     line: int

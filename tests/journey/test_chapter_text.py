@@ -32,7 +32,9 @@ def only_chapter(text: str, file: str = "t.S"):
 def test_text_strips_marker_leaders_and_delimiters():
     chapter = only_chapter(SAMPLE)
 
-    assert chapter.text.startswith("First sentence here.  Second one.\n\nThe stack looks like this:")
+    assert chapter.text == (
+        "First sentence here. Second one.\n\nThe stack looks like this:\n\nold address\nold flags\n\nLast paragraph."
+    )
 
 
 def test_indented_comment_lines_become_a_pre_paragraph():
@@ -137,3 +139,15 @@ def test_c_line_comment_on_its_own_line_is_a_note():
     chapter = only_chapter("/*L:010\n * Prose.\n */\n// Why.\nint x;\n", "t.c")
 
     assert [(n.text, n.applies_to) for n in chapter.notes] == [("Why.", 5)]
+
+
+def test_comment_before_code_on_the_same_line_is_a_note_about_that_line():
+    chapter = only_chapter("/*G:010\n */\n\t/* why */ movl $1, %eax\n")
+
+    assert [(n.start_line, n.applies_to) for n in chapter.notes] == [(3, 3)]
+
+
+def test_note_closed_by_the_chapter_close_drops_the_colon():
+    chapter = only_chapter("/*G:010\n */\n\tret\n\t/* the end\n\t * really:*/\n")
+
+    assert [n.text for n in chapter.notes] == ["the end really"]
