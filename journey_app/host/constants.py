@@ -1,6 +1,5 @@
-"""Every number the 2.6.31 lguest Host model uses, each with the kernel source it comes from.
-
-Owns constants only: no logic, no guest access. Other host modules import from here, never hard-code.
+"""Owns every number the 2.6.31 Host model uses, each with the kernel source it comes from.
+Must not hold logic or touch the guest; other host modules import from here and never hard-code.
 """
 
 from __future__ import annotations

@@ -1,7 +1,5 @@
-"""`Decision`: what one interrupt_pending()/try_deliver_interrupt() pass decided, and why, step by step.
-
-Owns the frozen value and its JSON shape, plus the stable rule ids; must not contain the rules
-themselves (interrupts.py applies them).
+"""Owns `Decision` (what one interrupt_pending/try_deliver_interrupt pass decided, step by step) and rule ids.
+Must not apply the rules themselves: interrupts.py does.
 """
 
 from __future__ import annotations

@@ -1,7 +1,5 @@
-"""The descriptor-table and stack hypercalls: IDT entries (set_trap), GDT entries, TLS, the kernel stack.
-
-Models interrupts_and_traps.c load_guest_idt_entry/set_trap/guest_set_stack and segments.c
-load_guest_gdt_entry/guest_load_tls; each returns its effect as a sentence. Must not dispatch hypercalls.
+"""Owns the IDT/GDT/TLS/stack hypercalls: interrupts_and_traps.c set_trap/guest_set_stack, segments.c.
+Must not dispatch hypercalls (hypercalls.py) or deliver anything through the tables.
 """
 
 from __future__ import annotations

@@ -1,7 +1,5 @@
-"""What the Host model reports: memory reads/writes it made and its events (hypercall, killed, rewrite, ...).
-
-Owns the frozen event values and their to_json(); must not hold logic or touch guest memory.
-Decisions (interrupt delivery) live in decision.py.
+"""Owns the Host's frozen event values (hypercall, killed, rewrite, trap, ...) and memory-access records.
+Must not hold logic or touch guest memory; interrupt Decisions live in decision.py.
 """
 
 from __future__ import annotations

@@ -1,7 +1,5 @@
-"""set_guest_interrupt() and deliver_trap(): the frame the Host pushes on the Guest stack for an irq or trap.
-
-Models interrupts_and_traps.c set_guest_interrupt()/push_guest_stack()/deliver_trap() exactly; must not
-decide whether an irq is delivered (interrupts.py does).
+"""Owns interrupts_and_traps.c set_guest_interrupt()/push_guest_stack()/deliver_trap(): the pushed frame.
+Must not decide whether an irq is delivered: interrupts.py does.
 """
 
 from __future__ import annotations

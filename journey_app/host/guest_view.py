@@ -1,6 +1,5 @@
-"""The Host's window on the Guest: the `GuestView` protocol, `GuestMemoryFault`, and address translation.
-
-Owns how the model turns guest-physical addresses into GuestView accesses; must not import unicorn.
+"""Owns the GuestView protocol, GuestMemoryFault and guest-physical → GuestView address translation.
+Must not import unicorn: guest/ implements GuestView over its machine.
 """
 
 from __future__ import annotations

@@ -1,6 +1,4 @@
-"""Hypercalls: the dispatch table keyed by LHCALL number, the async ring, and do_hypercalls().
-
-Models hypercalls.c do_hcall/do_async_hcalls/do_hypercalls and x86/core.c lguest_arch_do_hcall.
+"""Owns the LHCALL dispatch table, the async ring and do_hypercalls() (hypercalls.c, x86/core.c).
 Must not deliver interrupts (interrupts.py) and never writes eax: no 2.6.31 handler does.
 """
 

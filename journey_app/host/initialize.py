@@ -1,7 +1,5 @@
-"""LHCALL_LGUEST_INIT, the Guest's first hypercall, and write_timestamp().
-
-Models hypercalls.c initialize()/write_timestamp(), x86/core.c lguest_arch_init_hypercalls() and
-page_tables.c page_table_guest_data_init(), in their order; must not handle any other hypercall.
+"""Owns LHCALL_LGUEST_INIT (hypercalls.c initialize() and the calls it makes, in order) and write_timestamp().
+Must not handle any other hypercall.
 """
 
 from __future__ import annotations

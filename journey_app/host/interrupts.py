@@ -1,7 +1,5 @@
-"""Interrupt delivery exactly as 2.6.31 interrupts_and_traps.c does it: interrupt_pending(),
-try_deliver_interrupt(), combined as decide(), each check recorded as a Step with the values it read.
-
-Owns the rule order (lguest-facts.md §4); must not push frames itself (frames.py) or run the loop (loop.py).
+"""Owns interrupt_pending()/try_deliver_interrupt() as decide(): the 2.6.31 rule order, each check a Step.
+Must not push frames itself (frames.py) or run the host loop (loop.py).
 """
 
 from __future__ import annotations
@@ -12,6 +10,7 @@ from .constants import FIRST_EXTERNAL_VECTOR, LGUEST_IRQS, X86_EFLAGS_IF
 from .decision import Decision, Input, Step
 from .frames import idt_present, set_guest_interrupt
 from .guest_view import GuestMemoryFault, GuestView, reg
+from .initialize import write_timestamp
 from .lguest_data import LguestData
 from .state import Host
 from .trace import Trace
@@ -74,7 +73,8 @@ def interrupt_pending(host: Host, guest: GuestView, trace: Trace | None = None) 
                     "blocked_interrupts could not be read, so interrupt_pending() returns LGUEST_IRQS (none)")
     inputs.append(Input("blocked_interrupts", blocked, "set bits are irqs the Guest keeps out (bit 0 = timer)"))
     pending = host.irqs_pending & ~blocked & ((1 << LGUEST_IRQS) - 1)
-    inputs.append(Input("pending", pending, f"irqs_pending & ~blocked_interrupts = {host.irqs_pending:#x} & ~{blocked:#x}"))
+    inputs.append(Input("pending", pending,
+                        f"irqs_pending & ~blocked_interrupts = {host.irqs_pending:#x} & ~{blocked:#x}"))
     if not pending:
         if host.irqs_pending:
             return none("blocked", "pending", q_pend,
@@ -177,12 +177,7 @@ def try_deliver_interrupt(host: Host, guest: GuestView, pending: PendingIrq, tra
                           "pending, but the Host still goes on to write the timestamp"))
 
     # 4. write_timestamp() after every attempt that got this far, delivered or not.
-    sec, nsec = host.next_timestamp()
-    try:
-        ld.write("time.tv_sec", sec)
-        ld.write("time.tv_nsec", nsec)
-    except GuestMemoryFault:
-        trace.kill("Writing timestamp")
+    sec, nsec = write_timestamp(trace, ld)
     steps.append(Step("timestamp", "write_timestamp(): update lguest_data.time", "apply", None,
                       f"time = {sec}.{nsec:09d} (model clock)"))
 
@@ -195,7 +190,8 @@ def try_deliver_interrupt(host: Host, guest: GuestView, pending: PendingIrq, tra
             pass
         steps.append(Step("more", q, "apply", None, "yes: the Host writes irq_pending = 0"))
     else:
-        steps.append(Step("more", q, "pass", None, "no: more is true, so irq_pending is left as it is"))
+        why = next(i.explanation for i in inputs if i.name == "more")
+        steps.append(Step("more", q, "pass", None, f"no, irq_pending is left as it is: {why}"))
 
     if frame is None:
         return decision("idt_not_present", f"not delivered: irq {irq} has no present IDT entry for vector "

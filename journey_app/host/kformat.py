@@ -1,6 +1,5 @@
-"""The few printk conversions the Host's kill messages use, rendered as an i386 2.6.31 kernel prints them.
-
-Owns formatting only; must not decide anything. Kill reasons must match the kernel's text exactly.
+"""Owns the printk conversions (%li, %#lx, %p, %u) kill messages use, as an i386 2.6.31 kernel prints them.
+Must not decide anything; kill reasons must match the kernel's text exactly.
 """
 
 from __future__ import annotations

@@ -1,7 +1,5 @@
-"""`LguestData`: a typed view of the Guest's struct lguest_data (include/linux/lguest.h, i386, 2.6.31).
-
-Owns the layout table and by-name access through GuestView, so what the UI shows is exactly guest
-memory; must not keep a copy of the values or decide anything.
+"""Owns `LguestData`: the 2.6.31 i386 struct lguest_data layout, read and written by name through GuestView.
+Must not keep a copy of the values: what the UI shows is exactly guest memory.
 """
 
 from __future__ import annotations

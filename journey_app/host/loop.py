@@ -1,7 +1,5 @@
-"""What the Host does between two runs of the Guest: core.c run_guest()'s loop body, and raise_irq().
-
-Owns the order hypercalls → notify → interrupt decision → halted sleep; must not run guest code (the
-guest machine does that and calls in here after each exit).
+"""Owns core.c run_guest()'s loop body after a Guest exit (hypercalls, notify, decision, sleep) and raise_irq().
+Must not run guest code: the guest machine does that and calls in here after each exit.
 """
 
 from __future__ import annotations

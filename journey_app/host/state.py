@@ -1,7 +1,5 @@
-"""`Host`: the host-private state of one 2.6.31 lguest Guest (struct lguest + struct lg_cpu, lg.h).
-
-Owns the state, kill(), the model clock, to_json() and copy(); must not touch guest memory (that is
-what the Guest can see; this is what it cannot).
+"""Owns `Host`, the host-private state of one Guest (struct lguest + lg_cpu), kill(), the model clock, copy().
+Must not touch guest memory: this is what the Guest cannot see.
 """
 
 from __future__ import annotations

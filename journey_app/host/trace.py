@@ -1,7 +1,5 @@
-"""`Trace`: every guest-memory read, write and kill_guest() one Host operation makes, in order.
-
-Owns the kernel's access primitives (get_user/put_user faults, core.c __lgread/__lgwrite) as seen by
-the model; must not decide policy. Each operation (a hypercall, a decision) gets its own Trace.
+"""Owns `Trace`: the reads, writes and kill_guest() calls of one Host operation (get_user, __lgread, __lgwrite).
+Must not decide policy; each operation (a hypercall, a decision) gets its own Trace.
 """
 
 from __future__ import annotations

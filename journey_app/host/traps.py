@@ -1,7 +1,5 @@
-"""Any trap out of the Guest: x86/core.c lguest_arch_handle_trap(), dispatching on the trap number.
-
-Owns which traps are hypercalls, rewrites, reflections or fatal; must not run the hypercall (after a 0x1F
-trap the caller runs loop.host_loop_after_exit, which does) and does not model shadow paging.
+"""Owns x86/core.c lguest_arch_handle_trap(): which traps are hypercalls, rewrites, reflections or fatal.
+Must not run the hypercall itself (loop.host_loop_after_exit does) and does not model shadow paging.
 """
 
 from __future__ import annotations

@@ -1,7 +1,5 @@
-"""Trap 6 on `vmcall`: recognise the KVM hypercall bytes and rewrite them to `int $0x1f; nop`.
-
-Models x86/core.c is_hypercall()/rewrite_hypercall() and the trap-6 arm of lguest_arch_handle_trap();
-must not perform the hypercall (the guest re-executes the site and traps 0x1F; hypercalls.py runs it).
+"""Owns trap 6 on vmcall: x86/core.c is_hypercall()/rewrite_hypercall() to `int $0x1f; nop`.
+Must not perform the hypercall: the Guest re-executes the site, traps 0x1F, and hypercalls.py runs it.
 """
 
 from __future__ import annotations
@@ -41,8 +39,9 @@ def rewrite_hypercall(trace: Trace, guest: GuestView) -> RewriteEvent:
     pa = _code_pa(trace, eip)
     old = trace.lgread(guest, pa, 3, "code")
     trace.lgwrite(guest, pa, REWRITTEN_HYPERCALL, "code", vaddr=eip)
-    return RewriteEvent(eip, old.hex(), REWRITTEN_HYPERCALL.hex(),
-                        f"vmcall at {eip:#x} rewritten to int $0x1f; nop ({old.hex()} → {REWRITTEN_HYPERCALL.hex()}); "
+    new = REWRITTEN_HYPERCALL.hex()
+    return RewriteEvent(eip, old.hex(), new,
+                        f"vmcall at {eip:#x} rewritten to int $0x1f; nop ({old.hex()} → {new}); "
                         "the Guest resumes at the same address and traps into the Host as a hypercall",
                         CHAPTERS, tuple(trace.writes))
 

@@ -54,8 +54,8 @@ def _count(expr: dict, path: tuple) -> p.Count:
     spec = expr.get("count")
     if spec is None:
         return p.Count(1, None)
-    if _is_int(spec):
-        return p.Count(spec, spec) if spec >= 0 else _fail(path + ("count",), "count must be 0 or more")
+    if _is_int(spec) and spec >= 0:
+        return p.Count(spec, spec)
     if isinstance(spec, dict) and spec and set(spec) <= {"min", "max"} and all(_is_int(v) and v >= 0
                                                                             for v in spec.values()):
         return p.Count(spec.get("min", 0), spec.get("max"))

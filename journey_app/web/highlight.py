@@ -83,6 +83,30 @@ def highlight_lines(text: str, file: str) -> tuple[Markup, ...]:
     return tuple(Markup(fragment) for fragment in out[: len(lines)])
 
 
+# A line that is wholly inside a block comment: indent, an optional `/*`, ` * ` or `*/` mark, the
+# words, and an optional closing `*/`.
+_COMMENT_LINE = re.compile(r"^(?P<indent>\s*)(?P<open>/\*+|\*+(?!/))?(?P<gap>\s*)(?P<words>.*?)(?P<close>\s*\*+/)?\s*$")
+
+
+def comment_line_html(raw: str) -> Markup:
+    """A pure comment line split into its marks and its words, so the words can be set as prose.
+
+    Same text as the Pygments rendering, with `cm-mark` / `cm-text` classes on the pieces.
+    """
+    match = _COMMENT_LINE.match(raw)
+    if match is None:  # cannot happen (every piece is optional); keep the line as plain comment
+        return Markup('<span class="cm">{}</span>').format(raw)
+    parts = [Markup('<span class="w">{}</span>').format(match["indent"]) if match["indent"] else ""]
+    mark = (match["open"] or "") + (match["gap"] or "")
+    if mark:
+        parts.append(Markup('<span class="cm cm-mark">{}</span>').format(mark))
+    if match["words"]:
+        parts.append(Markup('<span class="cm cm-text">{}</span>').format(match["words"]))
+    if match["close"]:
+        parts.append(Markup('<span class="cm cm-mark">{}</span>').format(match["close"]))
+    return Markup("").join(parts)
+
+
 # -- commentary prose ------------------------------------------------------------------------
 
 # Words of the commentary that are names in the code: registers (%eax), immediates ($0),

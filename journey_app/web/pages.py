@@ -1,7 +1,464 @@
-"""HTML pages (placeholder until the pages blueprint is written)."""
+"""HTML pages and their `.json` twins: the table of contents, a chapter beside its source, a whole file.
+
+Each page is one plain dict (its JSON twin) plus the view objects the template needs; chapters come
+from the Library, bytes from the Build, colours from highlight.py. No domain rules live here.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import re
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from flask import Blueprint, current_app, g, redirect, render_template, url_for
+from markupsafe import Markup
+
+from ..errors import JourneyError, NotFound
+from ..journey import STAGES, Chapter, InlineNote
+from .context import catalog
+from .highlight import comment_line_html, highlight_lines, split_source, typeset_prose
 
 bp = Blueprint("pages", __name__)
+
+JSON = ".json"
+CACHE_KEY = "journey.pages.listings"
+
+# A line that defines a label (`send_interrupts:`) or an ENTRY(name): the build knows its address
+# even when the line itself made no bytes.
+_LABEL = re.compile(r"^\s*([A-Za-z_.$][\w.$]*):(?!:)")
+_ENTRY = re.compile(r"\bENTRY\(\s*([A-Za-z_.$][\w.$]*)\s*\)")
+
+
+# -- source listings -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    """One line of a source file as a page shows it: text, colours, role, and what it assembled to."""
+
+    line: int
+    text: str
+    html: Markup
+    role: str  # commentary | note | code | blank | delimiter | comment (journey.model.ROLES)
+    chapter: str | None
+    code: object | None  # toolchain LineCode: address, size, data, insns
+    label: str | None
+    label_address: int | None
+
+    @property
+    def address(self) -> int | None:
+        return self.code.address if self.code is not None else None
+
+    @property
+    def anchor_address(self) -> int | None:
+        """Where the line sits in memory: its first byte, or the label it defines."""
+        return self.address if self.address is not None else self.label_address
+
+    @property
+    def bytes_text(self) -> str:
+        return self.code.data.hex(" ") if self.code is not None else ""
+
+    @property
+    def insns_text(self) -> str:
+        return "; ".join(insn.text for insn in self.code.insns) if self.code is not None else ""
+
+    def to_json(self, note: dict | None = None) -> dict:
+        code = self.code
+        return {
+            "line": self.line,
+            "text": self.text,
+            "role": self.role,
+            "chapter": self.chapter,
+            "address": code.address if code is not None else None,
+            "size": code.size if code is not None else 0,
+            "bytes": self.bytes_text,
+            "insns": [insn.to_json() for insn in code.insns] if code is not None else [],
+            "label": None if self.label is None else {"name": self.label, "address": self.label_address},
+            "note": note,
+        }
+
+
+class ListingCache:
+    """Per-app memo of highlighted, byte-annotated files keyed by (version, file, build hash, text)."""
+
+    def __init__(self, size: int = 64):
+        self.size = size
+        self._entries: OrderedDict[tuple, tuple[SourceLine, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, make) -> tuple[SourceLine, ...]:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found
+        made = make()
+        with self._lock:
+            self._entries[key] = made
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return made
+
+
+@bp.record_once
+def _attach_cache(state) -> None:
+    state.app.extensions.setdefault(CACHE_KEY, ListingCache())
+
+
+@dataclass(frozen=True)
+class Listing:
+    version: str
+    file: str
+    lines: tuple[SourceLine, ...]
+    build: object | None  # toolchain Build, or None when it could not be made
+    build_error: JourneyError | None
+
+    def span(self, first: int, last: int) -> tuple[SourceLine, ...]:
+        return self.lines[first - 1:last]
+
+    @property
+    def assembler(self) -> str:
+        """"GNU as 2.40" from the build's recorded `as --version` line, for the listing's legend."""
+        line = (self.build.toolchain or {}).get("as", "") if self.build is not None else ""
+        match = re.match(r"GNU assembler\b.*?(\d+(?:\.\d+)+)\s*$", line)
+        return f"GNU as {match.group(1)}" if match else "the assembler"
+
+    def build_json(self) -> dict | None:
+        if self.build is None:
+            return None
+        return {"input_hash": self.build.input_hash, "origin": self.build.origin,
+                "toolchain": self.build.toolchain}
+
+
+def _build(version: str):
+    """The version's Build, or the error that kept it from being made: pages still show the text."""
+    try:
+        return catalog().build(version), None
+    except JourneyError as exc:
+        current_app.logger.warning("no build for %s: %s", version, exc.message)
+        return None, exc
+
+
+def listing(version: str, file: str) -> Listing:
+    library = catalog().library
+    text = library.source(version, file)
+    build, build_error = _build(version)
+    key = (version, file, build.input_hash if build is not None else None, hash(text), len(text))
+
+    def make() -> tuple[SourceLine, ...]:
+        roles = {r.line: r for r in library.line_roles(version, file)}
+        html = highlight_lines(text, file)
+        codes = build.lines(file) if build is not None else {}
+        symbols = build.symbols if build is not None else {}
+        out = []
+        for number, raw in enumerate(split_source(text), start=1):
+            role = roles.get(number)
+            kind = role.role if role is not None else "code"
+            label = _label_of(raw, symbols) if kind == "code" else None
+            # Inline notes are prose inside the code: their words get their own class so the
+            # page can set them in the book face, as literate programs print their comments.
+            shown = comment_line_html(raw) if kind == "note" else html[number - 1]
+            out.append(SourceLine(number, raw, shown, kind, role.chapter if role else None,
+                                  codes.get(number), label,
+                                  symbols[label].address if label is not None else None))
+        return tuple(out)
+
+    lines = current_app.extensions[CACHE_KEY].get(key, make)
+    return Listing(version, file, lines, build, build_error)
+
+
+def _label_of(raw: str, symbols: dict) -> str | None:
+    for pattern in (_LABEL, _ENTRY):
+        match = pattern.search(raw)
+        if match and match.group(1) in symbols:
+            return match.group(1)
+    return None
+
+
+# -- how a chapter's lines are laid out ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of lines shown together: `commentary` (folded, it is set as prose beside),
+    `note` (an inline note and the code line it explains), or a single `line`."""
+
+    kind: str
+    lines: tuple[SourceLine, ...]
+    note: InlineNote | None = None
+    target: tuple[SourceLine, ...] = ()
+
+    @property
+    def first(self) -> int:
+        return self.lines[0].line
+
+    @property
+    def last(self) -> int:
+        return (self.target or self.lines)[-1].line
+
+
+def chapter_blocks(chapter: Chapter, lines: tuple[SourceLine, ...]) -> list[Block]:
+    notes = {note.start_line: note for note in chapter.notes}
+    by_number = {line.line: line for line in lines}
+    blocks: list[Block] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        note = notes.get(line.line)
+        if line.role == "commentary":
+            run = [line]
+            while index + len(run) < len(lines) and lines[index + len(run)].role == "commentary":
+                run.append(lines[index + len(run)])
+            blocks.append(Block("commentary", tuple(run)))
+            index += len(run)
+        elif note is not None:
+            own = tuple(by_number[n] for n in range(note.start_line, note.end_line + 1) if n in by_number)
+            target: tuple[SourceLine, ...] = ()
+            if note.applies_to is not None and note.applies_to > note.end_line:
+                between = [by_number.get(n) for n in range(note.end_line + 1, note.applies_to)]
+                # Only a note directly above its code (blank lines aside) is drawn joined to it.
+                if all(b is not None and b.role == "blank" for b in between):
+                    target = tuple(between) + (by_number[note.applies_to],)
+            blocks.append(Block("note", own, note, target))
+            index += len(own) + len(target)
+        else:
+            blocks.append(Block("line", (line,)))
+            index += 1
+    return blocks
+
+
+def notes_by_line(chapter: Chapter) -> dict[int, dict]:
+    """For the JSON twin: each code line's note (several notes above one line are joined)."""
+    out: dict[int, dict] = {}
+    for note in chapter.notes:
+        if note.applies_to is None:
+            continue
+        found = out.get(note.applies_to)
+        if found is None:
+            out[note.applies_to] = {"start_line": note.start_line, "end_line": note.end_line, "text": note.text}
+        else:
+            found.update(end_line=note.end_line, text=f"{found['text']}\n\n{note.text}")
+    return out
+
+
+# -- URLs and summaries ---------------------------------------------------------------------------
+
+
+def _is_default(version: str) -> bool:
+    """The newest version gets the short URLs (/chapters/G-033); asked once per request."""
+    if "journey_default_version" not in g:
+        g.journey_default_version = catalog().default_version()
+    return version == g.journey_default_version
+
+
+def contents_url(version: str, json: bool = False) -> str:
+    if _is_default(version):
+        return url_for("pages.index_json" if json else "pages.index")
+    return url_for("pages.version_index_json" if json else "pages.version_index", version=version)
+
+
+def chapter_url(version: str, slug: str, json: bool = False, anchor: str | None = None) -> str:
+    ref = slug + JSON if json else slug
+    if _is_default(version):
+        return url_for("pages.chapter", ref=ref, _anchor=anchor)
+    return url_for("pages.version_chapter", version=version, ref=ref, _anchor=anchor)
+
+
+def source_url(version: str, file: str, json: bool = False, anchor: str | None = None) -> str:
+    return url_for("pages.source", version=version, file=file + JSON if json else file, _anchor=anchor)
+
+
+def summary(chapter: Chapter) -> dict:
+    return {
+        "id": chapter.id, "slug": chapter.slug, "stage": chapter.stage, "stage_name": chapter.stage_name,
+        "number": chapter.number, "title": chapter.title, "file": chapter.file,
+        "start_line": chapter.start_line, "end_line": chapter.end_line,
+        "url": chapter_url(chapter.version, chapter.slug), "json": chapter_url(chapter.version, chapter.slug, json=True),
+    }
+
+
+def error_json(error: JourneyError) -> dict:
+    detail = error.detail if isinstance(error.detail, dict) else {}
+    return {"code": error.code, "message": error.message, "file": detail.get("file"), "line": detail.get("line")}
+
+
+def _split_ref(ref: str) -> tuple[str, bool]:
+    return (ref[: -len(JSON)], True) if ref.endswith(JSON) else (ref, False)
+
+
+# -- pages ------------------------------------------------------------------------------------------
+
+
+def contents_data(version: str) -> dict:
+    cat = catalog()
+    library = cat.library
+    journey = library.chapters(version)
+    file_order = library.chapters_in_file_order(version)
+    stages = [
+        {"stage": letter, "name": name, "chapters": [c.id for c in journey if c.stage == letter]}
+        for letter, name in STAGES.items()
+        if any(c.stage == letter for c in journey)
+    ]
+    files = []
+    for chapter in file_order:
+        if not files or files[-1]["file"] != chapter.file:
+            files.append({"file": chapter.file, "url": source_url(version, chapter.file), "chapters": []})
+        files[-1]["chapters"].append(chapter.id)
+    return {
+        "version": version,
+        "default_version": cat.default_version(),
+        "versions": [{"version": v, "url": contents_url(v), "json": contents_url(v, json=True)}
+                     for v in cat.versions()],
+        "journey_order": [summary(c) for c in journey],
+        "file_order": [summary(c) for c in file_order],
+        "stages": stages,
+        "files": files,
+        "errors": [error_json(e) for e in library.errors(version)],
+    }
+
+
+def render_contents(version: str, as_json: bool):
+    data = contents_data(version)
+    if as_json:
+        return data
+    by_id = {c["id"]: c for c in data["journey_order"]}
+    return render_template("contents.html", data=data, by_id=by_id,
+                           json_url=contents_url(version, json=True))
+
+
+def chapter_data(version: str, chapter: Chapter, code: Listing) -> dict:
+    journey = catalog().library.chapters(version)
+    position = next(i for i, c in enumerate(journey) if c.id == chapter.id)
+    prev_chapter = journey[position - 1] if position > 0 else None
+    next_chapter = journey[position + 1] if position + 1 < len(journey) else None
+    notes = notes_by_line(chapter)
+    return {
+        "version": version,
+        "chapter": chapter.to_json(),
+        "url": chapter_url(version, chapter.slug),
+        "source_url": source_url(version, chapter.file, anchor=f"L{chapter.start_line}"),
+        "position": {"index": position + 1, "of": len(journey)},
+        "prev": prev_chapter.id if prev_chapter else None,
+        "next": next_chapter.id if next_chapter else None,
+        "lines": [line.to_json(notes.get(line.line)) for line in code.span(chapter.start_line, chapter.end_line)],
+        "build": code.build_json(),
+        "build_error": None if code.build_error is None else code.build_error.to_json()["error"],
+    }
+
+
+def render_chapter(version: str, ref: str, canonical_redirect: bool):
+    ref, as_json = _split_ref(ref)
+    chapter = catalog().library.chapter(version, ref)
+    if not as_json and canonical_redirect and ref != chapter.slug:
+        return redirect(chapter_url(version, chapter.slug), code=301)
+    code = listing(version, chapter.file)
+    data = chapter_data(version, chapter, code)
+    if as_json:
+        return data
+    journey = {c.id: c for c in catalog().library.chapters(version)}
+    return render_template(
+        "chapter.html", data=data, chapter=chapter,
+        blocks=chapter_blocks(chapter, code.span(chapter.start_line, chapter.end_line)),
+        prev=summary(journey[data["prev"]]) if data["prev"] else None,
+        next=summary(journey[data["next"]]) if data["next"] else None,
+        build=code.build, build_error=code.build_error, assembler=code.assembler,
+        json_url=chapter_url(version, chapter.slug, json=True),
+        home_url=contents_url(version),
+    )
+
+
+def source_data(version: str, file: str, code: Listing) -> dict:
+    chapters = [summary(c) for c in catalog().library.chapters_in_file_order(version) if c.file == file]
+    return {
+        "version": version,
+        "file": file,
+        "url": source_url(version, file),
+        "chapters": chapters,
+        "lines": [line.to_json() for line in code.lines],
+        "build": code.build_json(),
+        "build_error": None if code.build_error is None else code.build_error.to_json()["error"],
+    }
+
+
+def render_source(version: str, file: str):
+    library = catalog().library
+    as_json = False
+    if file.endswith(JSON):
+        try:
+            library.source(version, file)
+        except JourneyError:
+            file, as_json = file[: -len(JSON)], True
+    code = listing(version, file)
+    data = source_data(version, file, code)
+    if as_json:
+        return data
+    regions: list[dict] = []
+    by_id = {c["id"]: c for c in data["chapters"]}
+    for line in code.lines:
+        if not regions or regions[-1]["chapter_id"] != line.chapter:
+            regions.append({"chapter_id": line.chapter, "chapter": by_id.get(line.chapter), "lines": []})
+        regions[-1]["lines"].append(line)
+    return render_template("source.html", data=data, regions=regions, build=code.build,
+                           build_error=code.build_error, json_url=source_url(version, file, json=True),
+                           home_url=contents_url(version))
+
+
+@bp.get("/")
+def index():
+    return render_contents(catalog().default_version(), as_json=False)
+
+
+@bp.get("/index.json")
+def index_json():
+    return render_contents(catalog().default_version(), as_json=True)
+
+
+@bp.get("/v/<version>/")
+def version_index(version: str):
+    return render_contents(_known(version), as_json=False)
+
+
+@bp.get("/v/<version>/index.json")
+def version_index_json(version: str):
+    return render_contents(_known(version), as_json=True)
+
+
+@bp.get("/chapters/<ref>")
+def chapter(ref: str):
+    return render_chapter(catalog().default_version(), ref, canonical_redirect=True)
+
+
+@bp.get("/v/<version>/chapters/<ref>")
+def version_chapter(version: str, ref: str):
+    return render_chapter(_known(version), ref, canonical_redirect=True)
+
+
+@bp.get("/source/<version>/<path:file>")
+def source(version: str, file: str):
+    return render_source(_known(version), file)
+
+
+def _known(version: str) -> str:
+    versions = catalog().versions()
+    if version not in versions:
+        raise NotFound(f"no kernel version {version!r}", detail={"version": version, "known": versions})
+    return version
+
+
+# -- template helpers --------------------------------------------------------------------------------
+
+
+@bp.app_template_filter("prose")
+def prose_filter(text: str) -> Markup:
+    return typeset_prose(text)
+
+
+@bp.app_template_filter("hex32")
+def hex32_filter(value: int | None) -> str:
+    return "" if value is None else f"{value:08x}"
+
+
+@bp.app_context_processor
+def page_helpers() -> dict:
+    return {"chapter_url": chapter_url, "source_url": source_url, "contents_url": contents_url}

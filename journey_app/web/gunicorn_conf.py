@@ -1,0 +1,59 @@
+"""gunicorn settings for production runs (the container image uses them):
+
+    gunicorn --config python:journey_app.web.gunicorn_conf 'journey_app.web:create_app()'
+
+* bind: JOURNEY_HOST:JOURNEY_PORT through `Settings` (default 127.0.0.1:8000; the image sets
+  JOURNEY_HOST=0.0.0.0 so a published port reaches it).
+* workers: WEB_CONCURRENCY (gunicorn's own variable), default 2. Sync workers: a run is CPU-bound
+  Python, so one request per process; scale with workers/replicas, not threads.
+* timeouts: a request may build edited source (three toolchain steps of JOURNEY_BUILD_TIMEOUT each)
+  and replay a run, so the worker timeout leaves room for that.
+* request line and header limits; bodies are limited by the app (JOURNEY_MAX_REQUEST_BYTES).
+* no control socket (gunicorn >= 27 would create ~/.gunicorn/gunicorn.ctl, which fails on a
+  read-only root and is not needed); worker heartbeat files in /dev/shm when writable.
+* access log and error log on stdout/stderr; never a debug or reload mode.
+
+Anything here can still be overridden with GUNICORN_CMD_ARGS (e.g. "--timeout 120").
+"""
+
+from __future__ import annotations
+
+import os
+
+from journey_app.settings import Settings
+
+_settings = Settings.from_env()
+
+
+def _bind(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _workers(raw: str | None, default: int = 2) -> int:
+    try:
+        return max(1, int(raw)) if raw else default
+    except ValueError:
+        return default
+
+
+bind = [_bind(_settings.host, _settings.port)]
+workers = _workers(os.environ.get("WEB_CONCURRENCY"))
+worker_class = "sync"
+threads = 1
+
+timeout = int(max(30, 3 * _settings.build_timeout + 30))
+graceful_timeout = 30
+keepalive = 5
+
+limit_request_line = 8190
+limit_request_fields = 100
+limit_request_field_size = 8190
+
+accesslog = "-"
+errorlog = "-"
+loglevel = "info"
+capture_output = False
+reload = False
+
+control_socket_disable = True
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None

@@ -1,0 +1,69 @@
+// The action list the client holds (the server keeps nothing): parsing the shared text grammar
+// ("step 3; raise_irq 0; host_check"), the edits the controls make, and share links.
+
+/** Split action text on ";" and newlines, as the server's grammar does. */
+export function parseActions(text) {
+  if (!text) return [];
+  return String(text).split(/[;\n]/).map((a) => a.trim().replace(/\s+/g, " ")).filter(Boolean);
+}
+
+export function joinActions(list) {
+  return list.join("; ");
+}
+
+const STEP = /^step(?: (\d+))?$/;
+
+function stepCount(action) {
+  const m = STEP.exec(action || "");
+  if (!m) return 0;
+  return m[1] === undefined ? 1 : Number(m[1]);
+}
+
+/** One more single step: "step" then "step 2", "step 3"... keeps share links short. */
+export function withStep(list) {
+  const last = list[list.length - 1];
+  const n = stepCount(last);
+  if (n > 0) return [...list.slice(0, -1), `step ${n + 1}`];
+  return [...list, "step"];
+}
+
+/** One single step back: "step 3" becomes "step 2"; any other action is removed whole. */
+export function withoutLast(list) {
+  if (!list.length) return list;
+  const n = stepCount(list[list.length - 1]);
+  if (n > 1) return [...list.slice(0, -1), n - 1 === 1 ? "step" : `step ${n - 1}`];
+  return list.slice(0, -1);
+}
+
+/** A `set` replaces a `set` of the same target made just before it (editing a value twice). */
+export function withSet(list, target, value) {
+  const action = `set ${target} ${value}`;
+  const last = list[list.length - 1] || "";
+  if (last.startsWith(`set ${target} `)) return [...list.slice(0, -1), action];
+  return [...list, action];
+}
+
+export function withAction(list, action) {
+  return [...list, action];
+}
+
+/** What the current page's URL says: {scenario, actions, embed}. */
+export function readLocation(loc = window.location) {
+  const params = new URLSearchParams(loc.search);
+  return {
+    scenario: params.get("scenario") || null,
+    actions: parseActions(params.get("actions") || ""),
+    embed: params.get("embed") === "1",
+  };
+}
+
+/** The link that reproduces this exact state. Actions are joined by ";" (URL-encoded by URLSearchParams). */
+export function shareUrl(scenario, list, { embed = false, loc = window.location } = {}) {
+  const url = new URL(loc.pathname, loc.origin);
+  const params = new URLSearchParams();
+  if (scenario) params.set("scenario", scenario);
+  if (list.length) params.set("actions", list.join(";"));
+  if (embed) params.set("embed", "1");
+  url.search = params.toString();
+  return url.toString();
+}
