@@ -85,7 +85,15 @@ check_site() {  # BASE-URL LABEL
     read -r status bytes < <(http_get "$base/chapters/$CHAPTER")
     if [ "$status" = 200 ]; then
         grep -q 'html' "$LOGDIR/last.body" || fail "$label /chapters/$CHAPTER is not HTML"
+        grep -q "${CHAPTER/-/:}" "$LOGDIR/last.body" || fail "$label /chapters/$CHAPTER does not mention ${CHAPTER/-/:}"
         say "$label GET /chapters/$CHAPTER -> 200 ($bytes bytes)"
+        # the stylesheets it links are packaged in the image
+        local asset
+        for asset in $(grep -o '"/static/[^"]*"' "$LOGDIR/last.body" | tr -d '"' | sort -u); do
+            read -r status bytes < <(http_get "$base$asset")
+            [ "$status" = 200 ] && [ "$bytes" -gt 0 ] || fail "$label $asset -> $status ($bytes bytes)"
+            say "$label GET $asset -> 200 ($bytes bytes)"
+        done
     elif [ "$HAS_CHAPTER_ROUTE" = 1 ]; then
         fail "$label /chapters/$CHAPTER -> $status although the app has a /chapters/ route"
     else
@@ -152,11 +160,11 @@ else
     PODNAME="$TAG-ro"
     net=(-p "127.0.0.1:$PORT:8000")
     if ! "${PODMAN_RUN[@]}" -d --name "$PODNAME" --read-only --tmpfs /tmp:rw,nosuid,nodev,size=256m \
-            "${net[@]}" "$IMAGE" >"$LOGDIR/podman-run.log" 2>&1; then
+            --health-interval disable "${net[@]}" "$IMAGE" >"$LOGDIR/podman-run.log" 2>&1; then
         say "NOTE: published port failed ($(tail -1 "$LOGDIR/podman-run.log")); using --network host on 127.0.0.1:$PORT"
         podman rm -f "$PODNAME" >/dev/null 2>&1 || true
         "${PODMAN_RUN[@]}" -d --name "$PODNAME" --read-only --tmpfs /tmp:rw,nosuid,nodev,size=256m \
-            --network host -e JOURNEY_HOST=127.0.0.1 -e JOURNEY_PORT="$PORT" "$IMAGE" >"$LOGDIR/podman-run.log" 2>&1 \
+            --health-interval disable --network host -e JOURNEY_HOST=127.0.0.1 -e JOURNEY_PORT="$PORT" "$IMAGE" >"$LOGDIR/podman-run.log" 2>&1 \
             || fail "podman run"
     fi
     for _ in $(seq 600); do
@@ -169,8 +177,8 @@ else
     say "TIMING podman run (read-only root) start to healthy: $(elapsed "$t") s"
     check_site "http://127.0.0.1:$PORT" "podman-ro"
     # the root really is read-only, /tmp is writable, and the process is not root
-    podman exec "$PODNAME" sh -c 'touch /venv/x 2>/dev/null && echo writable || echo read-only' | grep -qx read-only \
-        || fail "root filesystem is writable"
+    podman exec "$PODNAME" sh -c 'awk "\$2 == \"/\" {print \$4}" /proc/mounts | grep -q "^ro"' \
+        || fail "root filesystem is not mounted read-only"
     podman exec "$PODNAME" sh -c 'test -d /tmp/journey-cache || mkdir -p /tmp/journey-cache; touch /tmp/journey-cache/.probe' \
         || fail "/tmp not writable"
     [ "$(podman exec "$PODNAME" id -u)" = 10001 ] || fail "container process is root"
@@ -180,9 +188,9 @@ else
     else
         fail "image HEALTHCHECK failed: $(cat "$LOGDIR/healthcheck.log")"
     fi
-    workers=$(podman exec "$PODNAME" sh -c 'ls /proc/*/cmdline | while read f; do tr "\0" " " <"$f" 2>/dev/null; echo; done | grep -c "^/venv/bin/python3\? /venv/bin/gunicorn"' || true)
+    workers=$(podman exec "$PODNAME" sh -c 'for f in /proc/[0-9]*/cmdline; do tr "\0" " " <"$f" 2>/dev/null; echo; done | grep -c "^/venv/bin/python3\? /venv/bin/gunicorn"' || true)
     say "gunicorn processes in the container (master + workers): $workers"
-    podman rm -f -t 10 "$PODNAME" >/dev/null; PODNAME=""
+    podman rm -f -t 10 "$PODNAME" >/dev/null 2>&1; PODNAME=""
 fi
 
 say "TIMING total: $(elapsed "$T0") s"
