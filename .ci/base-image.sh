@@ -53,6 +53,30 @@ start=$(date +%s)
 log "debootstrap --variant=minbase $SUITE from $MIRROR"
 debootstrap --variant=minbase "$SUITE" "$WORK/rootfs" "$MIRROR" >"$WORK/debootstrap.log" 2>&1 \
     || { tail -20 "$WORK/debootstrap.log" >&2; exit 1; }
+# apt sources of the image: the suites this machine uses (bookworm, -updates, -security), with the
+# host's release name replaced by $SUITE; debootstrap alone writes only `deb <mirror> bookworm main`.
+if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+    HOST_CODENAME=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+    python3 - "$SUITE" "$HOST_CODENAME" >"$WORK/sources.list" <<'PY' || true
+import sys
+suite, host = sys.argv[1], sys.argv[2]
+for stanza in open("/etc/apt/sources.list.d/debian.sources").read().split("\n\n"):
+    fields = {}
+    for line in stanza.splitlines():
+        if ":" in line and not line.startswith(("#", " ")):
+            key, value = line.split(":", 1)
+            fields[key.strip()] = value.split()
+    if "deb" not in fields.get("Types", []):
+        continue
+    for uri in fields.get("URIs", []):
+        for s in fields.get("Suites", []):
+            s = s.replace(host, suite, 1) if host else s
+            print(f"deb {uri} {s} {' '.join(fields.get('Components', ['main']))}")
+PY
+    if grep -q "^deb .* $SUITE " "$WORK/sources.list" 2>/dev/null; then
+        cp "$WORK/sources.list" "$WORK/rootfs/etc/apt/sources.list"
+    fi
+fi
 chroot "$WORK/rootfs" apt-get clean
 rm -rf "$WORK/rootfs/var/lib/apt/lists/"* "$WORK/rootfs/var/cache/apt/"*.bin
 # Slim it like the official image: no man pages, docs or locales (dpkg excludes future installs too).

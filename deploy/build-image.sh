@@ -38,19 +38,21 @@ if [ -z "$PYTHON" ]; then
 fi
 OUT="$ROOT/build/container"
 
-t0=$(date +%s.%N)
-step() { printf 'build-image: %-34s %6.1f s\n' "$1" "$(echo "$(date +%s.%N) - $2" | bc)" >&2; }
-command -v bc >/dev/null 2>&1 || step() { printf 'build-image: %s done\n' "$1" >&2; }
+t0=$(date +%s%N)
+step() {  # LABEL START-NANOSECONDS
+    local ms=$(( ($(date +%s%N) - $2) / 1000000 ))
+    printf 'build-image: %-40s %4d.%d s\n' "$1" $((ms / 1000)) $((ms % 1000 / 100)) >&2
+}
 
 # 1. base image
 if [ "$WHEELS_ONLY" = 0 ] && [ "$BUILDER" = buildah ]; then
-    t=$(date +%s.%N)
+    t=$(date +%s%N)
     bash "$ROOT/.ci/base-image.sh"
     step "base image" "$t"
 fi
 
 # 2. wheelhouse (pinned)
-t=$(date +%s.%N)
+t=$(date +%s%N)
 mkdir -p "$OUT"
 NEW=$(mktemp -d "$OUT/wheels.new.XXXXXX")
 trap 'rm -rf "$NEW" "${DISTNEW:-}"' EXIT
@@ -93,7 +95,7 @@ fi
 step "wheelhouse ($(ls "$OUT/wheels" | grep -c '\.whl$') wheels)" "$t"
 
 # 3. the project's wheel
-t=$(date +%s.%N)
+t=$(date +%s%N)
 DISTNEW=$(mktemp -d "$OUT/dist.new.XXXXXX")
 # From a clean copy of the tree: setuptools' in-tree build/lib would carry stale files into the wheel.
 SRC=$(mktemp -d /tmp/journey-src.XXXXXX)
@@ -113,7 +115,7 @@ if [ "$WHEELS_ONLY" = 1 ]; then
 fi
 
 # 4. the image
-t=$(date +%s.%N)
+t=$(date +%s%N)
 if [ "$BUILDER" = docker ]; then
     docker build --build-arg "BASE_IMAGE=${BASE_IMAGE:-debian:bookworm-slim}" -t "$TAG" "$ROOT"
 else

@@ -214,14 +214,15 @@ def _is_address(value: object) -> bool:
 
 
 def _operand(value: object, path: tuple) -> None:
-    """Literals (number, string, boolean) or {symbol = "label", add = n} or {state = "path", add = n}."""
+    """Literals (number, string, boolean) or {symbol = "label", add/sub = n} or {state = "path", add/sub = n}."""
     if isinstance(value, (bool, int, str)):
         return
     if isinstance(value, dict) and len({"symbol", "state"} & set(value)) == 1 and \
-            set(value) <= {"symbol", "state", "add"} and _is_int(value.get("add", 0)) and \
+            set(value) <= {"symbol", "state", "add", "sub"} and \
+            all(_is_int(value.get(k, 0)) for k in ("add", "sub")) and \
             all(isinstance(value[k], str) for k in ("symbol", "state") if k in value):
         return
-    _fail(path, "a value is a number, a string, true/false, {symbol = \"label\", add = n} "
+    _fail(path, "a value is a number, a string, true/false, {symbol = \"label\", sub = n} "
                 "or {state = \"registers.ebx\", add = n}")
 
 

@@ -38,7 +38,9 @@ def read_lab(path: Path | str, context: LabContext) -> tuple[Lab | None, list[Pr
     name = _display(path, context)
 
     def problem(where: tuple, message: str, line: int | None = None) -> Problem:
-        return Problem(name, line if line is not None else line_of(lines, where), field_name(where), message)
+        # a key missing from the top level has no line of its own: it belongs to the whole file (line 1)
+        found = line if line is not None else (line_of(lines, where) or 1)
+        return Problem(name, found, field_name(where), message)
 
     lines: dict = {}
     try:

@@ -83,12 +83,17 @@ class Trace:
 
     # --- values ---------------------------------------------------------------------------------
     def operand(self, spec: object) -> object:
-        """The value an expectation compares against: a literal, {symbol, add} or {state = "path"}."""
+        """The value an expectation compares against: a literal, {symbol, add/sub} or {state, add/sub}."""
         if isinstance(spec, dict):
+            # TOML has no negative hex literals, so `sub = 0xC0000000` says what `add = -0xC0000000` would
+            shift = int(spec.get("add", 0)) - int(spec.get("sub", 0))
             if "symbol" in spec:
-                return self.address(spec["symbol"]) + int(spec.get("add", 0))
+                return self.address(spec["symbol"]) + shift
             if "state" in spec:
-                return self.state_value(spec["state"]) + int(spec.get("add", 0))
+                value = self.state_value(spec["state"])
+                if shift and (isinstance(value, bool) or not isinstance(value, int)):
+                    raise Unresolved(f"{spec['state']!r} is not a number")
+                return value + shift if shift else value
             raise Unresolved(f"unknown operand {spec!r}")
         return spec
 

@@ -12,6 +12,7 @@ import threading
 from pathlib import Path
 
 from .. import paths
+from ..errors import BuildError, ToolchainMissing
 from .build import Build
 from .pipeline import link_tree, read_tree, tree_hash
 from .runner import Limits, tool_versions
@@ -31,6 +32,7 @@ class BuildStore:
         self.prebuilt_dir = prebuilt_dir or paths.prebuilt_dir()
         self.limits = limits or Limits()
         self._memo: dict[str, Build] = {}
+        self._failures: dict[str, BuildError] = {}  # a source that won't assemble fails fast next time
         self._lock = threading.Lock()
 
     def build_kernel(self, kernel_dir: Path, version: str) -> Build:
@@ -40,9 +42,20 @@ class BuildStore:
         key = tree_hash(tree)
         with self._lock:
             cached = self._memo.get(key)
+            failed = self._failures.get(key)
         if cached is not None:
             return cached
-        build = self._load(key, tree, version) or self._make(key, tree, version)
+        if failed is not None:
+            raise failed
+        try:
+            build = self._load(key, tree, version) or self._make(key, tree, version)
+        except BuildError as exc:
+            if not isinstance(exc, ToolchainMissing):
+                with self._lock:
+                    if len(self._failures) > 64:
+                        self._failures.pop(next(iter(self._failures)))
+                    self._failures[key] = exc
+            raise
         with self._lock:
             if len(self._memo) > 64:  # edited sources (labs) must not grow the memo without bound
                 self._memo.pop(next(iter(self._memo)))

@@ -119,7 +119,7 @@ class Listing:
 
     @property
     def assembler(self) -> str:
-        """"GNU as 2.40" from the build's recorded `as --version` line, for the listing's legend."""
+        """The assembler's name for the listing's legend ("GNU as 2.40"), from the build's `as --version`."""
         line = (self.build.toolchain or {}).get("as", "") if self.build is not None else ""
         match = re.match(r"GNU assembler\b.*?(\d+(?:\.\d+)+)\s*$", line)
         return f"GNU as {match.group(1)}" if match else "the assembler"
@@ -314,7 +314,8 @@ def contents_data(version: str) -> dict:
         "file_order": [summary(c) for c in file_order],
         "stages": stages,
         "files": files,
-        "errors": [error_json(e) for e in library.errors(version)],
+        "errors": sorted((error_json(e) for e in library.errors(version)),
+                         key=lambda e: (e["file"] or "", e["line"] or 0)),
     }
 
 
@@ -323,7 +324,7 @@ def render_contents(version: str, as_json: bool):
     if as_json:
         return data
     by_id = {c["id"]: c for c in data["journey_order"]}
-    return render_template("contents.html", data=data, by_id=by_id,
+    return render_template("contents.html", data=data, by_id=by_id, home_url=contents_url(version),
                            json_url=contents_url(version, json=True))
 
 
@@ -333,6 +334,7 @@ def chapter_data(version: str, chapter: Chapter, code: Listing) -> dict:
     prev_chapter = journey[position - 1] if position > 0 else None
     next_chapter = journey[position + 1] if position + 1 < len(journey) else None
     notes = notes_by_line(chapter)
+    span = code.span(chapter.start_line, chapter.end_line)
     return {
         "version": version,
         "chapter": chapter.to_json(),
@@ -341,9 +343,25 @@ def chapter_data(version: str, chapter: Chapter, code: Listing) -> dict:
         "position": {"index": position + 1, "of": len(journey)},
         "prev": prev_chapter.id if prev_chapter else None,
         "next": next_chapter.id if next_chapter else None,
-        "lines": [line.to_json(notes.get(line.line)) for line in code.span(chapter.start_line, chapter.end_line)],
+        "lines": [line.to_json(notes.get(line.line)) for line in span],
+        "memory": memory_summary(span),
         "build": code.build_json(),
         "build_error": None if code.build_error is None else code.build_error.to_json()["error"],
+    }
+
+
+def memory_summary(lines: tuple[SourceLine, ...]) -> dict | None:
+    """What the chapter's lines became: instruction and byte counts, the address range, its labels."""
+    placed = [line for line in lines if line.code is not None]
+    if not placed:
+        return None
+    return {
+        "instructions": sum(len(line.code.insns) for line in placed),
+        "bytes": sum(line.code.size for line in placed),
+        "start": min(line.code.address for line in placed),
+        "end": max(line.code.address + line.code.size for line in placed),
+        "labels": [{"name": line.label, "address": line.label_address, "line": line.line}
+                   for line in lines if line.label is not None],
     }
 
 

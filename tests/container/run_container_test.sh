@@ -20,23 +20,46 @@ CHAPTER="${JOURNEY_CONTAINER_CHAPTER:-G-033}"
 TAG="journey-ctest-$$"
 PODMAN_RUN=(podman run --runtime runc --ulimit nofile=1024:1024 --ulimit nproc=1024:1024)
 
-T0=$(date +%s.%N)
-elapsed() { echo "$(date +%s.%N) - $1" | bc | xargs printf '%.1f'; }
+T0=$(date +%s%N)
+elapsed() { local ms=$(( ($(date +%s%N) - $1) / 1000000 )); printf '%d.%d' $((ms / 1000)) $((ms % 1000 / 100)); }
 say() { printf 'container-test: %s\n' "$*" >&2; }
-fail() { say "FAIL: $*"; exit 1; }
+FAILMSG=""
+fail() { FAILMSG="$*"; say "FAIL: $*"; exit 1; }
 
-BPID=""; CTR=""; PODNAME=""; LOGDIR=$(mktemp -d /tmp/journey-ctest.XXXXXX)
+BPID=""; CTR=""; CTR_ROOT=""; PODNAME=""; LOGDIR=$(mktemp -d /tmp/journey-ctest.XXXXXX)
+
+descendants() {  # PID -> every process below it (ours: started by this script)
+    local child
+    for child in $(ps -o pid= --ppid "$1" 2>/dev/null); do echo "$child"; descendants "$child"; done
+}
+
+stop_buildah_server() {
+    # buildah run answers SIGTERM by killing its direct child only, which would orphan gunicorn's
+    # workers (chroot isolation: no PID namespace). So stop the gunicorn master itself (graceful:
+    # it stops its workers), let buildah run exit, then end any process of that tree still alive.
+    [ -n "$BPID" ] || return 0
+    local tree master
+    tree=$(descendants "$BPID")
+    master=$(cat "$CTR_ROOT/tmp/gunicorn.pid" 2>/dev/null || true)
+    if [ -n "$master" ] && grep -qx "$master" <<<"$tree"; then kill -TERM "$master" 2>/dev/null || true; fi
+    for _ in $(seq 150); do kill -0 "$BPID" 2>/dev/null || break; sleep 0.1; done
+    kill -TERM "$BPID" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$BPID" 2>/dev/null || break; sleep 0.1; done
+    local pid
+    for pid in $tree "$BPID"; do kill -KILL "$pid" 2>/dev/null || true; done
+    wait "$BPID" 2>/dev/null || true
+    BPID=""
+}
+
 cleanup() {
     local rc=$?
-    if [ -n "$BPID" ] && kill -0 "$BPID" 2>/dev/null; then
-        kill "$BPID" 2>/dev/null || true          # SIGTERM to buildah run tears down its tree
-        for _ in $(seq 50); do kill -0 "$BPID" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$BPID" 2>/dev/null || true
-    fi
+    stop_buildah_server
+    [ -n "$CTR_ROOT" ] && buildah umount "$CTR" >/dev/null 2>&1 || true
     [ -n "$CTR" ] && buildah rm "$CTR" >/dev/null 2>&1 || true
     [ -n "$PODNAME" ] && podman rm -f -t 5 "$PODNAME" >/dev/null 2>&1 || true
     if [ $rc -ne 0 ]; then
         for f in "$LOGDIR"/*.log; do [ -s "$f" ] && { say "--- $f"; tail -40 "$f" >&2; }; done
+        say "FAIL: ${FAILMSG:-exit status $rc}"
     fi
     rm -rf "$LOGDIR"
     exit $rc
@@ -65,7 +88,7 @@ PY
 
 wait_healthy() {  # URL PID-or-empty SECONDS
     local url=$1 pid=$2 limit=$3 t
-    t=$(date +%s.%N)
+    t=$(date +%s%N)
     for _ in $(seq $((limit * 10))); do
         if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then fail "server exited before answering $url"; fi
         read -r status _ < <(http_get "$url")
@@ -105,13 +128,12 @@ check_site() {  # BASE-URL LABEL
 }
 
 [ "$(id -u)" = 0 ] || fail "run as root (buildah/podman use the system image store)"
-command -v bc >/dev/null || { apt-get install -y -qq bc >/dev/null; }
 
 # ---- 1. images ---------------------------------------------------------------------------------
 if [ "${JOURNEY_CONTAINER_SKIP_BUILD:-0}" = 1 ] && buildah inspect --type image "$IMAGE" >/dev/null 2>&1; then
     say "reusing image $IMAGE"
 else
-    t=$(date +%s.%N)
+    t=$(date +%s%N)
     bash "$ROOT/deploy/build-image.sh" -t "$IMAGE" >"$LOGDIR/build.log" 2>&1 || { tail -40 "$LOGDIR/build.log" >&2; fail "image build"; }
     grep '^build-image:' "$LOGDIR/build.log" >&2 || true
     say "TIMING images (base + wheelhouse + build): $(elapsed "$t") s"
@@ -119,7 +141,7 @@ fi
 podman images --format '{{.Repository}}:{{.Tag}} {{.Size}}' "$IMAGE" >&2 || true
 
 # ---- 2. buildah run (chroot isolation, host network) ---------------------------------------------
-t=$(date +%s.%N)
+t=$(date +%s%N)
 CTR=$(buildah from --pull=never --name "$TAG-b" "$IMAGE")
 run_in() { buildah run --isolation chroot "$@"; }
 uid=$(run_in "$CTR" -- python -c 'import os; print(os.getuid())')
@@ -139,23 +161,28 @@ assert b.origin == "built", b.origin
 print(f"toolchain build in image: origin={b.origin} entry={b.entry:#x} symbols={len(b.symbols)}")' >&2 \
     || fail "toolchain build inside the image"
 PORT=$(free_port)
+CTR_ROOT=$(buildah mount "$CTR")
 buildah run --isolation chroot -e JOURNEY_HOST=127.0.0.1 -e JOURNEY_PORT="$PORT" -e WEB_CONCURRENCY=2 "$CTR" -- \
-    /venv/bin/gunicorn --config python:journey_app.web.gunicorn_conf 'journey_app.web:create_app()' \
-    >"$LOGDIR/buildah-run.log" 2>&1 &
+    /venv/bin/gunicorn --config python:journey_app.web.gunicorn_conf --pid /tmp/gunicorn.pid \
+    'journey_app.web:create_app()' >"$LOGDIR/buildah-run.log" 2>&1 &
 BPID=$!
 wait_healthy "http://127.0.0.1:$PORT/healthz" "$BPID" 60
 say "TIMING buildah run start to healthy: $(elapsed "$t") s (includes the in-image toolchain build)"
 check_site "http://127.0.0.1:$PORT" "buildah-run"
 grep -q 'GET /healthz' "$LOGDIR/buildah-run.log" || fail "no access log line on stdout"
 if grep -qi 'control socket' "$LOGDIR/buildah-run.log"; then fail "gunicorn control socket was not disabled"; fi
-kill "$BPID"; wait "$BPID" 2>/dev/null || true; BPID=""
+t=$(date +%s%N)
+stop_buildah_server
+grep -q 'Shutting down: Master' "$LOGDIR/buildah-run.log" || fail "gunicorn did not shut down gracefully"
+say "TIMING graceful stop: $(elapsed "$t") s"
+buildah umount "$CTR" >/dev/null; CTR_ROOT=""
 buildah rm "$CTR" >/dev/null; CTR=""
 
 # ---- 3. podman run: the image's own CMD, read-only root, published port, HEALTHCHECK ----------------
 if ! "${PODMAN_RUN[@]}" --rm --network none "$IMAGE" true >"$LOGDIR/podman-probe.log" 2>&1; then
     say "NOTE: podman cannot run containers here ($(tail -1 "$LOGDIR/podman-probe.log")); read-only phase skipped"
 else
-    t=$(date +%s.%N)
+    t=$(date +%s%N)
     PORT=$(free_port)
     PODNAME="$TAG-ro"
     net=(-p "127.0.0.1:$PORT:8000")
@@ -182,6 +209,20 @@ else
     podman exec "$PODNAME" sh -c 'test -d /tmp/journey-cache || mkdir -p /tmp/journey-cache; touch /tmp/journey-cache/.probe' \
         || fail "/tmp not writable"
     [ "$(podman exec "$PODNAME" id -u)" = 10001 ] || fail "container process is root"
+    # the submissions store migrates (Alembic files are in the wheel) and writes under /tmp;
+    # the PostgreSQL driver of compose.yaml's DATABASE_URL is installed
+    podman exec "$PODNAME" python -c '
+import sqlalchemy, psycopg
+from journey_app.settings import Settings
+url = Settings.from_env().database_url
+try:
+    from journey_app.labs.store import SubmissionStore
+except ImportError:
+    print("submissions store: not there yet; psycopg", psycopg.__version__)
+else:
+    store = SubmissionStore(url)
+    print("submissions store migrated at", url, "rows:", len(store.submissions()), "psycopg", psycopg.__version__)
+    store.close()' >&2 || fail "submissions store on a read-only root"
     if podman exec "$PODNAME" sh -c 'ls -a /tmp/.gunicorn /nonexistent 2>/dev/null' | grep -q ctl; then fail "control socket created"; fi
     if podman healthcheck run "$PODNAME" >"$LOGDIR/healthcheck.log" 2>&1; then
         say "podman healthcheck run -> healthy (the image's HEALTHCHECK)"

@@ -1,0 +1,213 @@
+"""`Machine`: one Unicorn x86-32 engine over a Build's image, at ring 1, with thin hooks and exact-count runs.
+Owns executing guest instructions and reporting why they stopped; must not apply Host effects inside a hook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from unicorn import (
+    UC_ARCH_X86, UC_HOOK_INSN_INVALID, UC_HOOK_INTR, UC_HOOK_MEM_FETCH_UNMAPPED, UC_HOOK_MEM_READ_UNMAPPED,
+    UC_HOOK_MEM_WRITE, UC_HOOK_MEM_WRITE_UNMAPPED, UC_MEM_FETCH_UNMAPPED, UC_MEM_WRITE_UNMAPPED, UC_MODE_32,
+    UC_PROT_ALL, Uc, UcError,
+)
+from unicorn.x86_const import UC_X86_REG_EIP
+
+from ..toolchain import PAGE_OFFSET, Build
+from .memory import PAGE_SHIFT, PAGE_SIZE, RAM_SIZE, GuestRam, to_phys
+from .registers import Registers
+from .segments import NEVER, enter_ring1
+
+SINGLE_STEPS = 24   # after an early stop, this many single steps find the exact count before bisecting
+
+
+@dataclass(frozen=True)
+class Write:
+    """One guest store seen by UC_HOOK_MEM_WRITE (before it happened, so `old` is what it replaced)."""
+
+    eip: int
+    address: int
+    size: int
+    old: int
+    new: int
+
+
+@dataclass(frozen=True)
+class Exit:
+    """Why a run ended. kind: "count" (all requested instructions ran), "stop" (EIP reached a stop
+    address), "trap" (a CPU exception or `int`; `vector` says which), "fault" (unmapped memory)."""
+
+    kind: str
+    executed: int
+    vector: int | None = None
+    address: int | None = None
+    access: str | None = None
+    error: str | None = None
+
+
+class Machine:
+    """The guest CPU and memory. Hooks only record what happened and stop the emulator; the runs layer
+    applies the Host's answer between runs (Unicorn's EFLAGS is stale inside hooks, and EIP cannot
+    be changed from every hook)."""
+
+    def __init__(self, build: Build):
+        self.build = build
+        self.ram = GuestRam(build)
+        uc = self.uc = Uc(UC_ARCH_X86, UC_MODE_32)
+        uc.mem_map_ptr(0, RAM_SIZE, UC_PROT_ALL, self.ram.address)
+        uc.mem_map_ptr(PAGE_OFFSET, RAM_SIZE, UC_PROT_ALL, self.ram.address)
+        # All hooks go in before anything is translated: Unicorn bakes hooks into translated blocks.
+        uc.hook_add(UC_HOOK_MEM_WRITE, self._on_write)
+        uc.hook_add(UC_HOOK_INSN_INVALID, self._on_invalid)
+        uc.hook_add(UC_HOOK_INTR, self._on_interrupt)
+        uc.hook_add(UC_HOOK_MEM_READ_UNMAPPED | UC_HOOK_MEM_WRITE_UNMAPPED | UC_HOOK_MEM_FETCH_UNMAPPED,
+                    self._on_unmapped)
+        enter_ring1(uc)
+        uc.ctl_exits_enabled(True)
+        self._exits: frozenset[int] = frozenset({NEVER})
+        uc.ctl_set_exits([NEVER])
+        self.regs = Registers(uc)
+        self.baseline = uc.context_save()
+        self.writes: list[Write] = []
+        self.code_writes: list[int] = []
+        self._stop: tuple | None = None
+        self.ram.dirty, self.ram.touched = set(), set()
+
+    # -- hooks: record and stop, nothing else ------------------------------------------------------------
+    def _on_write(self, uc, access, address, size, value, user_data):
+        phys = to_phys(address)
+        if phys is None or phys + size > RAM_SIZE:
+            return
+        old = int.from_bytes(self.ram.view[phys:phys + size], "little")
+        self.writes.append(Write(uc.reg_read(UC_X86_REG_EIP), address, size, old, value & ((1 << 8 * size) - 1)))
+        self.ram.mark(phys, size)
+        if phys >> PAGE_SHIFT in self.ram.exec_pages:
+            self.code_writes.append(phys)
+
+    def _on_invalid(self, uc, user_data):
+        self._stop = ("trap", 6, None, None)          # #UD: what the real Host sees for vmcall
+        uc.emu_stop()
+        return True
+
+    def _on_interrupt(self, uc, intno, user_data):
+        self._stop = ("trap", intno, None, None)      # `int n` (EIP past it) or a CPU exception (EIP at it)
+        uc.emu_stop()
+
+    def _on_unmapped(self, uc, access, address, size, value, user_data):
+        kind = {UC_MEM_WRITE_UNMAPPED: "write", UC_MEM_FETCH_UNMAPPED: "fetch"}.get(access, "read")
+        self._stop = ("fault", 14, address, kind)
+        return False
+
+    # -- memory seen from outside the CPU (the Host, scenarios, actions) -------------------------------
+    def read(self, address: int, size: int) -> bytes:
+        return self.ram.read(address, size)
+
+    def write(self, address: int, data: bytes) -> None:
+        phys = self.ram.write(address, data)
+        if any(p >> PAGE_SHIFT in self.ram.exec_pages for p in (phys, phys + len(data) - 1)):
+            self.forget_code(phys, len(data))
+
+    def forget_code(self, phys: int, size: int) -> None:
+        """Drop translated blocks over bytes that changed, under both aliases (Unicorn sees two RAM blocks)."""
+        for base in (phys, phys + PAGE_OFFSET):
+            self.uc.ctl_remove_cache(base, base + size)
+
+    # -- resetting --------------------------------------------------------------------------------------
+    def restore(self, context, pages: dict[int, bytes]) -> None:
+        """Registers from `context` (or the ring-1 baseline), memory = pristine image + `pages`."""
+        self.uc.context_restore(context if context is not None else self.baseline)
+        for index in self.ram.restore(pages):
+            self.forget_code(index << PAGE_SHIFT, PAGE_SIZE)
+        self.writes.clear()
+        self.code_writes.clear()
+        self._stop = None
+
+    # -- running ----------------------------------------------------------------------------------------
+    def _set_exits(self, stops: frozenset[int]) -> None:
+        wanted = stops or frozenset({NEVER})
+        if wanted == self._exits:
+            return
+        self.uc.ctl_set_exits(sorted(wanted))
+        for address in self._exits ^ wanted:           # exits are compiled into translated blocks
+            self.uc.ctl_remove_cache(address, address + 1)
+        self._exits = wanted
+
+    def _go(self, count: int, stops: frozenset[int]) -> tuple | None:
+        """emu_start for at most `count` instructions; the stop reason, or None if all of them ran."""
+        self._stop = None
+        try:
+            self.uc.emu_start(self.regs.eip_raw(), NEVER, count=count)
+        except UcError as exc:
+            if self._stop is None:
+                self._stop = ("fault", None, None, None, str(exc))
+        if self.code_writes:
+            for phys in self.code_writes:
+                self.forget_code(phys, 4)
+            self.code_writes.clear()
+        if self._stop is not None:
+            return self._stop
+        if self.regs.eip_raw() in stops:
+            return ("stop", None, None, None)
+        return None
+
+    def _mark(self) -> tuple:
+        return self.uc.context_save(), len(self.writes)
+
+    def _rewind(self, mark: tuple) -> None:
+        context, nwrites = mark
+        self.uc.context_restore(context)
+        for write in reversed(self.writes[nwrites:]):
+            phys = to_phys(write.address)
+            self.ram.view[phys:phys + write.size] = write.old.to_bytes(write.size, "little")
+            if phys >> PAGE_SHIFT in self.ram.exec_pages:
+                self.forget_code(phys, write.size)
+        del self.writes[nwrites:]
+        self._stop = None
+
+    def run(self, count: int, stops: frozenset[int] = frozenset()) -> Exit:
+        """Run up to `count` (>= 1) instructions, ending before any address in `stops` (other than the
+        one we start at) or at the first trap/fault. The executed count is exact.
+
+        Fast path: one native emu_start. Only when it stops early do we find how far it got, by
+        rewinding (context + the write log's old values) and single-stepping, then bisecting."""
+        start = self.regs.eip_raw()
+        self._set_exits(stops - {start})
+        if count == 1:
+            return self._exit(self._go(1, stops), 1)
+        mark = self._mark()
+        reason = self._go(count, stops)
+        if reason is None:
+            return Exit("count", count)
+        self._rewind(mark)
+        if start in stops:
+            self._set_exits(stops - {start})
+        done = 0
+        while done < min(SINGLE_STEPS, count):
+            reason = self._go(1, stops)
+            done += 1
+            if reason is not None:
+                return self._exit(reason, done)
+            self._set_exits(stops)
+        # Bisect over (lo, hi]: running to lo does not stop, running to hi does.
+        lo, hi = done, count
+        mark = self._mark()
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            if self._go(mid - lo, stops) is None:
+                lo, mark = mid, self._mark()
+            else:
+                hi = mid
+                self._rewind(mark)
+        if self._stop is not None or self.regs.eip_raw() in stops:
+            self._rewind(mark)
+        return self._exit(self._go(1, stops), hi)
+
+    def _exit(self, reason: tuple | None, executed: int) -> Exit:
+        if reason is None:
+            return Exit("count", executed)
+        kind, vector, address, access, *error = reason
+        return Exit(kind, executed, vector, address, access, error[0] if error else None)
+
+    @property
+    def eip(self) -> int:
+        return self.regs.eip_raw()

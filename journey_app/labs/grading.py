@@ -1,0 +1,101 @@
+"""Grades a submission: checks it against the lab, builds edited source in the sandbox, replays, evaluates checks.
+
+Deterministic by construction: the same lab text and submission give the same Grade JSON, byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ..errors import BadInput, BuildError, NotFound, SandboxRefused
+from ..toolchain.sandbox import SandboxPolicy, build_edited
+from .context import LabContext
+from .loader import load_lab
+from .model import Lab
+from .predicates import Result
+from .results import Grade, check_results
+from .submission import Submission
+from .trace import Trace
+
+_LAB_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+def find_lab(spec: str, context: LabContext) -> Lab:
+    """A lab by id (<content>/labs/<id>.toml) or by path to a lab file."""
+    path = Path(spec)
+    if spec.endswith(".toml") and path.is_file():
+        return load_lab(path, context)
+    if not _LAB_ID.match(spec):
+        raise NotFound(f"no lab {spec!r}", {"lab": spec})
+    path = context.content_root / "labs" / f"{spec}.toml"
+    if not path.is_file():
+        raise NotFound(f"no lab {spec!r} under {context.content_root / 'labs'}", {"lab": spec})
+    return load_lab(path, context)
+
+
+def compose_actions(lab: Lab, student: str) -> str:
+    """The run's action text: the lab's setup, then the student's actions, then the lab's finish."""
+    return "\n".join(part.strip() for part in (lab.setup, student, lab.finish) if part and part.strip())
+
+
+def check_submission(lab: Lab, submission: Submission) -> None:
+    """Refuse what the lab does not let a student submit, before anything is built or run."""
+    if submission.actions.strip() and not lab.student_actions:
+        raise BadInput(f"lab {lab.id} takes no actions: its run is fixed; submit edits or answers",
+                       {"field": "actions"})
+    count = len([a for a in re.split(r"[;\n]", submission.actions) if a.strip()])
+    if count > lab.max_actions:
+        raise BadInput(f"{count} actions; lab {lab.id} allows at most {lab.max_actions}",
+                       {"field": "actions", "count": count, "limit": lab.max_actions})
+    if submission.edits and lab.editable is None:
+        raise SandboxRefused(f"lab {lab.id} has no editable lines", {"line": submission.edits[0][0],
+                                                                     "reason": "this lab has no editable lines"})
+    questions = {q.id: q for q in lab.questions}
+    for key, value in submission.answers:
+        if key not in questions:
+            raise BadInput(f"lab {lab.id} has no question {key!r}", {"field": f"answers.{key}"})
+        choices = questions[key].choices
+        if choices and value not in choices:
+            raise BadInput(f"answer {key!r} must be one of {', '.join(choices)}", {"field": f"answers.{key}"})
+
+
+def grade(lab: Lab, submission: Submission, catalog, *, settings=None,
+          policy: SandboxPolicy | None = None) -> Grade:
+    """Build (if edited), replay and evaluate every check. SandboxRefused/BadInput for refused submissions;
+    a submission whose edit does not assemble is graded 0 with the assembler's messages on its lines."""
+    check_submission(lab, submission)
+    policy = policy or SandboxPolicy(max_edited_lines=lab.editable.max_edited_lines if lab.editable else 8)
+    build_info = None
+    if submission.edits:
+        try:
+            build = build_edited(catalog, lab.version, lab.editable.file, submission.edits, lab.editable.lines,
+                                 policy)
+        except SandboxRefused:
+            raise
+        except BuildError as exc:
+            detail = exc.detail if isinstance(exc.detail, dict) else {}
+            lines = tuple(detail.get("lines") or ({"line": None, "message": exc.message, "yours": False},))
+            not_run = Result(False, "not run: the edited source does not build")
+            return Grade(lab, submission.digest(), check_results(lab, lambda check: not_run),
+                         run={"status": "not_run"}, build_errors=lines)
+        build_info = {"input_hash": build.input_hash, "edited": [n for n, _ in submission.edits]}
+    else:
+        build = catalog.build(lab.version)
+    state, events = run_lab(catalog, lab, build, compose_actions(lab, submission.actions), settings)
+    symbols = {name: sym.address for name, sym in build.symbols.items()}
+    trace = Trace(state, events, symbols, dict(submission.answers))
+    results = check_results(lab, lambda check: check.expect.predicate.evaluate(trace))
+    return Grade(lab, submission.digest(), results, run=run_summary(state), build=build_info)
+
+
+def run_summary(state: dict) -> dict:
+    keys = ("status", "reason", "insn_count", "eip", "location")
+    return {key: state.get(key) for key in keys}
+
+
+def run_lab(catalog, lab: Lab, build, actions: str, settings) -> tuple[dict, list]:
+    """Replay the lab's scenario on `build` with `actions`; the run's final state and events as JSON."""
+    from .replaying import replay_json
+
+    return replay_json(catalog, lab, build, actions, settings)

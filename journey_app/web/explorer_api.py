@@ -1,0 +1,274 @@
+"""Live-machine JSON API: list scenarios, and `POST /api/run` = replay (scenario, actions) → state + events.
+
+Stateless: the client holds the action list and sends all of it each time, so any worker can answer.
+Only translates HTTP to `journey_app.runs` and back (validation, limits, event trimming, a response memo);
+no machine or Host logic lives here. Documented in openapi.py, which a test checks against these routes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import threading
+from collections import OrderedDict
+
+from flask import Blueprint, Flask, Response, request
+
+from ..errors import BadInput, JourneyError, NotFound, TooLarge
+from . import openapi
+from .context import catalog, settings
+
+bp = Blueprint("explorer_api", __name__)
+
+EVENT_KINDS = ("insn", "mem_write", "trap", "rewrite", "hypercall", "decision", "irq_delivered", "fault",
+               "budget", "killed", "halted", "finished", "action")
+RUN_FIELDS = {"scenario", "actions", "version", "source", "max_events", "kinds"}
+DEFAULT_MAX_EVENTS = 1000
+MAX_EVENTS_LIMIT = 10000
+SCENARIO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+CHAPTER_ID = re.compile(r"^([A-Z])[:-](\d{3})$")
+VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,39}$")
+MEMO_KEY = "journey.explorer.memo"
+
+
+class UnsupportedMediaType(JourneyError):
+    code = "unsupported_media_type"
+    status = 415
+
+
+class NotSupported(JourneyError):
+    code = "not_supported"
+    status = 400
+
+
+def register(app: Flask) -> None:
+    app.extensions.setdefault(MEMO_KEY, ResponseMemo(256))
+    app.register_blueprint(bp)
+    app.register_blueprint(openapi.bp)
+
+
+# -- a per-process memo of run responses --------------------------------------------------------------
+
+
+class ResponseMemo:
+    """Replays are deterministic (same run, same bytes), so a finished response body can be reused.
+
+    Keyed by a hash of everything that shapes the body, including the build's input hash. The runs
+    layer keeps its own checkpoints; this saves the JSON encoding of identical requests (a course
+    opening the same share link)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._entries: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            body = self._entries.get(key)
+            if body is not None:
+                self._entries.move_to_end(key)
+            return body
+
+    def put(self, key: str, body: bytes) -> None:
+        with self._lock:
+            self._entries[key] = body
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+
+# -- routes ---------------------------------------------------------------------------------------------
+
+
+@bp.get("/api/scenarios")
+def scenarios():
+    version = _version(request.args.get("version"))
+    chapter = _chapter(request.args.get("chapter"))
+    found = [s for s in _scenario_list(version) if chapter is None or chapter in s["chapters"]]
+    return {"version": version, "chapter": chapter, "scenarios": found}
+
+
+@bp.get("/api/scenarios/<scenario_id>")
+def scenario(scenario_id: str):
+    version = _version(request.args.get("version"))
+    return _scenario_detail(version, _scenario_id(scenario_id))
+
+
+@bp.post("/api/run")
+def run():
+    body = _json_body()
+    unknown = sorted(set(body) - RUN_FIELDS)
+    if unknown:
+        raise BadInput(f"unknown field(s): {', '.join(unknown)}", {"unknown": unknown, "allowed": sorted(RUN_FIELDS)})
+    if "scenario" not in body:
+        raise BadInput("the field 'scenario' is required", {"field": "scenario"})
+    scenario_id = _scenario_id(body["scenario"], field="scenario")
+    version = _version(body.get("version"), field="version")
+    actions = body.get("actions", "")
+    if not isinstance(actions, str):
+        raise BadInput("'actions' must be a string in the action grammar (actions separated by ';' or newlines)",
+                       {"field": "actions", "type": type(actions).__name__})
+    count = count_actions(actions)
+    limit = settings().max_actions
+    if count > limit:
+        raise TooLarge(f"{count} actions is more than the {limit} one run may have",
+                       {"field": "actions", "count": count, "limit": limit})
+    source = body.get("source")
+    if source is not None:
+        source = _source(source)
+    max_events = body.get("max_events", DEFAULT_MAX_EVENTS)
+    if isinstance(max_events, bool) or not isinstance(max_events, int) or not 0 <= max_events <= MAX_EVENTS_LIMIT:
+        raise BadInput(f"'max_events' must be an integer from 0 to {MAX_EVENTS_LIMIT}", {"field": "max_events"})
+    kinds = body.get("kinds")
+    if kinds is not None:
+        if (not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds)
+                or len(set(kinds)) != len(kinds) or not set(kinds) <= set(EVENT_KINDS)):
+            raise BadInput("'kinds' must be a list of distinct event kinds", {"field": "kinds", "allowed": list(EVENT_KINDS)})
+
+    key = _memo_key(version, scenario_id, actions, source, max_events, kinds)
+    memo: ResponseMemo = _memo()
+    cached = memo.get(key)
+    if cached is None:
+        result = _replay(version, scenario_id, actions, source)
+        payload = shape_response(version, scenario_id, result, max_events, kinds)
+        cached = json.dumps(payload, separators=(",", ":")).encode()
+        memo.put(key, cached)
+    return Response(cached, mimetype="application/json")
+
+
+# -- request parsing -----------------------------------------------------------------------------------
+
+
+def _json_body() -> dict:
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaType("send the run as JSON with Content-Type: application/json",
+                                   {"content_type": request.content_type})
+    raw = request.get_data(cache=False)   # over MAX_CONTENT_LENGTH: werkzeug raises 413 here
+    try:
+        body = json.loads(raw)
+    except UnicodeDecodeError:
+        raise BadInput("the request body is not UTF-8", {"field": None})
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"the request body is not valid JSON: {exc.msg}",
+                       {"line": exc.lineno, "column": exc.colno, "position": exc.pos})
+    except RecursionError:
+        raise BadInput("the request body is nested too deeply", {"field": None})
+    if not isinstance(body, dict):
+        raise BadInput("the request body must be a JSON object", {"type": type(body).__name__})
+    return body
+
+
+def count_actions(text: str) -> int:
+    """Actions are separated by ';' or newlines (the shared grammar); blank pieces are not actions."""
+    return sum(1 for piece in re.split(r"[;\n]", text) if piece.strip())
+
+
+def _version(value, field: str = "version") -> str:
+    cat = catalog()
+    if value is None:
+        return cat.default_version()
+    if not isinstance(value, str) or not VERSION.match(value):
+        raise BadInput("'version' must be a kernel version such as 2.6.31", {"field": field})
+    if value not in cat.versions():
+        raise NotFound(f"no kernel version {value!r}", {"field": field, "version": value, "known": cat.versions()})
+    return value
+
+
+def _chapter(value) -> str | None:
+    if value is None or value == "":
+        return None
+    match = CHAPTER_ID.match(value)
+    if not match:
+        raise BadInput("'chapter' must be a chapter id such as G:033 (or G-033)", {"field": "chapter", "value": value})
+    return f"{match.group(1)}:{match.group(2)}"
+
+
+def _scenario_id(value, field: str = "scenario_id") -> str:
+    if not isinstance(value, str) or not SCENARIO_ID.match(value):
+        raise BadInput("a scenario id is letters, digits, '_', '.' and '-' (at most 100)", {"field": field})
+    return value
+
+
+def _source(value) -> dict[str, str]:
+    if (not isinstance(value, dict) or not value
+            or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())):
+        raise BadInput("'source' must map file paths to their edited text", {"field": "source"})
+    return value
+
+
+def _memo() -> ResponseMemo:
+    from flask import current_app
+
+    return current_app.extensions[MEMO_KEY]
+
+
+def _memo_key(version, scenario_id, actions, source, max_events, kinds) -> str:
+    digest = hashlib.sha256()
+    build = catalog().build(version)
+    for part in (build.input_hash, version, scenario_id, actions, json.dumps(source, sort_keys=True),
+                 str(max_events), json.dumps(kinds)):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+# -- response shaping -------------------------------------------------------------------------------
+
+
+def shape_response(version: str, scenario_id: str, result: dict, max_events: int, kinds) -> dict:
+    """state + events; each event gets `action_index` (-1: before the first action) and `action_step`
+    (instructions so far within that action), so a client can jump back to it even when the events
+    are trimmed; then kinds are filtered and only the last `max_events` kept."""
+    events = annotate_events(result["events"])
+    total = len(events)
+    if kinds is not None:
+        wanted = set(kinds)
+        events = [e for e in events if e["kind"] in wanted]
+    kept = events[len(events) - max_events:] if max_events else []
+    return {
+        "version": version,
+        "scenario": scenario_id,
+        "actions": result.get("actions", []),
+        "state": result["state"],
+        "events": kept,
+        "events_total": total,
+        "events_dropped": len(events) - len(kept),
+    }
+
+
+def annotate_events(events: list[dict]) -> list[dict]:
+    action, steps = -1, 0
+    out = []
+    for event in events:
+        if event.get("kind") == "action":
+            index = event.get("action_index", event.get("index"))
+            action = index if isinstance(index, int) else action + 1
+            steps = 0
+        elif event.get("kind") == "insn":
+            steps += 1
+        annotated = dict(event)
+        annotated.setdefault("action_index", action)
+        annotated["action_step"] = steps
+        out.append(annotated)
+    return out
+
+
+# -- the runs layer ---------------------------------------------------------------------------------------
+# (bound to journey_app.runs below; kept to three small functions so the contract is easy to see)
+
+
+class Unavailable(JourneyError):
+    code = "unavailable"
+    status = 503
+
+
+def _scenario_list(version: str) -> list[dict]:
+    raise Unavailable("the runs layer is not installed yet")
+
+
+def _scenario_detail(version: str, scenario_id: str) -> dict:
+    raise Unavailable("the runs layer is not installed yet")
+
+
+def _replay(version: str, scenario_id: str, actions: str, source: dict | None) -> dict:
+    raise Unavailable("the runs layer is not installed yet")

@@ -1,0 +1,187 @@
+// The event log: what the machine and the Host did, as sentences. Hypercalls are decoded by name
+// and arguments; each Host decision names its rule, the values it read and the chapter explaining
+// it. Every entry can take the reader back to that moment (the controller replays the prefix).
+
+import { fill, h, hex0x, hexShort, sr } from "./dom.js";
+
+const OUTCOME_WORDS = {
+  deliver: ["✓", "delivered"],
+  defer: ["⏸", "deferred"],
+  set_pending: ["⚑", "left pending"],
+  none: ["–", "nothing to deliver"],
+};
+const ARG_REGS = ["ebx", "ecx", "edx", "esi"];
+
+/** Which action produced each event, and (for `step n`) which of its steps. */
+export function annotate(events, firstActionIndex = -1) {
+  let action = firstActionIndex;
+  let insns = 0;
+  return events.map((ev) => {
+    if (ev.kind === "action") {
+      action = actionIndexOf(ev, action + 1);
+      insns = 0;
+      return { ev, action, step: 0 };
+    }
+    if (ev.kind === "insn") insns += 1;
+    return { ev, action: ev.action_index ?? action, step: insns };
+  });
+}
+
+export function actionIndexOf(ev, fallback) {
+  for (const key of ["action_index", "index", "action"]) {
+    if (Number.isInteger(ev[key])) return ev[key];
+  }
+  return fallback;
+}
+
+function actionText(ev) {
+  return ev.text ?? ev.action_text ?? ev.source ?? (typeof ev.action === "string" ? ev.action : "");
+}
+
+/** ctx: {chapters: Map(id -> {url,title}), page: {file, chapter, start, end}, actions, newFrom, onJump} */
+export function renderLog(ctx, list, run) {
+  const items = [];
+  if (run.events_dropped) {
+    items.push(h("li", { class: "mx-ev mx-ev-gap" }, `${run.events_dropped} earlier events are not shown.`));
+  }
+  const rows = annotate(run.events || [], run.first_action_index ?? -1);
+  rows.forEach((row, i) => {
+    items.push(renderEvent(ctx, row, i));
+  });
+  if (!rows.length) items.push(h("li", { class: "mx-ev mx-ev-gap" }, "Nothing has happened yet: step the machine."));
+  fill(list, items);
+}
+
+function renderEvent(ctx, { ev, action, step }, i) {
+  const isNew = action >= ctx.newFrom;
+  const cls = `mx-ev mx-ev-${ev.kind}` + (isNew ? " is-new" : "");
+  const body = describe(ctx, ev);
+  const when = action < 0 ? "the start" : `action ${action + 1}` + (step && /^step/.test(ctx.actions[action] || "") ? `, step ${step}` : "");
+  const jump = ctx.onJump
+    ? h("button", {
+      type: "button", class: "mx-ev-jump", dataset: { key: `ev:${ev.seq ?? i}` },
+      "aria-label": `Go back to this moment (${when})`, title: `Go back to this moment (${when})`,
+      onclick: () => ctx.onJump(action, step),
+    }, h("span", { "aria-hidden": "true" }, "⟲"), " ", String(ev.seq ?? i))
+    : h("span", { class: "mx-ev-jump is-static" }, String(ev.seq ?? i));
+  return h("li", { class: cls, dataset: { seq: ev.seq ?? i, kind: ev.kind } },
+    jump, h("div", { class: "mx-ev-body" }, isNew ? sr("New: ") : null, body, where(ctx, ev)));
+}
+
+function kind(text) {
+  return h("span", { class: "mx-ev-kind" }, text);
+}
+
+function describe(ctx, ev) {
+  switch (ev.kind) {
+    case "action":
+      return h("p", { class: "mx-ev-title" }, kind("Action"), " ", h("code", {}, actionText(ev) || "?"));
+    case "insn":
+      return h("p", { class: "mx-ev-title" }, h("code", { class: "mx-ev-addr" }, hex0x(ev.eip)), " ",
+        h("code", {}, ev.text ?? [ev.mnemonic, ev.op_str].filter(Boolean).join(" ")));
+    case "mem_write": {
+      const what = ev.field ?? ev.symbol ?? hex0x(ev.address);
+      return h("p", { class: "mx-ev-title" }, kind("Write"), " ", h("code", {}, what), " ← ",
+        h("code", {}, hexShort(ev.new ?? ev.value)), ev.old !== undefined && ev.old !== null ? [" (was ", h("code", {}, hexShort(ev.old)), ")"] : null);
+    }
+    case "hypercall":
+      return hypercall(ev);
+    case "decision":
+      return decision(ctx, ev);
+    case "irq_delivered":
+      return h("div", {}, h("p", { class: "mx-ev-title" }, kind("Interrupt delivered"), " ",
+        ev.irq !== undefined ? `irq ${ev.irq}` : "", ev.vector !== undefined ? [" on vector ", h("code", {}, hexShort(ev.vector))] : null,
+        ev.handler !== undefined ? [" → ", h("code", {}, ev.handler_symbol ?? hex0x(ev.handler))] : null),
+      message(ev));
+    case "rewrite":
+      return h("div", {}, h("p", { class: "mx-ev-title" }, kind("Host rewrote the hypercall"), " at ", h("code", {}, hex0x(ev.address)),
+        ": ", h("code", {}, ev.old), " → ", h("code", {}, ev.new)), message(ev));
+    case "trap":
+      return h("div", {}, h("p", { class: "mx-ev-title" }, kind("Trap"), ` ${ev.trap ?? ""} `, ev.outcome ? `(${ev.outcome})` : ""), message(ev));
+    case "fault":
+      return h("div", {}, h("p", { class: "mx-ev-title mx-bad" }, kind("Fault")), message(ev));
+    case "killed":
+      return h("div", {}, h("p", { class: "mx-ev-title mx-bad" }, kind("Guest killed"), ": ", ev.reason ?? ""), message(ev));
+    case "budget":
+      return h("div", {}, h("p", { class: "mx-ev-title mx-bad" }, kind("Instruction budget used up")), message(ev));
+    case "halted":
+      return h("div", {}, h("p", { class: "mx-ev-title" }, kind("Halted")), message(ev));
+    case "finished":
+      return h("div", {}, h("p", { class: "mx-ev-title" }, kind("Finished")), message(ev));
+    default:
+      return h("div", {}, h("p", { class: "mx-ev-title" }, kind(ev.kind)), message(ev));
+  }
+}
+
+function message(ev) {
+  const text = ev.message ?? ev.reason ?? ev.effect ?? ev.detail;
+  return text ? h("p", { class: "mx-ev-text" }, String(text)) : null;
+}
+
+function hypercall(ev) {
+  const name = ev.name ?? `unknown hypercall`;
+  const args = Array.isArray(ev.args) ? ev.args : [];
+  const shown = args.map((a, i) => [i ? ", " : "", h("span", { class: "mx-arg" }, `${ARG_REGS[i]}=`, h("code", {}, hexShort(a)))]);
+  return h("div", {},
+    h("p", { class: "mx-ev-title" }, kind(ev.source === "async" ? "Async hypercall" : "Hypercall"), " ",
+      h("strong", { class: "mx-hcall" }, name), ` (${ev.number ?? "?"})`, args.length ? [" ", h("span", { class: "mx-args" }, "(", shown, ")")] : null),
+    ev.effect ? h("p", { class: "mx-ev-text" }, ev.effect) : null);
+}
+
+function decision(ctx, ev) {
+  const [icon, words] = OUTCOME_WORDS[ev.outcome] || ["•", ev.outcome || "?"];
+  const inputs = (ev.inputs || []).map((inp) => h("div", { class: "mx-in" },
+    h("dt", {}, h("code", {}, inp.name)),
+    h("dd", {}, h("code", {}, inp.value === null ? "unreadable" : hexShort(inp.value)), inp.explanation ? h("span", { class: "mx-sub" }, ` — ${inp.explanation}`) : null)));
+  const steps = (ev.steps || []).map((s) => h("li", { class: `mx-step is-${s.result}` },
+    h("span", { class: "mx-step-result" }, s.result === "stop" ? "stop" : s.result === "apply" ? "acts" : "pass"), " ",
+    s.question, " ", h("span", { class: "mx-sub" }, s.detail), s.rule ? [" ", h("code", {}, s.rule)] : null));
+  const writes = (ev.writes || []).map((w) => h("li", {}, h("code", {}, w.field), " ← ", h("code", {}, hexShort(w.new)),
+    w.old !== null && w.old !== undefined ? [" (was ", h("code", {}, hexShort(w.old)), ")"] : null));
+  return h("div", { class: "mx-decision" },
+    h("p", { class: "mx-ev-title" }, kind("Host decision"), " ",
+      h("strong", { class: `mx-outcome is-${ev.outcome}` }, h("span", { "aria-hidden": "true" }, icon), ` ${words}`),
+      " · rule ", h("code", { class: "mx-rule" }, ev.rule)),
+    h("p", { class: "mx-ev-text" }, ev.message || ""),
+    h("details", { class: "mx-why" },
+      h("summary", {}, "The values it read and the kernel’s checks"),
+      inputs.length ? h("dl", { class: "mx-inputs" }, inputs) : null,
+      steps.length ? h("ol", { class: "mx-steps" }, steps) : null,
+      writes.length ? [h("p", { class: "mx-sub" }, "The Host wrote:"), h("ul", { class: "mx-writes" }, writes)] : null),
+    explainedIn(ctx, ev.chapters || []));
+}
+
+function chapterLink(ctx, id, anchor) {
+  const known = ctx.chapters.get(id);
+  if (!known) return h("span", { class: "mx-chap", title: "A Host chapter (drivers/lguest), not part of this file’s tour" }, id);
+  if (id === ctx.page.chapter) return h("a", { href: anchor || "#main", class: "mx-chap" }, id, sr(" (this chapter)"));
+  return h("a", { href: known.url + (anchor || ""), class: "mx-chap", title: known.title }, id);
+}
+
+function explainedIn(ctx, chapters) {
+  if (!chapters.length) return null;
+  return h("p", { class: "mx-explained" }, "Explained in ", chapters.map((id, i) => [i ? ", " : "", chapterLink(ctx, id)]), ".");
+}
+
+/** Where the event happened: a link to the source line (on this page or its chapter's). */
+function where(ctx, ev) {
+  if (ev.kind === "action" || !ev.line) return null;
+  const onPage = ev.file === ctx.page.file && ev.line >= ctx.page.start && ev.line <= ctx.page.end;
+  let place;
+  if (onPage) place = h("a", { href: `#L${ev.line}` }, `line ${ev.line}`);
+  else if (ev.chapter && ctx.chapters.get(ev.chapter)) place = [h("a", { href: `${ctx.chapters.get(ev.chapter).url}#L${ev.line}` }, `line ${ev.line}`), ` (${ev.chapter})`];
+  else place = `${ev.file || "?"}:${ev.line}`;
+  return h("p", { class: "mx-ev-where" }, "at ", place,
+    ev.kind !== "decision" && ev.chapters && ev.chapters.length ? [" · explained in ", ev.chapters.map((id, i) => [i ? ", " : "", chapterLink(ctx, id)])] : null);
+}
+
+/** One sentence for the live region: the Host's latest decision(s) in this update. */
+export function announcement(events, newFrom) {
+  const rows = annotate(events);
+  const decisions = rows.filter((r) => r.ev.kind === "decision" && r.action >= newFrom).map((r) => r.ev);
+  const calls = rows.filter((r) => r.ev.kind === "hypercall" && r.action >= newFrom).map((r) => r.ev.name);
+  const parts = [];
+  if (calls.length) parts.push(`Hypercall ${calls.join(", ")}.`);
+  for (const d of decisions) parts.push(`Host decision, rule ${d.rule}: ${d.message}`);
+  return parts.join(" ");
+}

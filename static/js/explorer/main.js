@@ -1,0 +1,519 @@
+// The live explorer on a chapter page. The client holds the action list; every change replays it
+// on the server (POST /api/run, stateless) and renders the returned state and events. Step back is
+// "the same list minus one step"; a share link is the scenario plus the list.
+//
+// Loaded as an ES module from static/ (CSP default-src 'self'); without JavaScript the section
+// stays hidden and the page is the book it was.
+
+import * as api from "./api.js";
+import { readLocation, shareUrl, withAction, withoutLast, withSet, withStep } from "./actions.js";
+import { fill, h, hex, hex0x, parseNumber } from "./dom.js";
+import { announcement, renderLog } from "./eventlog.js";
+import { BINDINGS, EMBED_BINDINGS, installShortcuts } from "./keys.js";
+import { FLAGS, renderFlags, renderHost, renderLguestData, renderMemory, renderRegisters, renderStack } from "./machine.js";
+import { addRunButtons, markCurrent } from "./source.js";
+
+const FLAG_NAMES = new Set(FLAGS.map(([name]) => name));
+const REG_NAMES = new Set(["eax", "ebx", "ecx", "edx", "esi", "edi", "ebp", "esp", "eip", "eflags", "cs", "ss", "ds", "es"]);
+const ALL_KINDS = ["insn", "mem_write", "trap", "rewrite", "hypercall", "decision", "irq_delivered", "fault",
+  "budget", "killed", "halted", "finished", "action"];
+const MAX_EVENTS = 400;
+
+class Explorer {
+  constructor(section, root) {
+    this.section = section;
+    this.root = root;
+    const d = root.dataset;
+    this.page = { version: d.version, chapter: d.chapter, file: d.file, start: Number(d.startLine), end: Number(d.endLine), index: d.index };
+    this.embed = d.embed === "1";
+    this.el = (id) => root.querySelector(`#${id}`);
+    this.scenarios = [];
+    this.scenario = null;
+    this.actions = [];        // what the rendered state is the replay of
+    this.target = null;       // what the reader asked for last (may be in flight)
+    this.redo = [];           // snapshots Back / jump / reset left behind, for Forward
+    this.inflight = false;
+    this.result = null;
+    this.previous = null;
+    this.decimal = false;
+    this.showInsns = false;
+    this.chapters = new Map();
+    this.timer = null;
+    this.focusKey = null;
+  }
+
+  // -- boot ----------------------------------------------------------------------------------------
+
+  async boot() {
+    const wanted = readLocation();
+    this.chaptersPromise = api.chapters(this.page.index).then((map) => { this.chapters = map; });
+    let listing;
+    try {
+      listing = await api.listScenarios(this.page.version, this.page.chapter);
+      this.scenarios = listing.scenarios || [];
+      this.forChapter = true;
+      if (!this.scenarios.length || (wanted.scenario && !this.scenarios.some((s) => s.id === wanted.scenario))) {
+        const all = await api.listScenarios(this.page.version, null);
+        if (!this.scenarios.length) this.forChapter = false;
+        this.scenarios = mergeScenarios(this.scenarios, all.scenarios || []);
+      }
+    } catch (err) {
+      this.section.hidden = false;
+      this.showError(err);
+      return;
+    }
+    if (!this.scenarios.length) {
+      this.section.hidden = false;
+      fill(this.el("mx-scenario-about"), "No scenario runs this chapter’s code yet.");
+      return;
+    }
+    this.fillPicker();
+    const known = wanted.scenario && this.scenarios.some((s) => s.id === wanted.scenario);
+    this.scenario = known ? wanted.scenario : this.scenarios[0].id;
+    this.el("mx-scenario").value = this.scenario;
+    this.describeScenario();
+    this.wire();
+    this.section.hidden = false;
+    document.querySelector("article.chapter")?.classList.add("has-machine");
+    document.body.classList.add(this.embed ? "mx-embedded" : "mx-live");
+    if (wanted.scenario && !known) this.showError({ message: `There is no scenario “${wanted.scenario}”; showing ${this.scenario} instead.` });
+    await this.chaptersPromise;
+    this.request(wanted.actions, { initial: true, scroll: wanted.actions.length > 0 });
+  }
+
+  fillPicker() {
+    const select = this.el("mx-scenario");
+    const mine = this.scenarios.filter((s) => (s.chapters || []).includes(this.page.chapter));
+    const others = this.scenarios.filter((s) => !(s.chapters || []).includes(this.page.chapter));
+    const option = (s) => h("option", { value: s.id }, s.title ? `${s.title}` : s.id);
+    const groups = [];
+    if (mine.length) groups.push(h("optgroup", { label: `Runs ${this.page.chapter}` }, mine.map(option)));
+    if (others.length) groups.push(h("optgroup", { label: mine.length ? "Other chapters" : "All scenarios" }, others.map(option)));
+    fill(select, groups);
+    if (this.embed) select.disabled = true;
+  }
+
+  describeScenario() {
+    const s = this.scenarios.find((x) => x.id === this.scenario);
+    fill(this.el("mx-scenario-about"), s ? [s.description || "", s.chapters && s.chapters.length ? ` (${s.chapters.join(", ")})` : ""] : "");
+  }
+
+  wire() {
+    this.root.addEventListener("click", (event) => {
+      const button = event.target.closest("[data-cmd]");
+      if (!button || !this.root.contains(button)) return;
+      this.command(button.dataset.cmd, button.dataset.arg, button);
+    });
+    this.el("mx-scenario").addEventListener("change", (event) => {
+      this.pause();
+      this.scenario = event.target.value;
+      this.redo = [];
+      this.describeScenario();
+      this.request([], { replaceHistory: true });
+    });
+    const speed = this.el("mx-speed");
+    if (speed) {
+      speed.addEventListener("input", () => {
+        fill(this.el("mx-speed-out"), `${speed.value}/s`);
+        if (this.timer) { this.pause(); this.play(); }
+      });
+    }
+    const insns = this.el("mx-show-insns");
+    insns.addEventListener("change", () => { this.showInsns = insns.checked; this.request(this.target ?? this.actions, { keepRedo: true }); });
+    this.el("mx-irq")?.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") { event.preventDefault(); this.command("raise_irq"); }
+    });
+    installShortcuts(this.embed ? EMBED_BINDINGS : BINDINGS, (name) => this.shortcut(name));
+    if (!this.embed) addRunButtons((target) => this.command("run_until", target));
+  }
+
+  // -- commands ------------------------------------------------------------------------------------
+
+  shortcut(name) {
+    const map = {
+      run_decision: ["run_until", "decision"], run_hypercall: ["run_until", "hypercall"], run_ret: ["run_until", "ret"],
+    };
+    const [cmd, arg] = map[name] || [name];
+    const button = this.root.querySelector(`[data-cmd="${cmd}"]${arg ? `[data-arg="${arg}"]` : ""}`);
+    this.command(cmd, arg, button);
+  }
+
+  command(cmd, arg, button) {
+    const base = this.target ?? this.actions;
+    switch (cmd) {
+      case "step": return this.change(withStep(base));
+      case "back":
+        this.pause();
+        if (!base.length) return this.say("Already at the start of the scenario.");
+        this.redo.push(base);
+        return this.request(withoutLast(base), { keepRedo: true });
+      case "forward":
+        if (!this.redo.length) return this.say("Nothing to redo.");
+        return this.request(this.redo.pop(), { keepRedo: true });
+      case "play": return this.timer ? this.pause() : this.play();
+      case "run_until": return this.change(withAction(base, `run_until ${arg}`));
+      case "host_check": return this.change(withAction(base, "host_check"));
+      case "raise_irq": {
+        const input = this.el("mx-irq");
+        const n = Number(input.value);
+        if (!Number.isInteger(n) || n < 0 || n > 31) {
+          this.showError({ message: "An irq is a number from 0 to 31." });
+          input.focus();
+          return undefined;
+        }
+        return this.change(withAction(base, `raise_irq ${n}`));
+      }
+      case "toggle_field": {
+        const field = this.field(arg);
+        return this.change(withSet(base, arg, field ? "0" : "0x200"));
+      }
+      case "reset":
+        this.pause();
+        if (base.length) this.redo.push(base);
+        return this.request([], { keepRedo: true });
+      case "radix":
+        this.decimal = !this.decimal;
+        button?.setAttribute("aria-pressed", String(this.decimal));
+        if (button) button.title = this.decimal ? "Show registers in hex" : "Show registers in decimal";
+        return this.render({ focus: true });
+      case "share": return this.toggleShare(button);
+      case "copy": return this.copy(button);
+      case "help": return this.el("mx-help")?.showModal();
+      default: return undefined;
+    }
+  }
+
+  /** A new action by the reader: Forward has nothing left to redo. */
+  change(list) {
+    this.redo = [];
+    return this.request(list, { keepRedo: true });
+  }
+
+  set(target, text) {
+    const isFlag = FLAG_NAMES.has(target);
+    let value;
+    if (isFlag) {
+      value = text === "1" || text === "0" ? text : null;
+    } else {
+      const n = parseNumber(text, !this.decimal || !REG_NAMES.has(target));
+      value = n === null ? null : "0x" + n.toString(16);
+    }
+    if (value === null) {
+      this.showError({ message: `“${text}” is not a value for ${target}: write hex as 0x1f (or 1f), decimal as 31.` });
+      return;
+    }
+    this.change(withSet(this.target ?? this.actions, target, value));
+  }
+
+  field(name) {
+    const fields = this.result?.state?.lguest_data?.fields || [];
+    const f = fields.find((x) => x.name === name);
+    return f && typeof f.value === "number" ? f.value : 0;
+  }
+
+  play() {
+    if (this.embed) return;
+    const speed = Number(this.el("mx-speed")?.value || 4);
+    const button = this.root.querySelector('[data-cmd="play"]');
+    button?.setAttribute("aria-pressed", "true");
+    fill(button?.querySelector(".mx-play-label") || button, "Pause");
+    this.say("Running.");
+    this.timer = window.setInterval(() => {
+      if (this.inflight) return;
+      const status = this.result?.state?.status;
+      if (status && status !== "running") { this.pause(); this.say(`Stopped: the machine is ${status}.`); return; }
+      this.command("step");
+    }, Math.max(50, 1000 / speed));
+  }
+
+  pause() {
+    if (!this.timer) return;
+    window.clearInterval(this.timer);
+    this.timer = null;
+    const button = this.root.querySelector('[data-cmd="play"]');
+    button?.setAttribute("aria-pressed", "false");
+    fill(button?.querySelector(".mx-play-label") || button, "Run");
+  }
+
+  /** Go back to the moment of an event: the actions before it, and (inside `step n`) the first `step` of them. */
+  jump(actionIndex, step) {
+    this.pause();
+    const base = this.target ?? this.actions;
+    let list = base.slice(0, Math.max(0, actionIndex));
+    const action = base[actionIndex];
+    if (action !== undefined) {
+      const m = /^step(?: (\d+))?$/.exec(action);
+      const n = m ? Number(m[1] || 1) : 0;
+      if (m && step > 0 && step < n) list = [...list, step === 1 ? "step" : `step ${step}`];
+      else list = [...list, action];
+    }
+    if (list.join(";") !== base.join(";")) this.redo.push(base);
+    this.request(list, { keepRedo: true, scroll: true });
+  }
+
+  // -- talking to the server -------------------------------------------------------------------------
+
+  request(list, options = {}) {
+    this.target = list;
+    this.requestOptions = options;
+    if (!this.inflight) this.pump();
+  }
+
+  async pump() {
+    this.inflight = true;
+    this.root.classList.add("is-busy");
+    this.root.setAttribute("aria-busy", "true");
+    for (;;) {
+      const want = this.target;
+      const options = this.requestOptions || {};
+      let result;
+      try {
+        result = await api.run({
+          version: this.page.version, scenario: this.scenario, actions: want,
+          kinds: this.showInsns ? null : ALL_KINDS.filter((k) => k !== "insn"), maxEvents: MAX_EVENTS,
+        });
+      } catch (err) {
+        this.target = null;
+        this.pause();
+        if (options.initial && err.status === 400 && want.length) {
+          this.showError(err, want);
+          this.target = [];
+          this.requestOptions = { initial: true };
+          continue;
+        }
+        this.showError(err, want);
+        break;
+      }
+      if (this.target !== want) continue;   // the reader asked for more meanwhile: replay the newest
+      this.clearError();
+      const before = this.actions;
+      this.previous = this.result;
+      this.actions = want;
+      this.target = null;
+      this.result = result;
+      this.newFrom = firstNew(before, want, options.initial);
+      this.render({ focus: true, scroll: options.scroll ?? !options.initial, announce: !options.initial });
+      break;
+    }
+    this.inflight = false;
+    this.root.classList.remove("is-busy");
+    this.root.removeAttribute("aria-busy");
+  }
+
+  // -- rendering --------------------------------------------------------------------------------------
+
+  render({ focus = false, scroll = false, announce = false } = {}) {
+    if (!this.result) return;
+    const active = document.activeElement;
+    const focusKey = this.focusKey || (active && this.root.contains(active) ? active.dataset.key : null)
+      || (active && active.classList && active.classList.contains("sl-run") ? active.dataset.key : null);
+    this.focusKey = null;
+    const state = this.result.state;
+    const ctx = {
+      editable: !this.embed, decimal: this.decimal, changed: changedKeys(state, this.previous?.state),
+      onSet: (target, text) => this.set(target, text), focusKey: null,
+    };
+    renderRegisters(ctx, this.el("mx-regs"), state);
+    renderFlags(ctx, this.el("mx-flags"), this.el("mx-eflags"), state);
+    renderLguestData(ctx, this.el("mx-ld").tBodies[0], this.el("mx-ld-addr"), state);
+    renderHost(ctx, this.el("mx-host"), state);
+    renderStack(ctx, this.el("mx-stack").tBodies[0], state);
+    renderMemory(ctx, this.el("mx-mem"), this.el("mx-mem-what"), state);
+    this.renderStatus(state);
+    this.renderToggles();
+    const onPage = markCurrent(this.page, state.location, { scroll });
+    this.renderAt(state, onPage);
+    renderLog({
+      chapters: this.chapters, page: this.page, actions: this.actions, newFrom: this.newFrom ?? Infinity,
+      onJump: this.embed ? null : (action, step) => this.jump(action, step),
+    }, this.el("mx-events"), this.result);
+    const log = this.el("mx-events");
+    const fresh = log.querySelector(".is-new");
+    if (fresh) log.scrollTop = Math.max(0, fresh.offsetTop - log.offsetTop - 8);
+    else log.scrollTop = log.scrollHeight;
+    this.updateShare();
+    if (announce) {
+      const words = announcement(this.result.events || [], this.newFrom ?? Infinity);
+      this.say(words || `${state.status}; ${describeAt(state)}`);
+    }
+    const key = ctx.focusKey || focusKey;
+    if (focus && key) {
+      const again = document.querySelector(`[data-key="${CSS.escape(key)}"]`);
+      if (again && again !== document.activeElement) again.focus({ preventScroll: true });
+    }
+  }
+
+  renderStatus(state) {
+    const words = { running: "running", finished: "finished", halted: "halted", dead: "killed by the Host", fault: "faulted", budget: "out of instruction budget" };
+    const n = state.insn_count ?? 0;
+    fill(this.el("mx-status"),
+      h("span", { class: `mx-state is-${state.status}` }, words[state.status] || state.status),
+      ` · ${n} instruction${n === 1 ? "" : "s"} · ${this.actions.length} action${this.actions.length === 1 ? "" : "s"}`,
+      state.reason ? [" · ", state.reason] : null);
+    for (const b of this.root.querySelectorAll('[data-cmd="back"]')) b.disabled = false;
+    const fwd = this.root.querySelector('[data-cmd="forward"]');
+    if (fwd) fwd.setAttribute("aria-disabled", String(!this.redo.length));
+  }
+
+  renderAt(state, onPage) {
+    const loc = state.location || {};
+    const next = state.next_insn || {};
+    let where;
+    if (onPage) where = h("a", { href: `#L${loc.line}` }, `line ${loc.line}`);
+    else if (loc.chapter && this.chapters.get(loc.chapter)) where = [h("a", { href: `${this.chapters.get(loc.chapter).url}#L${loc.line}` }, `line ${loc.line}`), ` of ${loc.chapter}`];
+    else if (loc.line) where = `${loc.file}:${loc.line}`;
+    else where = "no source line";
+    const branch = branchHint(next.text, state.flags || {});
+    fill(this.el("mx-at"),
+      h("span", { class: "mx-at-label" }, "Next"), " ",
+      h("code", { class: "mx-at-insn" }, next.text || "—"),
+      branch ? h("span", { class: "mx-branch" }, ` — ${branch}`) : null, " ",
+      h("span", { class: "mx-at-where" }, "at ", h("code", {}, loc.symbol || hex0x(state.eip ?? loc.address)), ", ", where));
+  }
+
+  renderToggles() {
+    for (const button of this.root.querySelectorAll('[data-cmd="toggle_field"]')) {
+      const on = this.field(button.dataset.arg) !== 0;
+      button.setAttribute("aria-pressed", String(on));
+      button.title = `lguest_data.${button.dataset.arg} is ${on ? "0x200" : "0"}; activate to set it to ${on ? "0" : "0x200"}`;
+    }
+  }
+
+  updateShare() {
+    const link = shareUrl(this.scenario, this.actions);
+    const embedLink = shareUrl(this.scenario, this.actions, { embed: true });
+    const here = shareUrl(this.scenario, this.actions, { embed: this.embed });
+    if (here !== window.location.href) window.history.replaceState(null, "", here);
+    const urlBox = this.el("mx-share-url");
+    if (urlBox) urlBox.value = link;
+    const embedBox = this.el("mx-embed-code");
+    if (embedBox) embedBox.value = `<iframe src="${embedLink}" title="The Lguest Journey: ${this.page.chapter} live machine" width="100%" height="720" loading="lazy"></iframe>`;
+    const text = this.el("mx-actions-text");
+    if (text) fill(text, this.actions.join("; ") || "(none: the scenario’s start)");
+    const open = this.el("mx-open");
+    if (open) open.href = link;
+  }
+
+  toggleShare(button) {
+    const panel = this.el("mx-share");
+    panel.hidden = !panel.hidden;
+    button.setAttribute("aria-expanded", String(!panel.hidden));
+    if (!panel.hidden) this.el("mx-share-url").select();
+  }
+
+  async copy(button) {
+    const box = this.el(button.dataset.target);
+    box.select();
+    try {
+      await navigator.clipboard.writeText(box.value);
+      this.say("Copied.");
+    } catch (err) {
+      this.say("Selected: press Ctrl+C to copy.");
+    }
+  }
+
+  say(text) {
+    const region = this.el("mx-announce");
+    region.textContent = "";
+    window.setTimeout(() => { region.textContent = text; }, 30);
+  }
+
+  showError(err, actions) {
+    const box = this.el("mx-error");
+    const d = err.detail || {};
+    const parts = [h("strong", {}, "The machine could not do that. "), err.message || String(err)];
+    if (d && Number.isInteger(d.action_index)) {
+      const action = (actions || [])[d.action_index];
+      parts.push(" — in action ", String(d.action_index + 1), action ? [": ", h("code", {}, action)] : null,
+        d.word !== undefined ? [", at “", h("code", {}, String(d.word)), "”"] : null,
+        d.expected ? [", expected ", Array.isArray(d.expected) ? d.expected.join(", ") : String(d.expected)] : null, ".");
+    }
+    fill(box, parts);
+    box.hidden = false;
+  }
+
+  clearError() {
+    const box = this.el("mx-error");
+    box.hidden = true;
+    box.replaceChildren();
+  }
+}
+
+function mergeScenarios(first, all) {
+  const seen = new Set(first.map((s) => s.id));
+  return [...first, ...all.filter((s) => !seen.has(s.id))];
+}
+
+/** Index of the first action whose events are new in this update (for marking and announcing). */
+function firstNew(before, after, initial) {
+  if (initial) return Infinity;
+  let i = 0;
+  while (i < before.length && i < after.length && before[i] === after[i]) i += 1;
+  if (i === after.length) return Infinity;   // went back: nothing is new
+  return i;
+}
+
+/**
+ * Keys of the values that changed in the last action: from the state's own `changed` list when
+ * it has one (names like "eax", "ZF", "lguest_data.irq_pending", "host.irqs_pending"), else by
+ * comparing with the previous state.
+ */
+function changedKeys(state, prev) {
+  const keys = new Set();
+  if (Array.isArray(state.changed)) {
+    for (const raw of state.changed) {
+      const name = typeof raw === "string" ? raw : raw && (raw.name || raw.key || raw.field);
+      if (!name) continue;
+      keys.add(keyOf(name));
+      if (raw && raw.address !== undefined) keys.add(`stack:${raw.address}`);
+    }
+    return keys;
+  }
+  if (!prev) return keys;
+  for (const [k, v] of Object.entries(state.registers || {})) if (prev.registers?.[k] !== v) keys.add(`reg:${k}`);
+  for (const [k, v] of Object.entries(state.flags || {})) if (prev.flags?.[k] !== v) keys.add(`flag:${k}`);
+  const old = new Map((prev.lguest_data?.fields || []).map((f) => [f.name, JSON.stringify(f.value)]));
+  for (const f of state.lguest_data?.fields || []) if (old.get(f.name) !== JSON.stringify(f.value)) keys.add(`ld:${f.name}`);
+  for (const [k, v] of Object.entries(state.host || {})) if (JSON.stringify(prev.host?.[k]) !== JSON.stringify(v)) keys.add(`host:${k}`);
+  const oldStack = new Map((prev.stack || []).map((w) => [w.address, w.value]));
+  for (const w of state.stack || []) if (oldStack.has(w.address) && oldStack.get(w.address) !== w.value) keys.add(`stack:${w.address}`);
+  return keys;
+}
+
+function keyOf(name) {
+  const n = String(name);
+  if (n.includes(":")) return n;
+  if (n.startsWith("registers.")) return `reg:${n.slice(10)}`;
+  if (n.startsWith("flags.")) return `flag:${n.slice(6)}`;
+  if (n.startsWith("lguest_data.")) return `ld:${n.slice(12)}`;
+  if (n.startsWith("host.")) return `host:${n.slice(5)}`;
+  if (FLAG_NAMES.has(n)) return `flag:${n}`;
+  if (REG_NAMES.has(n)) return `reg:${n}`;
+  return `ld:${n}`;
+}
+
+// Conditional jumps and the flag each one reads (Intel SDM Jcc), for the "will it jump?" hint.
+const JCC = {
+  jz: ["ZF", 1], je: ["ZF", 1], jnz: ["ZF", 0], jne: ["ZF", 0], js: ["SF", 1], jns: ["SF", 0],
+  jc: ["CF", 1], jb: ["CF", 1], jnc: ["CF", 0], jae: ["CF", 0], jo: ["OF", 1], jno: ["OF", 0],
+};
+
+function branchHint(text, flags) {
+  const mnemonic = String(text || "").trim().split(/\s+/)[0];
+  const rule = JCC[mnemonic];
+  if (!rule || !(rule[0] in flags)) return "";
+  const value = Number(flags[rule[0]]) ? 1 : 0;
+  return value === rule[1] ? `will jump (${rule[0]} = ${value})` : `will not jump (${rule[0]} = ${value})`;
+}
+
+function describeAt(state) {
+  const loc = state.location || {};
+  return `at ${loc.symbol || hex(state.eip)}${loc.line ? `, line ${loc.line}` : ""}; next ${state.next_insn?.text || "nothing"}`;
+}
+
+const section = document.getElementById("machine");
+const root = document.getElementById("mx");
+if (section && root) {
+  const explorer = new Explorer(section, root);
+  explorer.boot();
+}

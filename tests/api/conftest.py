@@ -1,0 +1,50 @@
+"""Fixtures for the JSON API: an app per settings, its test client, and the OpenAPI document it serves."""
+
+from __future__ import annotations
+
+import pytest
+
+from journey_app.web import create_app
+
+
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("api-cache")
+
+
+@pytest.fixture(scope="session")
+def make_app(cache_dir):
+    """make_app(**settings) -> a Flask app built with those Settings overrides (datasette's make_app_client)."""
+    def make(**overrides):
+        app = create_app({"cache_dir": cache_dir, **overrides})
+        app.testing = True
+        return app
+    return make
+
+
+@pytest.fixture(scope="session")
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def spec(app):
+    return app.test_client().get("/api/openapi.json").get_json()
+
+
+def assert_error(response, status: int, code: str | None = None) -> dict:
+    """The one error shape: {"error": {"code", "message", "detail"}}, as JSON, with the given status."""
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "detail"}
+    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    if code is not None:
+        assert body["error"]["code"] == code
+    return body["error"]

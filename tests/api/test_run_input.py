@@ -1,0 +1,111 @@
+"""POST /api/run rejects bad requests before any replay: every one a 4xx in the one error shape."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .conftest import assert_error
+
+
+def post(client, body, content_type="application/json"):
+    data = body if isinstance(body, (str, bytes)) else json.dumps(body)
+    return client.post("/api/run", data=data, content_type=content_type)
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"])
+def test_a_body_that_is_not_json_is_415(client, content_type):
+    error = assert_error(post(client, '{"scenario": "x"}', content_type), 415, "unsupported_media_type")
+    assert error["detail"]["content_type"].startswith(content_type)
+
+
+def test_no_content_type_is_415(client):
+    assert_error(client.post("/api/run", data=b'{"scenario": "x"}'), 415, "unsupported_media_type")
+
+
+@pytest.mark.parametrize("raw, line, column", [("{", 1, 2), ('{"scenario": }', 1, 14), ("\n\n  [1,,]", 3, 6)])
+def test_malformed_json_is_400_and_says_where(client, raw, line, column):
+    error = assert_error(post(client, raw), 400, "bad_input")
+    assert (error["detail"]["line"], error["detail"]["column"]) == (line, column)
+
+
+def test_body_not_utf8_is_400(client):
+    assert_error(post(client, b'{"scenario": "\xff\xfe"}'), 400, "bad_input")
+
+
+@pytest.mark.parametrize("body", [[], "a string", 3, None])
+def test_body_must_be_an_object(client, body):
+    assert_error(post(client, body), 400, "bad_input")
+
+
+def test_unknown_fields_are_named(client):
+    error = assert_error(post(client, {"scenario": "x", "actoins": "step"}), 400, "bad_input")
+    assert error["detail"]["unknown"] == ["actoins"]
+
+
+def test_scenario_is_required(client):
+    error = assert_error(post(client, {"actions": "step"}), 400, "bad_input")
+    assert error["detail"]["field"] == "scenario"
+
+
+@pytest.mark.parametrize("scenario", ["", "../etc/passwd", "a b", 3, None, "x" * 101])
+def test_malformed_scenario_id_is_400(client, scenario):
+    assert_error(post(client, {"scenario": scenario}), 400, "bad_input")
+
+
+@pytest.mark.parametrize("actions", [["step"], 3, {"step": 1}, None])
+def test_actions_must_be_text(client, actions):
+    error = assert_error(post(client, {"scenario": "x", "actions": actions}), 400, "bad_input")
+    assert error["detail"]["field"] == "actions"
+
+
+@pytest.mark.parametrize("max_events", [-1, 10001, 1.5, "10", True])
+def test_max_events_is_checked(client, max_events):
+    error = assert_error(post(client, {"scenario": "x", "max_events": max_events}), 400, "bad_input")
+    assert error["detail"]["field"] == "max_events"
+
+
+@pytest.mark.parametrize("kinds", ["insn", ["insn", "insn"], ["bogus"], [1]])
+def test_kinds_are_checked(client, kinds):
+    error = assert_error(post(client, {"scenario": "x", "kinds": kinds}), 400, "bad_input")
+    assert error["detail"]["field"] == "kinds"
+
+
+@pytest.mark.parametrize("version", ["", "2.6.31; rm", 2631])
+def test_malformed_version_is_400(client, version):
+    assert_error(post(client, {"scenario": "x", "version": version}), 400, "bad_input")
+
+
+def test_unknown_version_is_404(client):
+    error = assert_error(post(client, {"scenario": "x", "version": "9.9.99"}), 404, "not_found")
+    assert "2.6.31" in error["detail"]["known"]
+
+
+@pytest.mark.parametrize("source", [{}, [], "text", {"arch/x86/lguest/i386_head.S": 3}])
+def test_malformed_source_is_400(client, source):
+    assert_error(post(client, {"scenario": "x", "source": source}), 400, "bad_input")
+
+
+def test_too_many_actions_is_413(make_app):
+    client = make_app(max_actions=5).test_client()
+    error = assert_error(post(client, {"scenario": "x", "actions": "step;" * 6}), 413, "too_large")
+    assert error["detail"] == {"field": "actions", "count": 6, "limit": 5}
+
+
+def test_blank_pieces_are_not_actions(make_app):
+    client = make_app(max_actions=2).test_client()
+    response = post(client, {"scenario": "no-such-scenario", "actions": ";;\n step ;\n\n; step;  "})
+    assert response.status_code != 413
+
+
+def test_a_huge_body_is_413(make_app):
+    client = make_app(max_request_bytes=1024).test_client()
+    body = json.dumps({"scenario": "x", "actions": "step; " * 400})
+    assert len(body) > 1024
+    assert_error(post(client, body), 413, "too_large")
+
+
+@pytest.mark.parametrize("method", ["get", "put", "delete", "patch"])
+def test_other_methods_are_405(client, method):
+    assert_error(getattr(client, method)("/api/run"), 405, "method_not_allowed")

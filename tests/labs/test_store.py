@@ -1,0 +1,234 @@
+"""The submissions store against a real SQLite file always, and a real PostgreSQL server when
+JOURNEY_TEST_POSTGRES_URL is set (`.ci/postgres.sh start DIR` prints one)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from journey_app.errors import BadInput, NotFound
+from journey_app.labs import store as store_module
+from journey_app.labs.roster import class_csv
+from journey_app.labs.store import ClassRow, SubmissionStore, upgrade_to_head, validate_student
+from journey_app.labs.tables import metadata
+
+PG_URL = os.environ.get("JOURNEY_TEST_POSTGRES_URL", "")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def _pg_schema_url() -> str:
+    """A fresh schema per test, so each test migrates an empty database of its own."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = sa.create_engine(PG_URL)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    joiner = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{joiner}options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store' / 'journey.sqlite3'}"
+    if not PG_URL:
+        pytest.skip("JOURNEY_TEST_POSTGRES_URL is not set (start one with .ci/postgres.sh start DIR)")
+    return _pg_schema_url()
+
+
+@pytest.fixture
+def store(url):
+    s = SubmissionStore(url)
+    yield s
+    s.close()
+
+
+def results(score: int, max_score: int = 5, digest: str = "d" * 64) -> dict:
+    return {"score": score, "max_score": max_score, "submission_digest": digest,
+            "checks": [{"n": 1, "passed": score == max_score}]}
+
+
+def run_python(code: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+# --- schema and migrations ------------------------------------------------------------------------
+
+def test_migrations_reach_head_and_are_idempotent(url):
+    upgrade_to_head(url)
+    store_module._migrated.discard(url)  # force a second real upgrade in this process
+    upgrade_to_head(url)
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+        assert "submissions" in sa.inspect(connection).get_table_names()
+    engine.dispose()
+
+
+def test_tables_module_matches_the_migrations(url):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    upgrade_to_head(url)
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        diffs = compare_metadata(MigrationContext.configure(connection), metadata)
+    engine.dispose()
+    assert diffs == []
+
+
+def test_parallel_workers_migrate_a_fresh_database_once(url):
+    code = f"""
+        from journey_app.labs.store import upgrade_to_head
+        upgrade_to_head({url!r})
+        print("ok")
+    """
+    procs = [subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], [err for _, err in outputs]
+
+
+# --- records --------------------------------------------------------------------------------------
+
+def test_record_round_trip(store):
+    submission = {"actions": "", "edits": [{"line": 78, "text": "\tcmpl $0, x"}], "answers": {}}
+    stored = store.record("  Zoë   O'Brien ", "irq-enable-fix", submission, results(5))
+    fetched = store.get(stored.id)
+    assert fetched == stored
+    assert fetched.student == "Zoë O'Brien"
+    assert fetched.submission == submission
+    assert fetched.results["checks"] == [{"n": 1, "passed": True}]
+    assert fetched.created_at.tzinfo is not None and fetched.created_at.utcoffset().total_seconds() == 0
+
+
+def test_missing_submission_is_not_found(store):
+    with pytest.raises(NotFound):
+        store.get(123456)
+
+
+@pytest.mark.parametrize("name", ["", " ", "x" * 65, "=HYPERLINK(\"http://evil\")", "bob\x00", "a\tb\nc;DROP",
+                                  "<script>", 42])
+def test_bad_student_names_are_refused(store, name):
+    with pytest.raises(BadInput):
+        store.record(name, "irq-enable-fix", {}, results(1))
+
+
+def test_student_names_are_normalised():
+    assert validate_student("  ada   lovelace ") == "ada lovelace"
+    assert validate_student("s1234567@uni.example") == "s1234567@uni.example"
+
+
+def test_bad_lab_id_is_refused(store):
+    with pytest.raises(BadInput):
+        store.record("ada", "../../etc", {}, results(1))
+
+
+def test_score_above_max_is_refused_by_the_database(store):
+    with pytest.raises(sa.exc.IntegrityError):
+        store.record("ada", "irq-enable-fix", {}, results(6, 5))
+
+
+# --- class table and CSV --------------------------------------------------------------------------
+
+def test_class_table_keeps_the_best_score_per_student_per_lab(store):
+    store.record("ada", "irq-enable-fix", {}, results(2))
+    store.record("ada", "irq-enable-fix", {}, results(5))
+    store.record("ada", "irq-enable-fix", {}, results(3))
+    store.record("bob", "irq-enable-fix", {}, results(0))
+    store.record("ada", "noirq-window", {}, results(1, 4))
+    rows = store.class_table()
+    assert [(r.student, r.lab_id, r.best_score, r.max_score, r.attempts) for r in rows] == [
+        ("ada", "irq-enable-fix", 5, 5, 3), ("ada", "noirq-window", 1, 4, 1), ("bob", "irq-enable-fix", 0, 5, 1)]
+    assert [r.lab_id for r in store.class_table(["noirq-window"])] == ["noirq-window"]
+
+
+def test_failed_attempts_count_below_full_marks(store):
+    store.record("ada", "irq-enable-fix", {}, results(2))
+    store.record("ada", "irq-enable-fix", {}, results(3))
+    store.record("ada", "irq-enable-fix", {}, results(5))
+    assert store.failed_attempts("ada", "irq-enable-fix") == 2
+    assert store.failed_attempts("bob", "irq-enable-fix") == 0
+
+
+def test_submissions_newest_first_and_filtered(store):
+    first = store.record("ada", "irq-enable-fix", {}, results(1))
+    second = store.record("ada", "irq-enable-fix", {}, results(2))
+    store.record("bob", "irq-enable-fix", {}, results(3))
+    assert [s.id for s in store.submissions(student="ada")] == [second.id, first.id]
+    assert len(store.submissions(lab_id="irq-enable-fix")) == 3
+
+
+def test_csv_export_long_and_wide(store):
+    store.record("ada", "irq-enable-fix", {}, results(5))
+    store.record("bob", "noirq-window", {}, results(1, 4))
+    long_rows = store.export_csv().splitlines()
+    assert long_rows[0] == "student,lab,best_score,max_score,attempts,last_submitted_utc"
+    assert long_rows[1].startswith("ada,irq-enable-fix,5,5,1,")
+    wide_rows = store.export_csv(wide=True).splitlines()
+    assert wide_rows == ["student,irq-enable-fix (/5),noirq-window (/4),total,max_total",
+                         "ada,5,,5,9", "bob,,1,1,9"]
+
+
+def test_csv_cells_never_start_a_formula():
+    from datetime import datetime, timezone
+
+    row = ClassRow("=cmd|' /C calc'!A0", "lab", 1, 2, 1, datetime(2009, 9, 9, tzinfo=timezone.utc))
+    assert class_csv([row]).splitlines()[1].startswith("'=cmd")
+
+
+# --- durability and concurrency -------------------------------------------------------------------
+
+def test_committed_submission_survives_a_killed_worker(url, store):
+    code = f"""
+        import os, signal
+        from journey_app.labs.store import SubmissionStore
+        s = SubmissionStore({url!r})
+        s.record("ada", "irq-enable-fix", {{"actions": "step"}}, {{"score": 5, "max_score": 5}})
+        os.kill(os.getpid(), signal.SIGKILL)
+    """
+    proc = run_python(code)
+    assert proc.returncode == -9, proc.stderr
+    assert [(s.student, s.score) for s in store.submissions()] == [("ada", 5)]
+
+
+def test_uncommitted_submission_is_not_half_written(url, store):
+    code = f"""
+        import os, signal
+        import sqlalchemy as sa
+        from journey_app.labs.store import SubmissionStore
+        from journey_app.labs.tables import submissions
+        s = SubmissionStore({url!r})
+        connection = s.engine.connect()
+        transaction = connection.begin()
+        connection.execute(sa.insert(submissions).values(student="eve", lab_id="irq-enable-fix", digest="",
+                           submission={{}}, score=5, max_score=5, results={{}}))
+        os.kill(os.getpid(), signal.SIGKILL)   # dies inside the transaction
+    """
+    proc = run_python(code)
+    assert proc.returncode == -9, proc.stderr
+    assert store.submissions() == []
+    assert store.record("ada", "irq-enable-fix", {}, results(1)).student == "ada"  # and the database is usable
+
+
+def test_concurrent_writers_lose_nothing(url, store):
+    code = f"""
+        from journey_app.labs.store import SubmissionStore
+        s = SubmissionStore({url!r})
+        for i in range(15):
+            s.record("student-%d" % i, "noirq-window", {{}}, {{"score": i % 5, "max_score": 4 + 1}})
+    """
+    procs = [subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, stderr=subprocess.PIPE,
+                              text=True) for _ in range(4)]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
+    rows = store.class_table()
+    assert sum(r.attempts for r in rows) == 60
+    assert len(rows) == 15

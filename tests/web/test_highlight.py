@@ -1,0 +1,55 @@
+"""highlight.py: one balanced HTML fragment per line, the generated colour sheet, prose typesetting."""
+
+from __future__ import annotations
+
+from journey_app import paths
+from journey_app.web.highlight import comment_line_html, highlight_lines, stylesheet, typeset_prose
+
+SOURCE = """#include <asm/x.h>
+/*G:001
+ * Two lines of comment.
+ */
+#define M(a)\\
+\tmovl a, %eax
+\tmovl $0, lguest_data+4 /* trailing */
+
+"""
+
+
+def test_one_fragment_per_line_with_comment_state_kept_across_lines():
+    lines = highlight_lines(SOURCE, "x.S")
+    assert len(lines) == SOURCE.count("\n")
+    assert lines[0].startswith('<span class="cp">#include')
+    assert all('class="cm"' in lines[n] for n in (1, 2, 3))
+    assert 'class="cp"' in lines[5]  # the #define's continuation line
+    assert '<span class="mi">$0</span>' in lines[6] and '<span class="o">+</span>' in lines[6]
+    assert 'class="err"' not in "".join(lines)
+    for fragment in lines:
+        assert fragment.count("<span") == fragment.count("</span>")
+
+
+def test_leading_blank_lines_do_not_shift_line_numbers():
+    lines = highlight_lines("\n\n\tret\n", "y.S")
+    assert len(lines) == 3 and "ret" in lines[2]
+
+
+def test_the_colour_sheet_is_the_generated_one():
+    css = (paths.static_root() / "css" / "pygments.css").read_text()
+    assert css == stylesheet(), "regenerate: python -m journey_app.web.highlight > static/css/pygments.css"
+    assert "prefers-color-scheme: dark" in css
+
+
+def test_comment_lines_split_marks_from_words():
+    html = comment_line_html("\t * The <reverse> of irq_disable")
+    assert '<span class="cm cm-mark">* </span>' in html
+    assert '<span class="cm cm-text">The &lt;reverse&gt; of irq_disable</span>' in html
+
+
+def test_prose_is_escaped_and_typeset():
+    html = typeset_prose('Use "iret" on <b>it</b>, %eax\'s lguest_data.irq_enabled; it\'s *cool*. See \'hardware_subarch\'.')
+    assert "<b>" not in html and "&lt;b&gt;" in html
+    assert "<code>%eax</code>’s" in html
+    assert "“iret”" in html and "it’s" in html
+    assert "<code>lguest_data.irq_enabled</code>" in html
+    assert "<em>cool</em>" in html
+    assert "‘<code>hardware_subarch</code>’" in html
