@@ -27,6 +27,7 @@ SETTINGS_DOC = {
     "insn_budget": ("JOURNEY_INSN_BUDGET", "100000", "Most guest instructions one run may execute."),
     "build_timeout": ("JOURNEY_BUILD_TIMEOUT", "10", "Seconds each toolchain step may take."),
     "grade_rate": ("JOURNEY_GRADE_RATE", "30", "Grade/build requests per minute per client address."),
+    "trusted_proxies": ("JOURNEY_TRUSTED_PROXIES", "0", "Reverse proxies in front (nginx: 1); client address from X-Forwarded-For."),
 }
 
 
@@ -47,6 +48,7 @@ class Settings:
     insn_budget: int = 100_000
     build_timeout: float = 10.0
     grade_rate: int = 30
+    trusted_proxies: int = 0
 
     def __post_init__(self):
         if not self.database_url:

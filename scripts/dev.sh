@@ -32,7 +32,7 @@ serve)
     exec "$VENV/bin/journey" serve "$@"
     ;;
 test)
-    need_apt binutils cpp python3-venv chromium postgresql
+    need_apt binutils cpp python3-venv chromium postgresql nginx-light wrk
     venv test
     shift
     PGDIR=$(mktemp -d /tmp/journey-pg.XXXXXX)

@@ -168,26 +168,27 @@ class Machine:
         """Run up to `count` (>= 1) instructions, ending before any address in `stops` (other than the
         one we start at) or at the first trap/fault. The executed count is exact.
 
-        Fast path: one native emu_start. Only when it stops early do we find how far it got, by
-        rewinding (context + the write log's old values) and single-stepping, then bisecting."""
+        Fast path: one native emu_start with the stops as Unicorn exits. Only when it ends early do we
+        find how far it got: rewind (context + the write log's old values), single-step a little, then
+        bisect. Guest execution is deterministic, so every re-run takes the same path."""
+        done = 0
         start = self.regs.eip_raw()
-        self._set_exits(stops - {start})
-        if count == 1:
-            return self._exit(self._go(1, stops), 1)
+        if count == 1 or start in stops:
+            self._set_exits(stops - {start})         # a Unicorn exit at the start address stops at once
+            reason = self._go(1, stops)
+            done = 1
+            if reason is not None or count == 1:
+                return self._exit(reason, 1)
+        self._set_exits(stops)
         mark = self._mark()
-        reason = self._go(count, stops)
-        if reason is None:
+        if self._go(count - done, stops) is None:
             return Exit("count", count)
         self._rewind(mark)
-        if start in stops:
-            self._set_exits(stops - {start})
-        done = 0
         while done < min(SINGLE_STEPS, count):
             reason = self._go(1, stops)
             done += 1
             if reason is not None:
                 return self._exit(reason, done)
-            self._set_exits(stops)
         # Bisect over (lo, hi]: running to lo does not stop, running to hi does.
         lo, hi = done, count
         mark = self._mark()
@@ -198,8 +199,6 @@ class Machine:
             else:
                 hi = mid
                 self._rewind(mark)
-        if self._stop is not None or self.regs.eip_raw() in stops:
-            self._rewind(mark)
         return self._exit(self._go(1, stops), hi)
 
     def _exit(self, reason: tuple | None, executed: int) -> Exit:

@@ -36,6 +36,13 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     app.register_blueprint(api.bp)
     for name in ("explorer_api", "labs_api", "labs_pages", "instructor"):
         _register_optional(app, name)
+    if settings.trusted_proxies > 0:
+        # Behind nginx every client would look like nginx to the rate limiter; trust exactly
+        # as many X-Forwarded-* hops as there are proxies we run.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     return app
 
 
