@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import event_checks as ev
 from . import predicates as p
+from . import vocabulary as v
 from .trace import COMPARISONS
 
 EVENT_HEADS = ("hypercall", "decision", "irq_delivered", "event")
@@ -50,15 +52,15 @@ def parse(expr: object, path: tuple = ()) -> p.Predicate:
 
 # --- event predicates ----------------------------------------------------------------------------
 
-def _count(expr: dict, path: tuple) -> p.Count:
+def _count(expr: dict, path: tuple) -> ev.Count:
     spec = expr.get("count")
     if spec is None:
-        return p.Count(1, None)
+        return ev.Count(1, None)
     if _is_int(spec) and spec >= 0:
-        return p.Count(spec, spec)
+        return ev.Count(spec, spec)
     if isinstance(spec, dict) and spec and set(spec) <= {"min", "max"} and all(_is_int(v) and v >= 0
                                                                             for v in spec.values()):
-        return p.Count(spec.get("min", 0), spec.get("max"))
+        return ev.Count(spec.get("min", 0), spec.get("max"))
     _fail(path + ("count",), "count is a number (exactly) or a table {min = n, max = m}")
 
 
@@ -79,15 +81,15 @@ def _range(spec: object, path: tuple) -> tuple:
 def _hypercall(expr, head, path):
     name = expr[head]
     if _is_int(name):
-        name = p.LHCALL_NAMES.get(name, name)
-    if name not in p.LHCALL_NAMES.values():
-        _fail(path + (head,), f"unknown hypercall {name!r}; known: {', '.join(p.LHCALL_NAMES.values())}")
+        name = v.LHCALL_NAMES.get(name, name)
+    if name not in v.LHCALL_NAMES.values():
+        _fail(path + (head,), f"unknown hypercall {name!r}; known: {', '.join(v.LHCALL_NAMES.values())}")
     args = {}
     for key in HYPERCALL_ARGS:
         if key in expr:
             _operand(expr[key], path + (key,))
             args[int(key[3:]) - 1] = expr[key]
-    return p.EventMatch(p.HypercallMatcher(name, tuple(sorted(args.items()))), _count(expr, path),
+    return ev.EventMatch(ev.HypercallMatcher(name, tuple(sorted(args.items()))), _count(expr, path),
                         _window(expr, path))
 
 
@@ -96,12 +98,12 @@ def _decision(expr, head, path):
     spec = {"rule": spec} if isinstance(spec, str) else spec
     if not isinstance(spec, dict) or not spec or not set(spec) <= {"rule", "outcome"}:
         _fail(path + (head,), "decision is a rule name or a table {rule = \"...\", outcome = \"...\"}")
-    if "rule" in spec and spec["rule"] not in p.RULES:
-        _fail(path + (head, "rule"), f"unknown rule {spec['rule']!r}; known: {', '.join(p.RULES)}")
-    if "outcome" in spec and spec["outcome"] not in p.OUTCOMES:
-        _fail(path + (head, "outcome"), f"unknown outcome {spec['outcome']!r}; known: {', '.join(p.OUTCOMES)}")
-    matcher = p.DecisionMatcher(spec.get("rule"), spec.get("outcome"))
-    return p.EventMatch(matcher, _count(expr, path), _window(expr, path))
+    if "rule" in spec and spec["rule"] not in v.RULES:
+        _fail(path + (head, "rule"), f"unknown rule {spec['rule']!r}; known: {', '.join(v.RULES)}")
+    if "outcome" in spec and spec["outcome"] not in v.OUTCOMES:
+        _fail(path + (head, "outcome"), f"unknown outcome {spec['outcome']!r}; known: {', '.join(v.OUTCOMES)}")
+    matcher = ev.DecisionMatcher(spec.get("rule"), spec.get("outcome"))
+    return ev.EventMatch(matcher, _count(expr, path), _window(expr, path))
 
 
 def _irq_delivered(expr, head, path):
@@ -112,18 +114,18 @@ def _irq_delivered(expr, head, path):
         irq = spec
     else:
         _fail(path + (head,), "irq_delivered is true (any interrupt) or an irq number 0..31")
-    return p.EventMatch(p.DeliveryMatcher(irq), _count(expr, path), _window(expr, path))
+    return ev.EventMatch(ev.DeliveryMatcher(irq), _count(expr, path), _window(expr, path))
 
 
 def _event(expr, head, path):
     spec = expr[head]
     if not isinstance(spec, dict) or "kind" not in spec:
         _fail(path + (head,), "event is a table with at least kind, e.g. {kind = \"fault\"}")
-    if spec["kind"] not in p.EVENT_KINDS:
-        _fail(path + (head, "kind"), f"unknown event kind {spec['kind']!r}; known: {', '.join(p.EVENT_KINDS)}")
+    if spec["kind"] not in v.EVENT_KINDS:
+        _fail(path + (head, "kind"), f"unknown event kind {spec['kind']!r}; known: {', '.join(v.EVENT_KINDS)}")
     for key, value in spec.items():
         _operand(value, path + (head, key))
-    return p.EventMatch(p.FieldsMatcher(tuple(spec.items())), _count(expr, path), _window(expr, path))
+    return ev.EventMatch(ev.FieldsMatcher(tuple(spec.items())), _count(expr, path), _window(expr, path))
 
 
 def _sequence(expr, head, path):
@@ -133,24 +135,24 @@ def _sequence(expr, head, path):
     matchers = []
     for index, step in enumerate(steps):
         inner = parse(step, path + (head, index))
-        if not isinstance(inner, p.EventMatch) or isinstance(step, dict) and "count" in step:
+        if not isinstance(inner, ev.EventMatch) or isinstance(step, dict) and "count" in step:
             _fail(path + (head, index), "each step of a sequence is an event expectation "
                                         f"({', '.join(EVENT_HEADS)}) without count")
         matchers.append(inner)
-    return p.Sequence(tuple(matchers))
+    return ev.Sequence(tuple(matchers))
 
 
 def _no_delivery_in(expr, head, path):
     window = _range(expr[head], path + (head,))
-    return p.Not(p.EventMatch(p.DeliveryMatcher(None), p.Count(1, None), window))
+    return p.Not(ev.EventMatch(ev.DeliveryMatcher(None), ev.Count(1, None), window))
 
 
 # --- state predicates ----------------------------------------------------------------------------
 
 def _state(expr, head, path):
     name = expr[head]
-    known = {"register": p.REGISTERS, "flag": p.FLAGS, "field": p.LGUEST_DATA_FIELDS,
-             "host": p.HOST_KEYS}.get(head)
+    known = {"register": v.REGISTERS, "flag": v.FLAGS, "field": v.LGUEST_DATA_FIELDS,
+             "host": v.HOST_KEYS}.get(head)
     if not isinstance(name, str) or not name:
         _fail(path + (head,), f"{head} is a name")
     if known is not None and name not in known:
@@ -169,9 +171,9 @@ def _state(expr, head, path):
 def _status(expr, head, path):
     spec = expr[head]
     wanted = spec if isinstance(spec, list) else [spec]
-    bad = [s for s in wanted if s not in p.STATUSES]
+    bad = [s for s in wanted if s not in v.STATUSES]
     if not wanted or bad:
-        _fail(path + (head,), f"status is one of {', '.join(p.STATUSES)} (or a list of them)")
+        _fail(path + (head,), f"status is one of {', '.join(v.STATUSES)} (or a list of them)")
     return p.Status(tuple(wanted))
 
 

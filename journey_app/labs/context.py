@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..errors import JourneyError
 from ..journey.library import Library
+from ..runs.scenarios import ScenarioLibrary
 
 _ENTRY = re.compile(r"^\s*ENTRY\(\s*(?P<name>[A-Za-z_.][\w.$]*)\s*\)")
 _LABEL = re.compile(r"^\s*(?P<name>[A-Za-z_.][\w.$]*)\s*:(?!:)")
@@ -22,6 +23,7 @@ class LabContext:
     def __init__(self, content_root: Path | str, catalog=None):
         self.content_root = Path(content_root)
         self.library = Library(self.content_root)
+        self.scenario_library = ScenarioLibrary(self.content_root)
         self.catalog = catalog
         self._symbols: dict[str, dict[str, int] | None] = {}
         self._lock = threading.Lock()
@@ -35,8 +37,15 @@ class LabContext:
 
     def scenarios(self, version: str) -> list[str]:
         """Scenario ids of a version: the stems of scenarios/<version>/*.toml."""
-        folder = self.content_root / "scenarios" / version
-        return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
+        return self.scenario_library.ids(version)
+
+    def scenario_problem(self, version: str, scenario_id: str) -> str | None:
+        """Why the scenario cannot be used (missing or malformed), or None."""
+        try:
+            self.scenario_library.get(version, scenario_id)
+        except JourneyError as exc:
+            return exc.message
+        return None
 
     def source_lines(self, version: str, file: str) -> list[str] | None:
         try:

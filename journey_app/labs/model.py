@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .checks import Expectation
 
@@ -91,7 +91,6 @@ class Lab:
     insn_budget: int | None = None
     path: str = ""
     digest: str = ""   # sha256 of the lab file: a grade names the exact lab text it used
-    meta: dict = field(default_factory=dict, compare=False)
 
     @property
     def max_score(self) -> int:

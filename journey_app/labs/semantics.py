@@ -28,6 +28,8 @@ def content_problems(data: dict, expectations: dict, context: LabContext) -> lis
     if isinstance(scenario, str) and scenario not in known:
         out.append((("scenario",), f"unknown scenario {scenario!r} for kernel {version}; "
                                    f"known: {', '.join(known) or 'none'}"))
+    elif isinstance(scenario, str) and (why := context.scenario_problem(version, scenario)):
+        out.append((("scenario",), f"scenario {scenario!r} cannot be used: {why}"))
     for key in ("setup", "finish"):
         if isinstance(data.get(key), str):
             out += [((key,), message) for message in action_problems(data[key])]

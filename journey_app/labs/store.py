@@ -27,6 +27,7 @@ LAB_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _STUDENT_PUNCT = set(" ._-@'")
 _migrated: set[str] = set()
 _migrated_lock = threading.Lock()
+_stores: dict[str, "SubmissionStore"] = {}
 
 
 # --- engine and migrations ------------------------------------------------------------------------
@@ -229,3 +230,14 @@ class SubmissionStore:
         from .roster import class_csv
 
         return class_csv(self.class_table(lab_ids), wide=wide)
+
+
+def open_store(url: str) -> SubmissionStore:
+    """The process's one store for `url` (migrated on first use): what the web layer calls per request."""
+    with _migrated_lock:
+        found = _stores.get(url)
+    if found is None:
+        found = SubmissionStore(url)
+        with _migrated_lock:
+            found = _stores.setdefault(url, found)
+    return found

@@ -17,13 +17,15 @@ from flask import Blueprint, Flask, Response, request
 
 from ..errors import BadInput, JourneyError, NotFound, TooLarge
 from . import openapi
+from ..runs import Run, load_scenario, load_scenarios, replay, split_actions
+from ..runs.actions import canonical
 from .context import catalog, settings
 
 bp = Blueprint("explorer_api", __name__)
 
 EVENT_KINDS = ("insn", "mem_write", "trap", "rewrite", "hypercall", "decision", "irq_delivered", "fault",
-               "budget", "killed", "halted", "finished", "action")
-RUN_FIELDS = {"scenario", "actions", "version", "source", "max_events", "kinds"}
+               "budget", "killed", "halted", "finished", "action", "notify")
+RUN_FIELDS = {"scenario", "actions", "version", "source", "max_events", "kinds", "events_from"}
 DEFAULT_MAX_EVENTS = 1000
 MAX_EVENTS_LIMIT = 10000
 SCENARIO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
@@ -35,11 +37,6 @@ MEMO_KEY = "journey.explorer.memo"
 class UnsupportedMediaType(JourneyError):
     code = "unsupported_media_type"
     status = 415
-
-
-class NotSupported(JourneyError):
-    code = "not_supported"
-    status = 400
 
 
 def register(app: Flask) -> None:
@@ -108,7 +105,7 @@ def run():
     if not isinstance(actions, str):
         raise BadInput("'actions' must be a string in the action grammar (actions separated by ';' or newlines)",
                        {"field": "actions", "type": type(actions).__name__})
-    count = count_actions(actions)
+    count = len(split_actions(actions))
     limit = settings().max_actions
     if count > limit:
         raise TooLarge(f"{count} actions is more than the {limit} one run may have",
@@ -119,17 +116,20 @@ def run():
     max_events = body.get("max_events", DEFAULT_MAX_EVENTS)
     if isinstance(max_events, bool) or not isinstance(max_events, int) or not 0 <= max_events <= MAX_EVENTS_LIMIT:
         raise BadInput(f"'max_events' must be an integer from 0 to {MAX_EVENTS_LIMIT}", {"field": "max_events"})
+    events_from = body.get("events_from", 0)
+    if isinstance(events_from, bool) or not isinstance(events_from, int) or not 0 <= events_from <= limit:
+        raise BadInput(f"'events_from' must be an action index from 0 to {limit}", {"field": "events_from"})
     kinds = body.get("kinds")
     if kinds is not None:
         if (not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds)
                 or len(set(kinds)) != len(kinds) or not set(kinds) <= set(EVENT_KINDS)):
             raise BadInput("'kinds' must be a list of distinct event kinds", {"field": "kinds", "allowed": list(EVENT_KINDS)})
 
-    key = _memo_key(version, scenario_id, actions, source, max_events, kinds)
+    key = _memo_key(version, scenario_id, actions, source, max_events, kinds, events_from)
     memo: ResponseMemo = _memo()
     cached = memo.get(key)
     if cached is None:
-        result = _replay(version, scenario_id, actions, source)
+        result = _replay(version, scenario_id, actions, source, events_from)
         payload = shape_response(version, scenario_id, result, max_events, kinds)
         cached = json.dumps(payload, separators=(",", ":")).encode()
         memo.put(key, cached)
@@ -156,11 +156,6 @@ def _json_body() -> dict:
     if not isinstance(body, dict):
         raise BadInput("the request body must be a JSON object", {"type": type(body).__name__})
     return body
-
-
-def count_actions(text: str) -> int:
-    """Actions are separated by ';' or newlines (the shared grammar); blank pieces are not actions."""
-    return sum(1 for piece in re.split(r"[;\n]", text) if piece.strip())
 
 
 def _version(value, field: str = "version") -> str:
@@ -202,11 +197,15 @@ def _memo() -> ResponseMemo:
     return current_app.extensions[MEMO_KEY]
 
 
-def _memo_key(version, scenario_id, actions, source, max_events, kinds) -> str:
+def _memo_key(version, scenario_id, actions, source, max_events, kinds, events_from) -> str:
+    """Everything that shapes the body. Scenario files can change under a running server (the runs
+    layer re-reads them by mtime), so their stamp is part of the key."""
     digest = hashlib.sha256()
     build = catalog().build(version)
-    for part in (build.input_hash, version, scenario_id, actions, json.dumps(source, sort_keys=True),
-                 str(max_events), json.dumps(kinds)):
+    scenario = load_scenario(catalog().content_root, version, scenario_id)
+    for part in (build.input_hash, version, scenario_id, scenario.digest, canonical(actions),
+                 json.dumps(source, sort_keys=True), str(max_events), json.dumps(kinds), str(events_from),
+                 str(settings().insn_budget)):
         digest.update(part.encode())
         digest.update(b"\0")
     return digest.hexdigest()
@@ -216,10 +215,10 @@ def _memo_key(version, scenario_id, actions, source, max_events, kinds) -> str:
 
 
 def shape_response(version: str, scenario_id: str, result: dict, max_events: int, kinds) -> dict:
-    """state + events; each event gets `action_index` (-1: before the first action) and `action_step`
-    (instructions so far within that action), so a client can jump back to it even when the events
-    are trimmed; then kinds are filtered and only the last `max_events` kept."""
-    events = annotate_events(result["events"])
+    """state + events. Each event gets `action_step` (instructions so far within its action) beside the
+    `action_index` the runs layer gives it, so a client can go back to that moment even when the events
+    are filtered or trimmed; then kinds are filtered and only the last `max_events` kept."""
+    events = annotate_events(result["events"], result.get("events_from", 0))
     total = len(events)
     if kinds is not None:
         wanted = set(kinds)
@@ -231,44 +230,50 @@ def shape_response(version: str, scenario_id: str, result: dict, max_events: int
         "actions": result.get("actions", []),
         "state": result["state"],
         "events": kept,
+        "events_from": result.get("events_from", 0),
         "events_total": total,
-        "events_dropped": len(events) - len(kept),
+        "events_omitted": len(events) - len(kept),
+        "events_dropped": result.get("events_dropped", 0),
     }
 
 
-def annotate_events(events: list[dict]) -> list[dict]:
-    action, steps = -1, 0
+def annotate_events(events: list[dict], events_from: int = 0) -> list[dict]:
+    """Events before the first `action` event belong to the scenario's set-up (action_index -1)."""
+    action, steps = (events_from - 1 if events_from else -1), 0
     out = []
     for event in events:
         if event.get("kind") == "action":
-            index = event.get("action_index", event.get("index"))
+            index = event.get("action_index")
             action = index if isinstance(index, int) else action + 1
             steps = 0
         elif event.get("kind") == "insn":
             steps += 1
         annotated = dict(event)
-        annotated.setdefault("action_index", action)
+        if not isinstance(annotated.get("action_index"), int):
+            annotated["action_index"] = action
         annotated["action_step"] = steps
         out.append(annotated)
     return out
 
 
 # -- the runs layer ---------------------------------------------------------------------------------------
-# (bound to journey_app.runs below; kept to three small functions so the contract is easy to see)
 
 
-class Unavailable(JourneyError):
-    code = "unavailable"
-    status = 503
+def scenario_summary(scenario) -> dict:
+    return {"id": scenario.id, "title": scenario.title, "description": " ".join(scenario.description.split()),
+            "chapters": list(scenario.chapters), "tour": scenario.actions}
 
 
 def _scenario_list(version: str) -> list[dict]:
-    raise Unavailable("the runs layer is not installed yet")
+    return [scenario_summary(s) for s in load_scenarios(catalog().content_root, version)]
 
 
 def _scenario_detail(version: str, scenario_id: str) -> dict:
-    raise Unavailable("the runs layer is not installed yet")
+    scenario = load_scenario(catalog().content_root, version, scenario_id)
+    return {**scenario.to_json(), **scenario_summary(scenario), "version": version}
 
 
-def _replay(version: str, scenario_id: str, actions: str, source: dict | None) -> dict:
-    raise Unavailable("the runs layer is not installed yet")
+def _replay(version: str, scenario_id: str, actions: str, source: dict | None, events_from: int) -> dict:
+    result = replay(Run(version, scenario_id, actions, source), catalog=catalog(), settings=settings(),
+                    events_from=events_from)
+    return result.to_json()

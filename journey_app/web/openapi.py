@@ -18,7 +18,7 @@ bp = Blueprint("openapi", __name__)
 
 JSON = "application/json"
 EVENT_KINDS = ["insn", "mem_write", "trap", "rewrite", "hypercall", "decision", "irq_delivered", "fault",
-               "budget", "killed", "halted", "finished", "action"]
+               "budget", "killed", "halted", "finished", "action", "notify"]
 STATUSES = ["running", "finished", "halted", "dead", "fault", "budget"]
 
 
@@ -66,6 +66,7 @@ SCHEMAS: dict = {
             "description": {"type": "string"},
             "chapters": {"type": "array", "items": {"type": "string", "pattern": "^[A-Z]:[0-9]{3}$"},
                          "description": "Chapters whose code this scenario runs."},
+            "tour": {"type": "string", "description": "A suggested action list (the scenario's `actions`)."},
         },
     },
     "ScenarioList": {
@@ -77,9 +78,16 @@ SCHEMAS: dict = {
         },
     },
     "Scenario": {
-        "description": "A scenario in full: its summary plus whatever the scenario file sets up.",
-        "allOf": [_ref("ScenarioSummary"), {"type": "object", "required": ["version"],
-                                             "properties": {"version": {"type": "string"}}}],
+        "description": "A scenario in full: its summary plus what the scenario file sets up, and `actions`, a "
+                       "suggested tour in the action grammar.",
+        "allOf": [_ref("ScenarioSummary"), {
+            "type": "object", "required": ["version", "entry", "actions", "registers", "lguest_data", "host"],
+            "properties": {"version": {"type": "string"}, "entry": {"type": ["string", "integer"]},
+                           "physical": {"type": "boolean"},
+                           "stop_at": {"type": "array", "items": {"type": "string"}},
+                           "actions": {"type": "string"}, "registers": {"type": "object"},
+                           "stack": {"type": "array"}, "lguest_data": {"type": "object"},
+                           "host": {"type": "object"}}}],
     },
     "RunRequest": {
         "type": "object",
@@ -99,9 +107,12 @@ SCHEMAS: dict = {
             "version": {"type": "string", "description": "Kernel version; the newest when absent."},
             "source": {
                 "type": "object", "additionalProperties": {"type": "string"}, "minProperties": 1,
-                "description": "Reserved for labs: edited source files (path → text). Answered with "
-                               "400 not_supported while the runs layer does not accept overrides.",
+                "description": "Edited source files (path under the kernel folder → text), for labs: the run "
+                               "replays on a build of the edited tree (422 build_error when it does not assemble).",
             },
+            "events_from": {"type": "integer", "minimum": 0, "default": 0,
+                            "description": "Only events from this action on (0: all, including set-up). A client "
+                                           "that already holds the events of a common prefix asks for the rest."},
             "max_events": {"type": "integer", "minimum": 0, "maximum": 10000, "default": 1000,
                            "description": "Keep only the last N events (after `kinds` filtering)."},
             "kinds": {"type": "array", "uniqueItems": True, "items": {"enum": EVENT_KINDS},
@@ -110,7 +121,8 @@ SCHEMAS: dict = {
     },
     "RunResponse": {
         "type": "object",
-        "required": ["version", "scenario", "actions", "state", "events", "events_total", "events_dropped"],
+        "required": ["version", "scenario", "actions", "state", "events", "events_from", "events_total",
+                     "events_omitted", "events_dropped"],
         "properties": {
             "version": {"type": "string"},
             "scenario": {"type": "string"},
@@ -118,9 +130,13 @@ SCHEMAS: dict = {
                         "description": "The actions as the server parsed them, in canonical text form."},
             "state": _ref("State"),
             "events": {"type": "array", "items": _ref("Event")},
-            "events_total": {"type": "integer", "minimum": 0, "description": "Events the replay produced."},
+            "events_from": {"type": "integer", "minimum": 0, "description": "The first action the events cover."},
+            "events_total": {"type": "integer", "minimum": 0,
+                             "description": "Events the replay produced from events_from on, before filtering."},
+            "events_omitted": {"type": "integer", "minimum": 0,
+                               "description": "Events of the requested kinds left out by max_events (the oldest)."},
             "events_dropped": {"type": "integer", "minimum": 0,
-                               "description": "Events of the requested kinds left out by max_events."},
+                               "description": "insn/mem_write events past the run's event limit: counted, not kept."},
         },
     },
     "Location": {
@@ -220,8 +236,8 @@ PATHS: dict = {
         "requestBody": {"required": True, "content": {JSON: {"schema": _ref("RunRequest")}}},
         "responses": {
             "200": _json(_ref("RunResponse"), "The replay's final state and its events."),
-            "400": _error("Malformed JSON, an unknown field, a malformed action (detail: action_index, "
-                          "column, word, expected), or `source` while overrides are not supported."),
+            "400": _error("Malformed JSON, an unknown or malformed field, or a malformed action (detail: "
+                          "action_index, line, column, word, expected)."),
             "404": _error("No such scenario or version."),
             "413": _error("The body is larger than JOURNEY_MAX_REQUEST_BYTES, or the list has more than "
                           "JOURNEY_MAX_ACTIONS actions."),

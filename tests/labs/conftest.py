@@ -55,9 +55,6 @@ def scratch_root(tmp_path, content_root) -> Path:
         for scenario in sorted((content_root / "scenarios" / version_dir.name).glob("*.toml")):
             (mine / scenario.name).symlink_to(scenario)
     (root / "labs").mkdir()
-    for v in ("2.6.31",):  # TEMP until runs lands
-        f = root / "scenarios" / v / "irq_enable.toml"
-        if not f.exists(): f.write_text("")
     return root
 
 

@@ -11,7 +11,7 @@ from journey_app.labs import LabInvalid, load_lab, read_lab, validate
 
 from .conftest import KERNEL
 
-SCENARIO = "irq_enable"
+SCENARIO = "g033-irq-enable-pending"
 
 GOOD = textwrap.dedent(f'''\
     id = "sample"
@@ -152,7 +152,7 @@ def test_every_problem_is_reported_at_once(scratch_root, scratch_context):
 
 
 def test_load_lab_raises_with_all_problems(scratch_root, scratch_context):
-    path = write(scratch_root, GOOD.replace("points = 2\n", "").replace('scenario = "irq_enable"', 'scenario = "x"'))
+    path = write(scratch_root, GOOD.replace("points = 2\n", "").replace(f'scenario = "{SCENARIO}"', 'scenario = "x"'))
     with pytest.raises(LabInvalid) as info:
         load_lab(path, scratch_context)
     assert len(info.value.detail["problems"]) == 2
@@ -181,3 +181,19 @@ def test_cli_validate_succeeds_on_a_good_file(scratch_root, capsys, monkeypatch,
     monkeypatch.setenv("JOURNEY_CACHE", str(tmp_path / "cache"))
     assert main(["lab", "validate", str(write(scratch_root, GOOD))]) == 0
     assert "1 lab file(s) valid" in capsys.readouterr().out
+
+
+def test_bad_setup_actions_are_reported_by_the_runs_grammar(scratch_root, scratch_context):
+    text = GOOD.replace('finish = "run_until journey_done"', 'finish = "run_until journey_done; frobnicate 3"')
+    [problem] = problems_of(scratch_root, scratch_context, text)
+    assert (problem.field, problem.line) == ("finish", line_of(text, "finish ="))
+    assert "unknown action 'frobnicate'" in problem.message
+
+
+def test_a_lab_where_the_student_can_do_nothing(scratch_root, scratch_context):
+    text = GOOD.replace("[editable]\n", "[unused]\n").replace('file = "arch/x86/lguest/i386_head.S"\nlines = [78]\n', "")
+    text = text.replace("[unused]\n", "").replace('answer = "phys", equals', 'register = "eax", equals')
+    text = text[:text.index("[[questions]]")] + text[text.index("[[checks]]"):]
+    [problem] = problems_of(scratch_root, scratch_context, text)
+    assert problem.field == "student_actions"
+    assert "the student can change nothing" in problem.message

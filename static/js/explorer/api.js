@@ -38,8 +38,9 @@ export function listScenarios(version, chapter) {
 }
 
 /** POST /api/run: replay `actions` (a list, sent as the text grammar) on `scenario`; returns {state, events, ...}. */
-export function run({ version, scenario, actions, kinds, maxEvents }) {
+export function run({ version, scenario, actions, kinds, maxEvents, eventsFrom }) {
   const body = { scenario, actions: actions.join("; ") };
+  if (eventsFrom) body.events_from = eventsFrom;
   if (version) body.version = version;
   if (kinds) body.kinds = kinds;
   if (maxEvents) body.max_events = maxEvents;

@@ -12,39 +12,30 @@ const OUTCOME_WORDS = {
 };
 const ARG_REGS = ["ebx", "ecx", "edx", "esi"];
 
-/** Which action produced each event, and (for `step n`) which of its steps. */
-export function annotate(events, firstActionIndex = -1) {
-  let action = firstActionIndex;
-  let insns = 0;
-  return events.map((ev) => {
-    if (ev.kind === "action") {
-      action = actionIndexOf(ev, action + 1);
-      insns = 0;
-      return { ev, action, step: 0 };
-    }
-    if (ev.kind === "insn") insns += 1;
-    return { ev, action: ev.action_index ?? action, step: insns };
-  });
+/** Which action produced each event, and (for `step n`) after how many of its steps: the server
+ * gives every event action_index and action_step. */
+export function annotate(events) {
+  return events.map((ev) => ({ ev, action: ev.action_index ?? -1, step: ev.action_step ?? 0 }));
 }
 
-export function actionIndexOf(ev, fallback) {
-  for (const key of ["action_index", "index", "action"]) {
-    if (Number.isInteger(ev[key])) return ev[key];
-  }
-  return fallback;
+/** Is this event new in this update? (a `step 3` that became `step 4`: only its fourth step is.) */
+function isNewEvent(ctx, action, step) {
+  if (action > ctx.newFrom) return true;
+  return action === ctx.newFrom && (!ctx.newFromStep || step > ctx.newFromStep);
 }
 
 function actionText(ev) {
-  return ev.text ?? ev.action_text ?? ev.source ?? (typeof ev.action === "string" ? ev.action : "");
+  return typeof ev.action === "string" ? ev.action : ev.text ?? "";
 }
 
 /** ctx: {chapters: Map(id -> {url,title}), page: {file, chapter, start, end}, actions, newFrom, onJump} */
 export function renderLog(ctx, list, run) {
   const items = [];
-  if (run.events_dropped) {
-    items.push(h("li", { class: "mx-ev mx-ev-gap" }, `${run.events_dropped} earlier events are not shown.`));
+  const hidden = (run.events_omitted || 0) + (run.events_dropped || 0);
+  if (hidden) {
+    items.push(h("li", { class: "mx-ev mx-ev-gap" }, `${hidden} earlier events are not shown.`));
   }
-  const rows = annotate(run.events || [], run.first_action_index ?? -1);
+  const rows = annotate(run.events || []);
   rows.forEach((row, i) => {
     items.push(renderEvent(ctx, row, i));
   });
@@ -53,7 +44,7 @@ export function renderLog(ctx, list, run) {
 }
 
 function renderEvent(ctx, { ev, action, step }, i) {
-  const isNew = action >= ctx.newFrom;
+  const isNew = isNewEvent(ctx, action, step);
   const cls = `mx-ev mx-ev-${ev.kind}` + (isNew ? " is-new" : "");
   const body = describe(ctx, ev);
   const when = action < 0 ? "the start" : `action ${action + 1}` + (step && /^step/.test(ctx.actions[action] || "") ? `, step ${step}` : "");
@@ -175,13 +166,13 @@ function where(ctx, ev) {
     ev.kind !== "decision" && ev.chapters && ev.chapters.length ? [" · explained in ", ev.chapters.map((id, i) => [i ? ", " : "", chapterLink(ctx, id)])] : null);
 }
 
-/** One sentence for the live region: the Host's latest decision(s) in this update. */
-export function announcement(events, newFrom) {
-  const rows = annotate(events);
-  const decisions = rows.filter((r) => r.ev.kind === "decision" && r.action >= newFrom).map((r) => r.ev);
-  const calls = rows.filter((r) => r.ev.kind === "hypercall" && r.action >= newFrom).map((r) => r.ev.name);
+/** One sentence for the live region: the hypercalls and Host decisions new in this update. */
+export function announcement(events, newFrom, newFromStep) {
+  const ctx = { newFrom, newFromStep };
+  const rows = annotate(events).filter((r) => isNewEvent(ctx, r.action, r.step));
+  const calls = rows.filter((r) => r.ev.kind === "hypercall").map((r) => r.ev.name);
   const parts = [];
   if (calls.length) parts.push(`Hypercall ${calls.join(", ")}.`);
-  for (const d of decisions) parts.push(`Host decision, rule ${d.rule}: ${d.message}`);
+  for (const r of rows) if (r.ev.kind === "decision") parts.push(`Host decision, rule ${r.ev.rule}: ${r.ev.message}`);
   return parts.join(" ");
 }

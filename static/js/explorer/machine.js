@@ -7,6 +7,8 @@ import { dec, fill, h, hex, hex0x, hexShort, sr } from "./dom.js";
 
 export const GENERAL = ["eax", "ebx", "ecx", "edx", "esi", "edi", "ebp", "esp", "eip", "eflags"];
 export const SEGMENTS = ["cs", "ss", "ds", "es"];
+// What a `set` action may change (runs/actions.py): eflags changes bit by bit through the flags.
+const SETTABLE = new Set(["eax", "ebx", "ecx", "edx", "esi", "edi", "esp", "ebp", "eip"]);
 // Bit positions of the decoded EFLAGS bits, and what each means to a reader of G:033 / G:045.
 export const FLAGS = [
   ["CF", 0, "carry"], ["PF", 2, "parity"], ["AF", 4, "adjust"], ["ZF", 6, "zero"], ["SF", 7, "sign"],
@@ -49,12 +51,9 @@ function startEdit(ctx, button, { key, target, label, text }) {
   const finish = (commit) => {
     if (done) return;
     done = true;
-    if (commit && input.value.trim() !== text) {
-      ctx.focusKey = key;
-      ctx.onSet(target, input.value.trim());
-    }
     input.replaceWith(button);
-    if (!commit) button.focus();
+    button.focus();
+    if (commit && input.value.trim() !== text) ctx.onSet(target, input.value.trim(), key);
   };
   input.addEventListener("keydown", (event) => {
     if (event.key === "Enter") { event.preventDefault(); finish(true); }
@@ -82,9 +81,9 @@ export function renderRegisters(ctx, list, state) {
     const digits = SEGMENTS.includes(name) ? 4 : 8;
     items.push(h("div", { class: "mx-reg" + (changed ? " is-changed" : "") + (SEGMENTS.includes(name) ? " is-segment" : "") },
       h("dt", {}, name),
-      h("dd", {}, editable(ctx, {
+      h("dd", {}, editable({ ...ctx, editable: ctx.editable && SETTABLE.has(name) }, {
         key, target: name, label: name, text: regText(ctx, name, value), changed,
-        title: ctx.decimal ? hex0x(value, digits) : `${dec(value)} in decimal`,
+        title: (ctx.decimal ? hex0x(value, digits) : `${dec(value)} in decimal`) + (SETTABLE.has(name) ? "" : name === "eflags" ? "; change it flag by flag" : "; read-only"),
       }))));
   }
   fill(list, items);
@@ -112,7 +111,7 @@ export function renderFlags(ctx, list, eflagsCode, state) {
         type: "button", class: cls, "aria-pressed": on ? "true" : "false", dataset: { key },
         title: `${name} (${meaning}, bit ${bit}) is ${on ? 1 : 0}; activate to set it to ${on ? 0 : 1}`,
         "aria-label": `${name}, ${meaning} flag, bit ${bit}, is ${on ? 1 : 0}${changed ? ", changed" : ""}`,
-        onclick: () => { ctx.focusKey = key; ctx.onSet(name, on ? "0" : "1"); },
+        onclick: () => ctx.onSet(name, on ? "0" : "1", key),
       }, ...body);
     } else {
       control = h("span", { class: cls, dataset: { key }, title: `${name} (${meaning}, bit ${bit})` }, ...body);
@@ -212,49 +211,65 @@ export function renderHost(ctx, root, state) {
     dl);
 }
 
+// Words of the frame set_guest_interrupt() pushes (and lguest_iret pops), as the state labels them.
+const FRAME_WORDS = new Set(["eip", "cs", "eflags", "esp", "ss", "errcode"]);
+
 export function renderStack(ctx, tbody, state) {
   const esp = (state.registers || {}).esp;
   const rows = (state.stack || []).map((word) => {
     const key = `stack:${word.address}`;
     const changed = ctx.changed.has(key);
     const atEsp = word.address === esp;
-    return h("tr", { class: (atEsp ? "is-esp" : "") + (word.label && /frame|eflags|cs|eip/.test(word.label) ? " is-frame" : "") + (changed ? " is-changed" : "") },
+    const isFrame = FRAME_WORDS.has(word.label);
+    const label = isFrame ? `interrupt frame: ${word.label}` : word.label || "";
+    return h("tr", { class: (atEsp ? "is-esp" : "") + (isFrame ? " is-frame" : "") + (changed ? " is-changed" : "") },
       h("th", { scope: "row" }, h("code", {}, hex(word.address))),
-      h("td", {}, h("code", { title: dec(word.value) }, hex(word.value)), ...changedMark(changed)),
-      h("td", { class: "mx-label" }, atEsp ? h("span", { class: "mx-esp" }, "← esp ") : null, word.label || ""));
+      h("td", {}, h("code", { title: `${dec(word.value)} in decimal` }, hex(word.value)), ...changedMark(changed)),
+      h("td", { class: "mx-label" }, atEsp ? h("span", { class: "mx-esp" }, "← esp ") : null, label,
+        word.symbol ? h("span", { class: "mx-sub" }, `${label ? " · " : ""}${word.symbol}`) : null));
   });
   if (!rows.length) rows.push(h("tr", {}, h("td", { colspan: "3", class: "mx-empty" }, "No stack words readable.")));
   fill(tbody, rows);
 }
 
-/** A hex dump of the window the state carries (16 bytes a row), written bytes marked. */
+/**
+ * Memory as the Guest sees it, from the state: the head of struct lguest_data (what G:033's testl
+ * and G:045's %ss: store touch) as little-endian bytes, and the bytes of the next instruction.
+ */
 export function renderMemory(ctx, root, whatNode, state) {
-  const mem = state.memory;
-  if (!mem || !mem.bytes) {
-    fill(whatNode, "");
-    fill(root, h("p", { class: "mx-empty" }, "No memory window in this state."));
-    return;
-  }
-  const bytes = hexBytes(mem.bytes);
-  fill(whatNode, mem.label ? [h("code", {}, mem.label), " ", hex0x(mem.address)] : hex0x(mem.address));
-  const changed = new Set((mem.changed || []).map(Number));
+  const ld = state.lguest_data || {};
   const rows = [];
-  for (let off = 0; off < bytes.length; off += 16) {
-    const cells = [];
-    for (let i = off; i < Math.min(off + 16, bytes.length); i += 1) {
-      const isChanged = changed.has(mem.address + i);
-      cells.push(h("span", { class: "mx-byte" + (isChanged ? " is-changed" : "") }, hex(bytes[i], 2)),
-        isChanged ? sr(" (changed) ") : " ");
+  const head = (ld.fields || []).filter((f) => f.offset < 24 && typeof f.value === "number");
+  if (ld.address !== undefined && ld.address !== null && head.length) {
+    const bytes = [];
+    const names = [];
+    for (const f of head) {
+      for (let i = 0; i < f.size; i += 1) {
+        bytes[f.offset + i] = (f.value >>> (8 * i)) & 0xff;
+        names[f.offset + i] = f.name;
+      }
     }
-    rows.push(h("div", { class: "mx-dump-row" }, h("span", { class: "mx-dump-addr" }, hex(mem.address + off)), " ", cells));
+    for (let off = 0; off < 24; off += 8) {
+      const cells = [];
+      for (let i = off; i < off + 8; i += 1) {
+        const isChanged = ctx.changed.has(`ld:${names[i]}`);
+        cells.push(h("span", { class: "mx-byte" + (isChanged ? " is-changed" : "") + (i % 4 === 0 ? " is-word" : ""), title: names[i] || "" },
+          bytes[i] === undefined ? "??" : hex(bytes[i], 2)));
+      }
+      const fieldNames = [...new Set(names.slice(off, off + 8).filter(Boolean))].join(", ");
+      rows.push(h("div", { class: "mx-dump-row" },
+        h("span", { class: "mx-dump-addr" }, hex(ld.address + off)), " ", cells, " ",
+        h("span", { class: "mx-dump-note" }, fieldNames),
+        cells.some((c) => c.classList.contains("is-changed")) ? sr(" (changed)") : null));
+    }
   }
-  fill(root, h("div", { class: "mx-dump" }, rows));
-}
-
-function hexBytes(value) {
-  if (Array.isArray(value)) return value;
-  const clean = String(value).replace(/[^0-9a-f]/gi, "");
-  const out = [];
-  for (let i = 0; i + 1 < clean.length; i += 2) out.push(Number.parseInt(clean.slice(i, i + 2), 16));
-  return out;
+  const next = state.next_insn;
+  if (next && next.bytes) {
+    rows.push(h("div", { class: "mx-dump-row mx-dump-code" },
+      h("span", { class: "mx-dump-addr" }, hex(next.address ?? state.eip)), " ",
+      String(next.bytes).split(" ").map((b) => h("span", { class: "mx-byte" }, b)), " ",
+      h("span", { class: "mx-dump-note" }, `at EIP: ${next.text}`)));
+  }
+  fill(whatNode, "lguest_data+0..23 and the code at EIP");
+  fill(root, rows.length ? h("div", { class: "mx-dump" }, rows) : h("p", { class: "mx-empty" }, "Nothing readable."));
 }

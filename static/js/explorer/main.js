@@ -6,7 +6,7 @@
 // stays hidden and the page is the book it was.
 
 import * as api from "./api.js";
-import { readLocation, shareUrl, withAction, withoutLast, withSet, withStep } from "./actions.js";
+import { parseActions, readLocation, shareUrl, withAction, withoutLast, withSet, withStep } from "./actions.js";
 import { fill, h, hex, hex0x, parseNumber } from "./dom.js";
 import { announcement, renderLog } from "./eventlog.js";
 import { BINDINGS, EMBED_BINDINGS, installShortcuts } from "./keys.js";
@@ -16,7 +16,7 @@ import { addRunButtons, markCurrent } from "./source.js";
 const FLAG_NAMES = new Set(FLAGS.map(([name]) => name));
 const REG_NAMES = new Set(["eax", "ebx", "ecx", "edx", "esi", "edi", "ebp", "esp", "eip", "eflags", "cs", "ss", "ds", "es"]);
 const ALL_KINDS = ["insn", "mem_write", "trap", "rewrite", "hypercall", "decision", "irq_delivered", "fault",
-  "budget", "killed", "halted", "finished", "action"];
+  "budget", "killed", "halted", "finished", "action", "notify"];
 const MAX_EVENTS = 400;
 
 class Explorer {
@@ -93,9 +93,27 @@ class Explorer {
     if (this.embed) select.disabled = true;
   }
 
+  /** The scenario's description, two lines of it until the reader asks for more. */
   describeScenario() {
     const s = this.scenarios.find((x) => x.id === this.scenario);
-    fill(this.el("mx-scenario-about"), s ? [s.description || "", s.chapters && s.chapters.length ? ` (${s.chapters.join(", ")})` : ""] : "");
+    const about = this.el("mx-scenario-about");
+    if (!s) { fill(about, ""); return; }
+    const text = h("span", { class: "mx-about-text", id: "mx-about-text" }, s.description || "",
+      s.chapters && s.chapters.length ? ` (${s.chapters.join(", ")})` : "");
+    const more = h("button", { type: "button", class: "mx-more", "aria-expanded": "false", "aria-controls": "mx-about-text" }, "more");
+    more.addEventListener("click", () => {
+      const open = about.classList.toggle("is-clamped") === false;
+      more.setAttribute("aria-expanded", String(open));
+      fill(more, open ? "less" : "more");
+    });
+    about.classList.add("is-clamped");
+    fill(about, text, " ", (s.description || "").length > 140 ? more : null);
+    const tour = this.el("mx-tour");
+    if (tour) {
+      tour.hidden = !s.tour || this.embed;
+      fill(tour, "Suggested tour: ", h("code", {}, s.tour || ""), " ",
+        h("button", { type: "button", class: "mx-more", dataset: { cmd: "tour" } }, "take it"));
+    }
   }
 
   wire() {
@@ -166,6 +184,12 @@ class Explorer {
       case "toggle_field": {
         const field = this.field(arg);
         return this.change(withSet(base, arg, field ? "0" : "0x200"));
+      }
+      case "tour": {
+        this.pause();
+        const s = this.scenarios.find((x) => x.id === this.scenario);
+        if (base.length) this.redo.push(base);
+        return this.request(parseActions(s?.tour || ""), { keepRedo: true, scroll: true });
       }
       case "reset":
         this.pause();
@@ -267,11 +291,24 @@ class Explorer {
       const want = this.target;
       const options = this.requestOptions || {};
       let result;
+      // Events are deterministic: those of the actions this list shares with the shown one are kept,
+      // and only the rest is asked for.
+      const kindsKey = this.showInsns ? "all" : "no-insn";
+      const reuse = this.result && this.eventsKind === kindsKey && this.eventsScenario === this.scenario
+        ? firstDifferent(this.actions, want) : 0;
       try {
         result = await api.run({
-          version: this.page.version, scenario: this.scenario, actions: want,
+          version: this.page.version, scenario: this.scenario, actions: want, eventsFrom: reuse,
           kinds: this.showInsns ? null : ALL_KINDS.filter((k) => k !== "insn"), maxEvents: MAX_EVENTS,
         });
+        if (reuse > 0) {
+          const kept = (this.result.events || []).filter((e) => e.action_index < reuse);
+          const merged = [...kept, ...result.events];
+          result.events_omitted = (this.result.events_omitted || 0) + Math.max(0, merged.length - MAX_EVENTS);
+          result.events = merged.slice(Math.max(0, merged.length - MAX_EVENTS));
+        }
+        this.eventsKind = kindsKey;
+        this.eventsScenario = this.scenario;
       } catch (err) {
         this.target = null;
         this.pause();
@@ -288,10 +325,10 @@ class Explorer {
       this.clearError();
       const before = this.actions;
       this.previous = this.result;
-      this.actions = want;
+      this.actions = Array.isArray(result.actions) && result.actions.length === want.length ? result.actions : want;
       this.target = null;
       this.result = result;
-      this.newFrom = firstNew(before, want, options.initial);
+      [this.newFrom, this.newFromStep] = firstNew(before, this.actions, options.initial);
       this.render({ focus: true, scroll: options.scroll ?? !options.initial, announce: !options.initial });
       break;
     }
@@ -310,8 +347,9 @@ class Explorer {
     this.focusKey = null;
     const state = this.result.state;
     const ctx = {
-      editable: !this.embed, decimal: this.decimal, changed: changedKeys(state, this.previous?.state),
-      onSet: (target, text) => this.set(target, text), focusKey: null,
+      editable: !this.embed, decimal: this.decimal,
+      changed: changedKeys(state, this.previous?.state, this.result.events, this.newFrom ?? Infinity, this.newFromStep || 0),
+      onSet: (target, text, key) => { this.focusKey = key; this.set(target, text); },
     };
     renderRegisters(ctx, this.el("mx-regs"), state);
     renderFlags(ctx, this.el("mx-flags"), this.el("mx-eflags"), state);
@@ -324,7 +362,7 @@ class Explorer {
     const onPage = markCurrent(this.page, state.location, { scroll });
     this.renderAt(state, onPage);
     renderLog({
-      chapters: this.chapters, page: this.page, actions: this.actions, newFrom: this.newFrom ?? Infinity,
+      chapters: this.chapters, page: this.page, actions: this.actions, newFrom: this.newFrom ?? Infinity, newFromStep: this.newFromStep || 0,
       onJump: this.embed ? null : (action, step) => this.jump(action, step),
     }, this.el("mx-events"), this.result);
     const log = this.el("mx-events");
@@ -333,10 +371,10 @@ class Explorer {
     else log.scrollTop = log.scrollHeight;
     this.updateShare();
     if (announce) {
-      const words = announcement(this.result.events || [], this.newFrom ?? Infinity);
+      const words = announcement(this.result.events || [], this.newFrom ?? Infinity, this.newFromStep || 0);
       this.say(words || `${state.status}; ${describeAt(state)}`);
     }
-    const key = ctx.focusKey || focusKey;
+    const key = focusKey;
     if (focus && key) {
       const again = document.querySelector(`[data-key="${CSS.escape(key)}"]`);
       if (again && again !== document.activeElement) again.focus({ preventScroll: true });
@@ -444,39 +482,46 @@ function mergeScenarios(first, all) {
   return [...first, ...all.filter((s) => !seen.has(s.id))];
 }
 
-/** Index of the first action whose events are new in this update (for marking and announcing). */
-function firstNew(before, after, initial) {
-  if (initial) return Infinity;
+/** How many leading actions two lists share. */
+function firstDifferent(a, b) {
   let i = 0;
-  while (i < before.length && i < after.length && before[i] === after[i]) i += 1;
-  if (i === after.length) return Infinity;   // went back: nothing is new
+  while (i < a.length && i < b.length && a[i] === b[i]) i += 1;
   return i;
 }
 
+/** [first action with new events, steps of it already seen]: "step 3" → "step 4" has one new step. */
+function firstNew(before, after, initial) {
+  if (initial) return [Infinity, 0];
+  const i = firstDifferent(before, after);
+  if (i === after.length) return [Infinity, 0];   // went back: nothing is new
+  const count = (a) => { const m = /^step(?: (\d+))?$/.exec(a || ""); return m ? Number(m[1] || 1) : 0; };
+  const was = count(before[i]);
+  return [i, was && count(after[i]) > was ? was : 0];
+}
+
 /**
- * Keys of the values that changed in the last action: from the state's own `changed` list when
- * it has one (names like "eax", "ZF", "lguest_data.irq_pending", "host.irqs_pending"), else by
- * comparing with the previous state.
+ * Keys of the values that changed in the last action: the state's own `changed` list ("eax", "ZF",
+ * "lguest_data.irq_pending", "host.irqs_pending"), plus the stack words the new mem_write events
+ * wrote. Without a `changed` list, by comparing with the previous state.
  */
-function changedKeys(state, prev) {
+function changedKeys(state, prev, events, newFrom, newFromStep) {
   const keys = new Set();
+  for (const ev of events || []) {
+    const fresh = ev.action_index > newFrom || (ev.action_index === newFrom && (!newFromStep || ev.action_step > newFromStep));
+    if (fresh && ev.kind === "mem_write") keys.add(`stack:${(ev.address & ~3) >>> 0}`);
+  }
   if (Array.isArray(state.changed)) {
-    for (const raw of state.changed) {
-      const name = typeof raw === "string" ? raw : raw && (raw.name || raw.key || raw.field);
-      if (!name) continue;
-      keys.add(keyOf(name));
-      if (raw && raw.address !== undefined) keys.add(`stack:${raw.address}`);
-    }
+    for (const name of state.changed) keys.add(keyOf(String(name)));
+    if (keys.has("ld:blocked_interrupts")) keys.add("host:blocked");
+    if (keys.has("host:initialised")) keys.add("host:lguest_data");
     return keys;
   }
   if (!prev) return keys;
   for (const [k, v] of Object.entries(state.registers || {})) if (prev.registers?.[k] !== v) keys.add(`reg:${k}`);
   for (const [k, v] of Object.entries(state.flags || {})) if (prev.flags?.[k] !== v) keys.add(`flag:${k}`);
-  const old = new Map((prev.lguest_data?.fields || []).map((f) => [f.name, JSON.stringify(f.value)]));
-  for (const f of state.lguest_data?.fields || []) if (old.get(f.name) !== JSON.stringify(f.value)) keys.add(`ld:${f.name}`);
+  const old = new Map((prev.lguest_data?.fields || []).map((f) => [f.name, f.value]));
+  for (const f of state.lguest_data?.fields || []) if (old.get(f.name) !== f.value) keys.add(`ld:${f.name}`);
   for (const [k, v] of Object.entries(state.host || {})) if (JSON.stringify(prev.host?.[k]) !== JSON.stringify(v)) keys.add(`host:${k}`);
-  const oldStack = new Map((prev.stack || []).map((w) => [w.address, w.value]));
-  for (const w of state.stack || []) if (oldStack.has(w.address) && oldStack.get(w.address) !== w.value) keys.add(`stack:${w.address}`);
   return keys;
 }
 

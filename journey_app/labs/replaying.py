@@ -1,0 +1,20 @@
+"""The one place labs call the runs layer: replay a lab's scenario on a given build, as plain JSON.
+
+Checks only ever see the JSON (state, events), so they stay independent of the runs classes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ..runs import Run, replay
+from ..settings import Settings
+
+
+def replay_json(catalog, lab, build, actions: str, settings: Settings | None = None) -> tuple[dict, list]:
+    """(final state, every event) of `actions` on `lab.scenario`, run on `build` (edited or not)."""
+    settings = settings or catalog.settings
+    if lab.insn_budget is not None:
+        settings = dataclasses.replace(settings, insn_budget=lab.insn_budget)
+    result = replay(Run(lab.version, lab.scenario, actions), catalog=catalog, settings=settings, build=build)
+    return result.state.to_json(), [event.to_json() for event in result.events]

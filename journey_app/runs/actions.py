@@ -1,0 +1,174 @@
+"""The action grammar: `step [n]`, `run_until <target>`, `set <name> <value>`, `raise_irq <n>`, `host_check`, `reset`.
+Owns splitting, syntax checks and errors that point at the offending word; must not resolve symbols or run.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import BadInput
+from ..guest.registers import FLAG_BITS, GENERAL
+from ..host.lguest_data import resolve as resolve_field
+from .values import TERM
+
+MAX_STEP = 10_000                    # one `step n`; the run's instruction budget still applies
+RUN_KEYWORDS = ("ret", "hypercall", "decision")
+HOST_FIELDS = ("irqs_pending", "halted")
+VERBS = ("step", "run_until", "set", "raise_irq", "host_check", "reset")
+SEPARATORS = re.compile(r"[;\n]")
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+_CANON_SEP = re.compile(r" ?(?:[;\n] ?)+")
+WORD = re.compile(r"\S+")
+
+EXPECT_VERB = "one of: " + ", ".join(VERBS)
+EXPECT_VALUE = "a number (decimal or 0x-hex) or a symbol name, optionally +/- a number"
+EXPECT_TARGET = ("a register (eax..edi, esp, ebp, eip), a flag (CF PF AF ZF SF TF IF DF OF), an lguest_data "
+                 "field (irq_enabled, irq_pending, blocked_interrupts, ...) or a host field (irqs_pending, halted)")
+EXPECT_UNTIL = "a label, a 0x-address, or one of: " + ", ".join(RUN_KEYWORDS)
+
+
+@dataclass(frozen=True)
+class Action:
+    """One parsed action. `target` is the normalised name for `set` ("eax", "ZF", "lguest_data.irq_enabled",
+    "host.irqs_pending"); `args` are the words as written."""
+
+    index: int
+    verb: str
+    args: tuple[str, ...]
+    target: str | None = None
+
+    @property
+    def text(self) -> str:
+        return " ".join((self.verb, *self.args))
+
+    def to_json(self) -> dict:
+        return {"index": self.index, "verb": self.verb, "args": list(self.args), "text": self.text}
+
+
+class ActionError(Exception):
+    """A problem with word `word_index` of action `index` (0 = the verb; len(args)+1 = a missing word)."""
+
+    def __init__(self, index: int, word_index: int, word: str, expected: str, message: str):
+        super().__init__(message)
+        self.index, self.word_index, self.word, self.expected, self.message = index, word_index, word, expected, message
+
+    def to_bad_input(self, text: str) -> BadInput:
+        line, column = word_position(text, self.index, self.word_index)
+        return BadInput(f"action {self.index + 1} ({line}:{column}): {self.message}", {
+            "action_index": self.index, "column": column, "line": line, "word": self.word, "expected": self.expected})
+
+
+def canonical(text: str) -> str:
+    """The action list as `a; b; c` with single spaces: checkpoint keys hash this, so spacing never matters."""
+    return _CANON_SEP.sub("; ", _SPACES.sub(" ", text)).strip("; ")
+
+
+def split_actions(text: str) -> list[str]:
+    """Canonical action texts (blank pieces are not actions)."""
+    canon = canonical(text)
+    return canon.split("; ") if canon else []
+
+
+def word_position(text: str, index: int, word_index: int) -> tuple[int, int]:
+    """1-based (line, column) in the original text of word `word_index` of action `index` (past its end if
+    the word is missing)."""
+    start, count = 0, -1
+    for match in re.finditer(r"[^;\n]*", text):
+        if match.start() < start or not match.group().strip():
+            continue
+        start = match.end()
+        count += 1
+        if count == index:
+            words = list(WORD.finditer(match.group()))
+            if word_index < len(words):
+                offset = match.start() + words[word_index].start()
+            else:
+                offset = match.start() + (words[-1].end() + 1 if words else 0)
+            break
+    else:
+        offset = len(text)
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _number(index: int, words: list[str], at: int, lo: int, hi: int, what: str) -> int:
+    word = words[at]
+    if not re.match(r"^(0[xX][0-9a-fA-F]+|[0-9]+)$", word):
+        raise ActionError(index, at, word, f"{what} from {lo} to {hi}", f"{word!r} is not a number")
+    value = int(word, 16) if word[:2].lower() == "0x" else int(word, 10)
+    if not lo <= value <= hi:
+        raise ActionError(index, at, word, f"{what} from {lo} to {hi}", f"{word} is out of range ({lo}..{hi})")
+    return value
+
+
+def set_target(name: str) -> tuple[str, int] | None:
+    """("eax", 0xFFFFFFFF), ("ZF", 1), ("lguest_data.irq_enabled", 0xFFFFFFFF), ("host.halted", 1) or None."""
+    low = name.lower()
+    if low in GENERAL:
+        return low, 0xFFFFFFFF
+    if name.upper() in FLAG_BITS:
+        return name.upper(), 1
+    bare = low.removeprefix("host.")
+    if bare in HOST_FIELDS and (low.startswith("host.") or low == bare):
+        return f"host.{bare}", 1 if bare == "halted" else 0xFFFFFFFF
+    field = name.removeprefix("lguest_data.")
+    try:
+        _offset, size = resolve_field(field)
+    except BadInput:
+        return None
+    return f"lguest_data.{field}", (1 << 8 * size) - 1
+
+
+def parse_action(text: str, index: int) -> Action:
+    """One canonical action text; raises ActionError."""
+    words = text.split(" ")
+    verb = words[0]
+    args = words[1:]
+
+    def arity(lo: int, hi: int) -> None:
+        if len(args) > hi:
+            raise ActionError(index, hi + 1, args[hi], "the end of the action (';' or a new line)",
+                              f"{verb} takes {hi} argument{'s' if hi != 1 else ''}; {args[hi]!r} is one too many")
+        if len(args) < lo:
+            missing = {"run_until": EXPECT_UNTIL, "set": EXPECT_TARGET if not args else EXPECT_VALUE,
+                       "raise_irq": "an irq number from 0 to 31"}[verb]
+            raise ActionError(index, len(words), "", missing, f"{verb} needs {missing}")
+
+    if verb not in VERBS:
+        raise ActionError(index, 0, verb, EXPECT_VERB, f"unknown action {verb!r}")
+    if verb in ("host_check", "reset"):
+        arity(0, 0)
+        return Action(index, verb, ())
+    if verb == "step":
+        arity(0, 1)
+        if args:
+            _number(index, words, 1, 1, MAX_STEP, "a step count")
+        return Action(index, verb, tuple(args))
+    if verb == "raise_irq":
+        arity(1, 1)
+        _number(index, words, 1, 0, 31, "an irq number")
+        return Action(index, verb, tuple(args))
+    if verb == "run_until":
+        arity(1, 1)
+        if args[0] not in RUN_KEYWORDS and not TERM.match(args[0]):
+            raise ActionError(index, 1, args[0], EXPECT_UNTIL, f"cannot run until {args[0]!r}")
+        return Action(index, verb, tuple(args))
+    arity(2, 2)                                      # set
+    found = set_target(args[0])
+    if found is None:
+        raise ActionError(index, 1, args[0], EXPECT_TARGET, f"unknown register, flag or field {args[0]!r}")
+    target, limit = found
+    if not TERM.match(args[1]):
+        raise ActionError(index, 2, args[1], EXPECT_VALUE, f"{args[1]!r} is not a value")
+    if re.match(r"^(0[xX][0-9a-fA-F]+|[0-9]+)$", args[1]):
+        _number(index, words, 2, 0, limit, f"a value for {target}")
+    return Action(index, verb, tuple(args), target)
+
+
+def parse_actions(text: str) -> list[Action]:
+    """Every action of a text, or BadInput pointing at the first bad word."""
+    try:
+        return [parse_action(piece, i) for i, piece in enumerate(split_actions(text))]
+    except ActionError as exc:
+        raise exc.to_bad_input(text) from None

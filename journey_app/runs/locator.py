@@ -1,0 +1,58 @@
+"""`Locator`: address → symbol, source line and chapter (through the Catalog), memoised per build.
+Owns the physical-alias rule (G:020 runs at PA = VA - PAGE_OFFSET); must not read guest memory.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from ..guest.memory import to_virt
+from ..toolchain import Build
+from .events import Where
+
+ChapterOwner = Callable[[str, str, int], "str | None"]   # (version, file, line) -> chapter id
+MAX_MEMO = 65536
+
+
+class Locator:
+    """Every event and the State's `location` go through here; the memo makes a replay's lookups free."""
+
+    def __init__(self, build: Build, chapter_owner: ChapterOwner | None):
+        self.build = build
+        self.chapter_owner = chapter_owner
+        self._memo: dict[int, Where] = {}
+
+    def __call__(self, address: int) -> Where:
+        found = self._memo.get(address)
+        if found is None:
+            found = self._locate(address)
+            if len(self._memo) < MAX_MEMO:
+                self._memo[address] = found
+        return found
+
+    def _locate(self, address: int) -> Where:
+        alias = to_virt(address)
+        ref = self.build.line_at(alias)
+        chapter = None
+        if ref is not None and self.chapter_owner is not None:
+            chapter = self.chapter_owner(self.build.version, ref.file, ref.line)
+        return Where(address, self.build.symbolize(alias), ref.file if ref else None, ref.line if ref else None,
+                     chapter)
+
+
+_LOCATORS: dict[tuple[str, int], Locator] = {}
+_LOCK = threading.Lock()
+
+
+def locator_for(build: Build, chapter_owner: ChapterOwner | None) -> Locator:
+    """One Locator per (build input hash, owner), so its memo outlives a single replay."""
+    owner = getattr(chapter_owner, "__self__", chapter_owner)
+    key = (build.input_hash, id(owner))
+    with _LOCK:
+        found = _LOCATORS.get(key)
+        if found is None or found.chapter_owner != chapter_owner:
+            if len(_LOCATORS) >= 64:
+                _LOCATORS.clear()
+            found = _LOCATORS[key] = Locator(build, chapter_owner)
+        return found

@@ -1,0 +1,128 @@
+"""`Run` → `replay()` → `Replay(state, events)`: deterministic, stateless, fast through the checkpoint cache.
+Owns the orchestration (build, scenario, cache lookup, machine lease, limits); must not hold per-user state.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from ..errors import TooLarge
+from ..guest.pool import POOL, EnginePool
+from ..settings import Settings
+from ..toolchain import Build
+from .actions import ActionError, parse_action, split_actions
+from .checkpoints import CACHE, STRIDE, CheckpointCache, PrefixKeys, base_key
+from .events import Event
+from .locator import locator_for
+from .runner import EVENT_LIMIT, Runner, changed_between, with_state
+from .scenarios import Scenario, load_scenario
+from .state import State, build_state
+from .values import Values
+
+
+@dataclass(frozen=True)
+class Run:
+    """(content version, scenario id, edited sources or None, action text): everything a replay depends on."""
+
+    version: str
+    scenario: str
+    actions: str = ""
+    source: tuple[tuple[str, str], ...] | None = None
+
+    def __post_init__(self):
+        if isinstance(self.source, Mapping):
+            object.__setattr__(self, "source", tuple(sorted(self.source.items())) or None)
+
+
+@dataclass(frozen=True)
+class Replay:
+    state: State
+    events: list[Event]
+    actions: list[str]                          # the canonical action texts, in order
+    events_from: int = 0                        # events start at this action (0: the whole run)
+    events_dropped: int = 0                     # insn/mem_write events over EVENT_LIMIT, counted not kept
+    scenario: Scenario | None = field(default=None, compare=False)
+
+    def to_json(self) -> dict:
+        return {"state": self.state.to_json(), "events": [e.to_json() for e in self.events],
+                "actions": self.actions, "events_from": self.events_from, "events_dropped": self.events_dropped}
+
+
+_CATALOGS: dict[Settings, object] = {}
+_VALUES: dict[str, Values] = {}
+_LOCK = threading.Lock()
+
+
+def default_catalog(settings: Settings):
+    from ..catalog import Catalog
+
+    with _LOCK:
+        if settings not in _CATALOGS:
+            _CATALOGS[settings] = Catalog(settings)
+        return _CATALOGS[settings]
+
+
+def values_for(build: Build) -> Values:
+    with _LOCK:
+        found = _VALUES.get(build.input_hash)
+        if found is None:
+            if len(_VALUES) > 64:
+                _VALUES.clear()
+            found = _VALUES[build.input_hash] = Values(build)
+        return found
+
+
+def replay(run: Run, *, catalog=None, settings: Settings | None = None, build: Build | None = None,
+           events_from: int = 0, cache: CheckpointCache = CACHE, pool: EnginePool = POOL) -> Replay:
+    """Replay `run` from its scenario's start (or the longest cached prefix) and return the final State
+    and the Events from action `events_from` on. The same run always gives the same JSON.
+
+    Raises NotFound (version, scenario), ContentError (scenario file), BadInput (an action; detail
+    points at the word), TooLarge (more than settings.max_actions actions). Running out of the
+    instruction budget is not an error: it is a `budget` event and status."""
+    if settings is None:
+        settings = catalog.settings if catalog is not None else Settings.from_env()
+    catalog = catalog if catalog is not None else default_catalog(settings)
+    if build is None:
+        build = (catalog.build_with(run.version, {k: v.encode() for k, v in run.source}) if run.source
+                 else catalog.build(run.version))
+    scenario = load_scenario(catalog.content_root, run.version, run.scenario)
+    actions = split_actions(run.actions)
+    if len(actions) > settings.max_actions:
+        raise TooLarge(f"{len(actions)} actions is more than the {settings.max_actions} one run may have",
+                       {"count": len(actions), "limit": settings.max_actions})
+    keys = PrefixKeys(base_key(build.input_hash, run.version, scenario.id, scenario.digest,
+                               str(settings.insn_budget), str(EVENT_LIMIT)), actions)
+    done, checkpoint = cache.longest(keys)
+    n = len(actions)
+    if checkpoint is not None and done == n and checkpoint.state is not None:
+        events = checkpoint.log.since(events_from) if checkpoint.log else []
+        return Replay(checkpoint.state, events, actions, events_from, checkpoint.dropped, scenario)
+
+    locate = locator_for(build, catalog.chapter_owner)
+    with pool.lease(build) as machine:
+        runner = Runner(machine, scenario, values_for(build), locate, settings.insn_budget)
+        if checkpoint is None:
+            runner.start()
+            cache.put(keys.key(0), runner.checkpoint())
+        else:
+            runner.resume(checkpoint)
+        before = None
+        try:
+            for index in range(done, n):
+                action = parse_action(actions[index], index)
+                if index == n - 1:
+                    before = runner.observe()
+                runner.apply(action)
+                if (index + 1) % STRIDE == 0 and index + 1 < n:
+                    cache.put(keys.key(index + 1), runner.checkpoint())
+        except ActionError as exc:
+            raise exc.to_bad_input(run.actions) from None
+        changed = changed_between(before, runner.observe()) if before is not None else []
+        state = build_state(runner, changed)
+        cache.put(keys.key(n), with_state(runner.checkpoint(), state))
+        events = runner.events_since(events_from)
+        dropped = runner.dropped
+    return Replay(state, events, actions, events_from, dropped, scenario)

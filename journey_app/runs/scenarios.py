@@ -1,0 +1,224 @@
+"""`Scenario` and its loader: content/scenarios/<version>/<id>.toml, checked key by key into a frozen value.
+Owns the scenario file format; errors name the file and field (ContentError). Must not run anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ContentError, NotFound
+from ..host.lguest_data import SCALAR_FIELDS
+
+TOP_KEYS = ("id", "title", "chapters", "description", "entry", "physical", "stop_at", "actions",
+            "registers", "stack", "lguest_data", "host")
+HOST_KEYS = ("initialised", "irqs_pending", "halted", "rewritten")
+REGISTER_KEYS = ("eax", "ebx", "ecx", "edx", "esi", "edi", "esp", "ebp", "eflags")
+LGUEST_FIELDS = tuple(f.name for f in SCALAR_FIELDS)
+Value = int | str           # a number, or a word for Values.resolve ("journey_interrupted", "X86_EFLAGS_IF")
+
+
+@dataclass(frozen=True)
+class StackWord:
+    value: Value
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    id: str
+    version: str
+    title: str
+    chapters: tuple[str, ...]
+    description: str
+    entry: Value
+    physical: bool
+    stop_at: tuple[str, ...]
+    actions: str                                   # a suggested tour; the golden traces replay it
+    registers: tuple[tuple[str, Value], ...]
+    stack: tuple[StackWord, ...]                   # stack[0] ends up at ESP
+    lguest_data: tuple[tuple[str, Value], ...]
+    initialised: bool                              # LHCALL_LGUEST_INIT done and the IDT loaded
+    irqs_pending: int                              # bitmap
+    halted: bool
+    rewritten: bool                                # every vmcall site already patched to int $0x1f; nop
+    path: str
+    digest: str                                    # sha256 of the file: part of every checkpoint key
+
+    def to_json(self) -> dict:
+        return {
+            "id": self.id, "version": self.version, "title": self.title, "chapters": list(self.chapters),
+            "description": self.description, "entry": self.entry, "physical": self.physical,
+            "stop_at": list(self.stop_at), "actions": self.actions,
+            "registers": dict(self.registers), "stack": [{"value": w.value, "label": w.label} for w in self.stack],
+            "lguest_data": dict(self.lguest_data),
+            "host": {"initialised": self.initialised, "irqs_pending": self.irqs_pending, "halted": self.halted,
+                     "rewritten": self.rewritten},
+        }
+
+    def fail(self, field: str, message: str) -> ContentError:
+        return scenario_error(self.path, field, message)
+
+
+def scenario_error(path: str, field: str | None, message: str) -> ContentError:
+    where = f"{path}: {field}" if field else path
+    return ContentError(f"{where}: {message}", detail={"file": path, "field": field})
+
+
+def _value(path: str, field: str, raw) -> Value:
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+        raise scenario_error(path, field, f"must be a number or a symbol name, not {raw!r}")
+    if isinstance(raw, int) and not 0 <= raw <= 0xFFFFFFFF:
+        raise scenario_error(path, field, f"{raw} does not fit in 32 bits")
+    if isinstance(raw, str) and not raw.strip():
+        raise scenario_error(path, field, "is empty")
+    return raw
+
+
+def _str(path: str, data: dict, key: str, default: str | None = None) -> str:
+    raw = data.get(key, default)
+    if not isinstance(raw, str) or (default is None and not raw.strip()):
+        raise scenario_error(path, key, "must be a non-empty string" if default is None else "must be a string")
+    return raw
+
+
+def _table(path: str, data: dict, key: str, allowed: tuple[str, ...]) -> dict:
+    raw = data.get(key, {})
+    if not isinstance(raw, dict):
+        raise scenario_error(path, key, "must be a table")
+    for name in raw:
+        if name not in allowed:
+            raise scenario_error(path, f"{key}.{name}", f"unknown key; allowed: {', '.join(allowed)}")
+    return raw
+
+
+def _stack(path: str, raw) -> tuple[StackWord, ...]:
+    if not isinstance(raw, list):
+        raise scenario_error(path, "stack", "must be a list of words (stack[0] is at ESP)")
+    words = []
+    for index, item in enumerate(raw):
+        field = f"stack[{index}]"
+        if isinstance(item, dict):
+            extra = set(item) - {"value", "label"}
+            if extra or "value" not in item:
+                raise scenario_error(path, field, "a stack word is {value = ..., label = \"...\"}")
+            label = item.get("label")
+            if label is not None and not isinstance(label, str):
+                raise scenario_error(path, f"{field}.label", "must be a string")
+            words.append(StackWord(_value(path, f"{field}.value", item["value"]), label))
+        else:
+            words.append(StackWord(_value(path, field, item)))
+    return tuple(words)
+
+
+def _irqs(path: str, raw) -> int:
+    if isinstance(raw, list):
+        bitmap = 0
+        for index, irq in enumerate(raw):
+            if isinstance(irq, bool) or not isinstance(irq, int) or not 0 <= irq < 32:
+                raise scenario_error(path, f"host.irqs_pending[{index}]", "an irq number is 0..31")
+            bitmap |= 1 << irq
+        return bitmap
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= 0xFFFFFFFF:
+        raise scenario_error(path, "host.irqs_pending", "must be a list of irq numbers or a 32-bit bitmap")
+    return raw
+
+
+def parse_scenario(text: str, path: str, version: str, expected_id: str | None = None) -> Scenario:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise scenario_error(path, None, f"not valid TOML: {exc}") from None
+    for key in data:
+        if key not in TOP_KEYS:
+            raise scenario_error(path, key, f"unknown key; allowed: {', '.join(TOP_KEYS)}")
+    sid = _str(path, data, "id")
+    if expected_id is not None and sid != expected_id:
+        raise scenario_error(path, "id", f"{sid!r} must match the file name ({expected_id!r})")
+    chapters = data.get("chapters", [])
+    if not isinstance(chapters, list) or not all(isinstance(c, str) for c in chapters) or not chapters:
+        raise scenario_error(path, "chapters", "must be a non-empty list of chapter ids such as \"G:033\"")
+    if "entry" not in data:
+        raise scenario_error(path, "entry", "is required (a label or an address)")
+    physical = data.get("physical", False)
+    if not isinstance(physical, bool):
+        raise scenario_error(path, "physical", "must be true or false")
+    stop_at = data.get("stop_at", [])
+    if not isinstance(stop_at, list) or not all(isinstance(s, str) and s for s in stop_at):
+        raise scenario_error(path, "stop_at", "must be a list of labels")
+    registers = _table(path, data, "registers", REGISTER_KEYS)
+    fields = _table(path, data, "lguest_data", LGUEST_FIELDS)
+    host = _table(path, data, "host", HOST_KEYS)
+    for key in ("initialised", "halted", "rewritten"):
+        if not isinstance(host.get(key, False), bool):
+            raise scenario_error(path, f"host.{key}", "must be true or false")
+    return Scenario(
+        id=sid, version=version, title=_str(path, data, "title"), chapters=tuple(chapters),
+        description=_str(path, data, "description"), entry=_value(path, "entry", data["entry"]),
+        physical=physical, stop_at=tuple(stop_at), actions=_str(path, data, "actions", ""),
+        registers=tuple((k, _value(path, f"registers.{k}", v)) for k, v in registers.items()),
+        stack=_stack(path, data.get("stack", [])),
+        lguest_data=tuple((k, _value(path, f"lguest_data.{k}", v)) for k, v in fields.items()),
+        initialised=host.get("initialised", True), irqs_pending=_irqs(path, host.get("irqs_pending", 0)),
+        halted=host.get("halted", False), rewritten=host.get("rewritten", False), path=path, digest=hashlib.sha256(text.encode()).hexdigest(),
+    )
+
+
+class ScenarioLibrary:
+    """Scenarios under <content_root>/scenarios/<version>/, re-read when a file's mtime or size changes."""
+
+    def __init__(self, content_root: Path | str):
+        self.content_root = Path(content_root)
+        self._cache: dict[Path, tuple[tuple[int, int], Scenario]] = {}
+        self._lock = threading.Lock()
+
+    def folder(self, version: str) -> Path:
+        return self.content_root / "scenarios" / version
+
+    def ids(self, version: str) -> list[str]:
+        folder = self.folder(version)
+        return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
+
+    def get(self, version: str, scenario_id: str) -> Scenario:
+        path = self.folder(version) / f"{scenario_id}.toml"
+        if "/" in scenario_id or "\\" in scenario_id or scenario_id.startswith(".") or not path.is_file():
+            raise NotFound(f"no scenario {scenario_id!r} for kernel {version}",
+                           {"scenario": scenario_id, "known": self.ids(version)})
+        stat = path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        with self._lock:
+            cached = self._cache.get(path)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        rel = str(path.relative_to(self.content_root)) if path.is_relative_to(self.content_root) else str(path)
+        scenario = parse_scenario(path.read_text(encoding="utf-8"), rel, version, expected_id=scenario_id)
+        with self._lock:
+            self._cache[path] = (stamp, scenario)
+        return scenario
+
+    def all(self, version: str) -> list[Scenario]:
+        return [self.get(version, sid) for sid in self.ids(version)]
+
+
+_LIBRARIES: dict[Path, ScenarioLibrary] = {}
+_LIBRARIES_LOCK = threading.Lock()
+
+
+def scenario_library(content_root: Path | str) -> ScenarioLibrary:
+    """The per-process library for a content root (shared so its parse cache is shared)."""
+    root = Path(content_root)
+    with _LIBRARIES_LOCK:
+        if root not in _LIBRARIES:
+            _LIBRARIES[root] = ScenarioLibrary(root)
+        return _LIBRARIES[root]
+
+
+def load_scenarios(content_root: Path | str, version: str) -> list[Scenario]:
+    return scenario_library(content_root).all(version)
+
+
+def load_scenario(content_root: Path | str, version: str, scenario_id: str) -> Scenario:
+    return scenario_library(content_root).get(version, scenario_id)

@@ -1,0 +1,112 @@
+"""`State`: the machine and Host at one moment, in the JSON shape the explorer, the labs and the CLI read.
+Owns that shape (ARCHITECTURE.md "Runs, State and Events"); must not change the machine while reading it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..guest.memory import to_virt
+from ..guest.registers import flags_of
+from ..host.frames import idt_address, idt_present, idt_type
+from ..host.guest_view import GuestMemoryFault
+from ..host.lguest_data import SCALAR_FIELDS, LguestData
+from .runner import Runner
+
+STACK_BELOW, STACK_ABOVE = 2, 10      # words shown under ESP and at/over it
+
+
+@dataclass(frozen=True)
+class State:
+    scenario: str
+    version: str
+    status: str
+    reason: str
+    insn_count: int
+    eip: int
+    location: dict
+    next_insn: dict | None
+    registers: dict
+    flags: dict
+    lguest_data: dict
+    host: dict
+    stack: list
+    changed: list
+
+    def to_json(self) -> dict:
+        return {"scenario": self.scenario, "version": self.version, "status": self.status, "reason": self.reason,
+                "insn_count": self.insn_count, "eip": self.eip, "location": self.location,
+                "next_insn": self.next_insn, "registers": self.registers, "flags": self.flags,
+                "lguest_data": self.lguest_data, "host": self.host, "stack": self.stack, "changed": self.changed}
+
+
+def _stack(runner: Runner, esp: int) -> list[dict]:
+    words = []
+    build = runner.build
+    lo, hi = build.image_range()
+    end = esp + 4 * STACK_ABOVE
+    if runner.stack_top is not None and runner.stack_top - 8192 <= esp <= runner.stack_top:
+        end = min(end, runner.stack_top)            # nothing above the top of init_thread_union is stack
+    for address in range(esp - 4 * STACK_BELOW, end, 4):
+        try:
+            value = int.from_bytes(runner.m.read(address & 0xFFFFFFFF, 4), "little")
+        except GuestMemoryFault:
+            continue
+        label = None
+        known = runner.labels.get(address)
+        if known is not None and known[1] == value:
+            label = known[0]
+        elif address >= esp and runner._peek(value - 5, 1) == b"\xe8" and build.line_at(to_virt(value - 5)):
+            label = "return address"               # the word a `call` pushed
+        target = to_virt(value)
+        words.append({"address": address, "value": value, "label": label,
+                      "symbol": build.symbolize(target) if lo <= target < hi else None})
+    return words
+
+
+def _where(runner: Runner, address: int) -> dict:
+    where = runner.locate(address)
+    return {"symbol": where.symbol, "file": where.file, "line": where.line}
+
+
+def _idt(runner: Runner) -> list[dict]:
+    out = []
+    for vector, (lo, hi) in sorted(runner.host.idt.items()):
+        handler = idt_address(lo, hi)
+        out.append({"vector": vector, "lo": lo, "hi": hi, "present": idt_present(lo, hi), "handler": handler,
+                    "handler_symbol": runner.build.symbolize(to_virt(handler)),
+                    "gate": {0xE: "interrupt", 0xF: "trap"}.get(idt_type(lo, hi))})
+    return out
+
+
+def build_state(runner: Runner, changed: list[str]) -> State:
+    m, host = runner.m, runner.host
+    regs = m.regs.snapshot()
+    eip = regs["eip"]
+    insn = runner.decode(eip)
+    base = host.lguest_data_addr or runner.data_addr
+    data = LguestData(m, base)
+    fields = []
+    for field in SCALAR_FIELDS:
+        try:
+            value = data.read(field.name)
+        except GuestMemoryFault:
+            value = None
+        fields.append({"name": field.name, "offset": field.offset, "size": field.size, "value": value})
+    blocked = next(f["value"] for f in fields if f["name"] == "blocked_interrupts")
+    host_json = {
+        "initialised": host.lguest_data_addr is not None, "lguest_data": host.lguest_data_addr,
+        "irqs_pending": host.irqs_pending, "blocked": blocked if host.lguest_data_addr is not None else None,
+        "halted": host.halted, "dead": host.dead, "noirq_start": host.noirq_start, "noirq_end": host.noirq_end,
+        "idt": _idt(runner),
+        "patched": [{"address": address, "old": old, "new": new, **_where(runner, address)}
+                    for address, old, new in runner.patched],
+    }
+    return State(
+        scenario=runner.scenario.id, version=runner.build.version, status=runner.status, reason=runner.reason,
+        insn_count=runner.insn_count, eip=eip, location=runner.locate(eip).to_json(),
+        next_insn={"address": eip, "text": insn.text, "bytes": insn.bytes.hex(" ")} if insn else None,
+        registers=regs, flags=flags_of(regs["eflags"]),
+        lguest_data={"address": base, "fields": fields}, host=host_json, stack=_stack(runner, regs["esp"]),
+        changed=changed,
+    )

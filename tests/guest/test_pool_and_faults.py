@@ -1,0 +1,48 @@
+"""The engine pool reuses machines per build within its bounds; faults are explained in plain words."""
+
+from __future__ import annotations
+
+from journey_app.guest import EnginePool, Exit, explain_exit
+
+
+def test_pool_hands_back_the_same_machine_for_the_same_build(build):
+    pool = EnginePool(per_build=2)
+    with pool.lease(build) as first:
+        pass
+
+    with pool.lease(build) as second:
+        pass
+
+    assert second is first and pool.created == 1
+
+
+def test_pool_creates_a_second_machine_while_the_first_is_leased(build):
+    pool = EnginePool(per_build=1)
+
+    with pool.lease(build) as first, pool.lease(build) as second:
+        assert first is not second
+
+    assert pool.created == 2
+    with pool.lease(build) as again:
+        assert again in (first, second)
+    assert pool.created == 2
+
+
+def test_hlt_fault_says_why_a_ring_1_guest_cannot_halt():
+    report = explain_exit(Exit("trap", 1, vector=13), 0xC0200000, "hlt")
+
+    assert report.trap == 13
+    assert "hlt is privileged" in report.explanation and "LHCALL_HALT" in report.explanation
+
+
+def test_unmapped_access_becomes_a_page_fault_with_cr2_and_errcode():
+    report = explain_exit(Exit("fault", 1, vector=14, address=0x2000000, access="write"), 0xC0200000, "movl")
+
+    assert (report.trap, report.cr2, report.errcode) == (14, 0x2000000, 2)
+    assert "16 MiB" in report.explanation
+
+
+def test_emulator_errors_without_a_cpu_trap_are_not_given_to_the_host():
+    report = explain_exit(Exit("fault", 1, error="boom"), 0xC0200000, None)
+
+    assert report.trap is None and "boom" in report.explanation
