@@ -10,9 +10,11 @@ from .loader import lab_paths, load_lab, load_labs, read_lab, schema, validate
 from .model import Check, Editable, Hint, Lab, Question
 from .problems import LabInvalid, Problem
 from .results import CheckResult, Grade
+from .store import StoredSubmission, SubmissionStore, open_store, upgrade_to_head
 from .submission import Submission
 from .trace import Trace
 
 __all__ = ["Check", "CheckResult", "CheckSyntaxError", "Editable", "Expectation", "Grade", "Hint", "Lab",
-           "LabContext", "LabInvalid", "Problem", "Question", "Submission", "Trace", "compose_actions",
-           "find_lab", "grade", "lab_paths", "load_lab", "load_labs", "parse", "read_lab", "schema", "validate"]
+           "LabContext", "LabInvalid", "Problem", "Question", "StoredSubmission", "Submission", "SubmissionStore", "Trace",
+           "compose_actions", "find_lab", "grade", "lab_paths", "load_lab", "load_labs", "open_store", "parse",
+           "read_lab", "schema", "upgrade_to_head", "validate"]

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from ..errors import BadInput, BuildError, NotFound, SandboxRefused
+from ..runs import split_actions
 from ..toolchain.sandbox import SandboxPolicy, build_edited
 from .context import LabContext
 from .loader import load_lab
@@ -44,7 +45,7 @@ def check_submission(lab: Lab, submission: Submission) -> None:
     if submission.actions.strip() and not lab.student_actions:
         raise BadInput(f"lab {lab.id} takes no actions: its run is fixed; submit edits or answers",
                        {"field": "actions"})
-    count = len([a for a in re.split(r"[;\n]", submission.actions) if a.strip()])
+    count = len(split_actions(submission.actions))
     if count > lab.max_actions:
         raise BadInput(f"{count} actions; lab {lab.id} allows at most {lab.max_actions}",
                        {"field": "actions", "count": count, "limit": lab.max_actions})

@@ -5,30 +5,47 @@ Owns the keys and the bound; must not run anything. Any worker may miss: a miss 
 from __future__ import annotations
 
 import hashlib
-import itertools
 import threading
 from collections import OrderedDict
 
+from .actions import ActionList
 from .runner import Checkpoint
 
 STRIDE = 32            # while replaying, also keep a checkpoint every STRIDE actions
 
 
 class PrefixKeys:
-    """Keys of every prefix of one action list: sha256(base, canonical text of the first i actions)."""
+    """Keys of the prefixes of one action list: sha256(base, "\0", canonical text of the first i actions).
 
-    def __init__(self, base: bytes, actions: list[str]):
+    The whole list and the list minus its last action (the two a stepping client asks for) are hashed
+    in one pass; other prefixes only on a miss, when a replay is going to cost more anyway."""
+
+    def __init__(self, base: bytes, actions: ActionList):
         self.base = base
-        self.text = "; ".join(actions)
-        self.lengths = [0, *itertools.accumulate(map(len, actions))]   # C-speed: no per-action Python
+        self.actions = actions
         self.count = len(actions)
+        text = actions.text
+        self._data = memoryview(text.encode()) if text.isascii() else None
+        self._keys: dict[int, bytes] = {}
+
+    def _bytes(self, start: int, end: int):
+        if self._data is not None:
+            return self._data[start:end]
+        return self.actions.text[start:end].encode()
 
     def key(self, i: int) -> bytes:
-        end = self.lengths[i] + 2 * (i - 1) if i else 0         # prefix i of "a; b; c" without its "; "
-        digest = hashlib.sha256(self.base)
-        digest.update(b"%d\0" % i)
-        digest.update(self.text[:end].encode())
-        return digest.digest()
+        if i not in self._keys:
+            digest = hashlib.sha256(self.base + b"\0")
+            if i >= self.count - 1 and self.count:       # both long keys in one pass over the text
+                cut = self.actions.end(self.count - 1)
+                digest.update(self._bytes(0, cut))
+                self._keys[self.count - 1] = digest.copy().digest()
+                digest.update(self._bytes(cut, len(self.actions.text)))
+                self._keys[self.count] = digest.digest()
+            else:
+                digest.update(self._bytes(0, self.actions.end(i)))
+                self._keys[i] = digest.digest()
+        return self._keys[i]
 
     def probes(self) -> list[int]:
         """The prefixes worth looking up, longest first: all, all but one (step back), then the strides."""

@@ -4,6 +4,7 @@ Owns the event JSON shape; must not decide anything. Host events keep their own 
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 KINDS = ("insn", "mem_write", "trap", "rewrite", "hypercall", "decision", "irq_delivered", "fault", "budget",
@@ -64,7 +65,7 @@ class EventLog:
             if node.first_action < action_index:
                 break
             node = node.parent
-        events = [e for chunk in reversed(chunks) for e in chunk]
+        events = list(itertools.chain.from_iterable(reversed(chunks)))
         if action_index <= 0:
             return events
         for position, event in enumerate(events):

@@ -12,7 +12,7 @@ from ..errors import TooLarge
 from ..guest.pool import POOL, EnginePool
 from ..settings import Settings
 from ..toolchain import Build
-from .actions import ActionError, parse_action, split_actions
+from .actions import ActionError, ActionList, parse_action
 from .checkpoints import CACHE, STRIDE, CheckpointCache, PrefixKeys, base_key
 from .events import Event
 from .locator import locator_for
@@ -40,10 +40,15 @@ class Run:
 class Replay:
     state: State
     events: list[Event]
-    actions: list[str]                          # the canonical action texts, in order
+    action_list: ActionList = field(compare=False)
     events_from: int = 0                        # events start at this action (0: the whole run)
     events_dropped: int = 0                     # insn/mem_write events over EVENT_LIMIT, counted not kept
     scenario: Scenario | None = field(default=None, compare=False)
+
+    @property
+    def actions(self) -> list[str]:
+        """The canonical action texts, in order."""
+        return list(self.action_list.pieces())
 
     def to_json(self) -> dict:
         return {"state": self.state.to_json(), "events": [e.to_json() for e in self.events],
@@ -89,7 +94,7 @@ def replay(run: Run, *, catalog=None, settings: Settings | None = None, build: B
         build = (catalog.build_with(run.version, {k: v.encode() for k, v in run.source}) if run.source
                  else catalog.build(run.version))
     scenario = load_scenario(catalog.content_root, run.version, run.scenario)
-    actions = split_actions(run.actions)
+    actions = ActionList(run.actions)
     if len(actions) > settings.max_actions:
         raise TooLarge(f"{len(actions)} actions is more than the {settings.max_actions} one run may have",
                        {"count": len(actions), "limit": settings.max_actions})

@@ -357,14 +357,23 @@ class Runner:
         getattr(self, f"do_{action.verb}")(action)
         self.actions = action.index + 1
 
+    def lguest_fields(self) -> list[tuple[str, int, int, int | None]]:
+        """(name, offset, size, value) of every scalar lguest_data field, from one read of the struct."""
+        base = self.host.lguest_data_addr or self.data_addr
+        try:
+            raw = self.m.read(base, LGUEST_DATA_SIZE)
+        except GuestMemoryFault:
+            return [(f.name, f.offset, f.size, None) for f in SCALAR_FIELDS]
+        return [(f.name, f.offset, f.size, int.from_bytes(raw[f.offset:f.offset + f.size], "little"))
+                for f in SCALAR_FIELDS]
+
     # -- what `changed` compares ---------------------------------------------------------------------------
     def observe(self) -> dict:
         regs = self.m.regs.snapshot()
         seen: dict = {name: regs[name] for name in REGISTER_NAMES}
         seen.update(flags_of(regs["eflags"]))
-        data = LguestData(self.m, self.host.lguest_data_addr or self.data_addr)
-        for field in SCALAR_FIELDS:
-            seen[f"lguest_data.{field.name}"] = data.read(field.name)
+        for name, _offset, _size, value in self.lguest_fields():
+            seen[f"lguest_data.{name}"] = value
         host = self.host
         seen.update({"host.initialised": host.lguest_data_addr is not None, "host.irqs_pending": host.irqs_pending,
                      "host.halted": host.halted, "host.dead": host.dead, "host.idt": len(host.idt),

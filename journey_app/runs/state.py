@@ -10,7 +10,6 @@ from ..guest.memory import to_virt
 from ..guest.registers import flags_of
 from ..host.frames import idt_address, idt_present, idt_type
 from ..host.guest_view import GuestMemoryFault
-from ..host.lguest_data import SCALAR_FIELDS, LguestData
 from .runner import Runner
 
 STACK_BELOW, STACK_ABOVE = 2, 10      # words shown under ESP and at/over it
@@ -69,14 +68,24 @@ def _where(runner: Runner, address: int) -> dict:
     return {"symbol": where.symbol, "file": where.file, "line": where.line}
 
 
+_IDT_ROWS: dict[tuple, tuple] = {}
+
+
 def _idt(runner: Runner) -> list[dict]:
-    out = []
-    for vector, (lo, hi) in sorted(runner.host.idt.items()):
-        handler = idt_address(lo, hi)
-        out.append({"vector": vector, "lo": lo, "hi": hi, "present": idt_present(lo, hi), "handler": handler,
-                    "handler_symbol": runner.build.symbolize(to_virt(handler)),
-                    "gate": {0xE: "interrupt", 0xF: "trap"}.get(idt_type(lo, hi))})
-    return out
+    """The Host's IDT as rows; the decoded rows are memoised (scenarios share one IDT), the dicts are new."""
+    key = (runner.build.input_hash, tuple(sorted(runner.host.idt.items())))
+    rows = _IDT_ROWS.get(key)
+    if rows is None:
+        rows = []
+        for vector, (lo, hi) in key[1]:
+            handler = idt_address(lo, hi)
+            rows.append((("vector", vector), ("lo", lo), ("hi", hi), ("present", idt_present(lo, hi)),
+                         ("handler", handler), ("handler_symbol", runner.build.symbolize(to_virt(handler))),
+                         ("gate", {0xE: "interrupt", 0xF: "trap"}.get(idt_type(lo, hi)))))
+        if len(_IDT_ROWS) > 256:
+            _IDT_ROWS.clear()
+        rows = _IDT_ROWS[key] = tuple(rows)
+    return [dict(row) for row in rows]
 
 
 def build_state(runner: Runner, changed: list[str]) -> State:
@@ -85,14 +94,8 @@ def build_state(runner: Runner, changed: list[str]) -> State:
     eip = regs["eip"]
     insn = runner.decode(eip)
     base = host.lguest_data_addr or runner.data_addr
-    data = LguestData(m, base)
-    fields = []
-    for field in SCALAR_FIELDS:
-        try:
-            value = data.read(field.name)
-        except GuestMemoryFault:
-            value = None
-        fields.append({"name": field.name, "offset": field.offset, "size": field.size, "value": value})
+    fields = [{"name": name, "offset": offset, "size": size, "value": value}
+              for name, offset, size, value in runner.lguest_fields()]
     blocked = next(f["value"] for f in fields if f["name"] == "blocked_interrupts")
     host_json = {
         "initialised": host.lguest_data_addr is not None, "lguest_data": host.lguest_data_addr,

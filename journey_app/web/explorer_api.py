@@ -14,12 +14,14 @@ import threading
 from collections import OrderedDict
 
 from flask import Blueprint, Flask, Response, request
+from werkzeug.exceptions import MethodNotAllowed
 
 from ..errors import BadInput, JourneyError, NotFound, TooLarge
 from . import openapi
 from ..runs import Run, load_scenario, load_scenarios, replay, split_actions
 from ..runs.actions import canonical
 from .context import catalog, settings
+from .errors import error_response
 
 bp = Blueprint("explorer_api", __name__)
 
@@ -43,6 +45,14 @@ def register(app: Flask) -> None:
     app.extensions.setdefault(MEMO_KEY, ResponseMemo(256))
     app.register_blueprint(bp)
     app.register_blueprint(openapi.bp)
+
+    @app.errorhandler(MethodNotAllowed)
+    def method_not_allowed(exc: MethodNotAllowed):
+        # The one error shape, plus the Allow header RFC 9110 requires on a 405 (the generic
+        # HTTPException handler in errors.py does not carry the exception's headers).
+        response = app.make_response(error_response("method_not_allowed", exc.description or exc.name, None, 405))
+        response.headers["Allow"] = ", ".join(sorted(exc.valid_methods or ()))
+        return response
 
 
 # -- a per-process memo of run responses --------------------------------------------------------------
@@ -112,7 +122,7 @@ def run():
                        {"field": "actions", "count": count, "limit": limit})
     source = body.get("source")
     if source is not None:
-        source = _source(source)
+        source = _source(source, version)
     max_events = body.get("max_events", DEFAULT_MAX_EVENTS)
     if isinstance(max_events, bool) or not isinstance(max_events, int) or not 0 <= max_events <= MAX_EVENTS_LIMIT:
         raise BadInput(f"'max_events' must be an integer from 0 to {MAX_EVENTS_LIMIT}", {"field": "max_events"})
@@ -170,7 +180,7 @@ def _version(value, field: str = "version") -> str:
 
 
 def _chapter(value) -> str | None:
-    if value is None or value == "":
+    if value is None:
         return None
     match = CHAPTER_ID.match(value)
     if not match:
@@ -184,10 +194,19 @@ def _scenario_id(value, field: str = "scenario_id") -> str:
     return value
 
 
-def _source(value) -> dict[str, str]:
+def _source(value, version: str) -> dict[str, str]:
+    """Edited versions of files the kernel tree already has (labs edit; they do not add files)."""
+    from ..toolchain.pipeline import read_tree
+
     if (not isinstance(value, dict) or not value
             or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())):
         raise BadInput("'source' must map file paths to their edited text", {"field": "source"})
+    known = read_tree(catalog().kernel_dir(version))
+    for path in value:
+        if path not in known:
+            raise BadInput(f"'source' may only replace files of the {version} tree; {path!r} is not one",
+                           {"field": "source", "file": path,
+                            "editable": sorted(p for p in known if p.startswith("arch/"))})
     return value
 
 

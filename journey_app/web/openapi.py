@@ -104,9 +104,11 @@ SCHEMAS: dict = {
                                "At most JOURNEY_MAX_ACTIONS actions (413 beyond).",
                 "examples": ["step 3; set irq_pending 0x200; run_until hypercall"],
             },
-            "version": {"type": "string", "description": "Kernel version; the newest when absent."},
+            "version": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_.+-]{0,39}$",
+                        "description": "Kernel version; the newest when absent."},
             "source": {
                 "type": "object", "additionalProperties": {"type": "string"}, "minProperties": 1,
+                "propertyNames": {"pattern": "^(arch|include|glue)/[A-Za-z0-9_./-]+$"},
                 "description": "Edited source files (path under the kernel folder → text), for labs: the run "
                                "replays on a build of the edited tree (422 build_error when it does not assemble).",
             },

@@ -109,3 +109,10 @@ def test_a_huge_body_is_413(make_app):
 @pytest.mark.parametrize("method", ["get", "put", "delete", "patch"])
 def test_other_methods_are_405(client, method):
     assert_error(getattr(client, method)("/api/run"), 405, "method_not_allowed")
+
+
+@pytest.mark.parametrize("path", ["../../etc/passwd", "/etc/passwd", "arch/x86/lguest/new_file.S", "glue"])
+def test_source_may_only_replace_files_of_the_tree(client, path):
+    error = assert_error(post(client, {"scenario": "g045-iret", "source": {path: "nop\n"}}), 400, "bad_input")
+    assert error["detail"]["file"] == path
+    assert "arch/x86/lguest/i386_head.S" in error["detail"]["editable"]

@@ -175,7 +175,7 @@ def test_keyboard_only(page: Page, live_server):
     assert set(controls) <= reached, f"not reachable by Tab: {set(controls) - reached}"
     assert all(not o.startswith("none") for o in outlines), outlines     # focus is always visible
 
-    page.locator("body").focus()
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
     press(page, "s")
     press(page, "ArrowRight")
     assert insn_count(page) == 2
@@ -241,9 +241,12 @@ def test_screenshots_for_the_readme(page: Page, live_server, screenshots):
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(screenshots / "explorer.png"))
 
-    open_explorer(page, live_server, "?scenario=g045-iret&actions=step%202%3Bhost_check%3Bstep%3Bhost_check%3Bstep%202%3Bhost_check")
-    log = page.locator("#mx-log-h")
-    page.locator(".mx-ev-decision details").last.evaluate("d => d.open = true")
-    log.evaluate("h => h.closest('.machine').scrollTop = h.closest('.mx-card').offsetTop - 12")
-    page.locator(".mx-ev-decision").last.scroll_into_view_if_needed()
+    open_explorer(page, live_server, "?scenario=g045-iret&actions=step%202%3Bhost_check%3Bstep%3Bhost_check%3Bstep%202%3Bhost_check",
+                  chapter="G-045")
+    deferred = page.locator(".mx-ev-decision").filter(has_text="noirq_window").first
+    deferred.locator("details").evaluate("d => d.open = true")
+    page.evaluate("""() => { const m = document.getElementById('machine');
+        const log = document.getElementById('mx-log-h').closest('.mx-card');
+        m.scrollTop = log.offsetTop - m.offsetTop - 8; }""")
+    deferred.evaluate("e => { const list = e.closest('ol'); list.scrollTop = e.offsetTop - list.offsetTop - 4; }")
     page.screenshot(path=str(screenshots / "explorer-decision.png"))

@@ -121,9 +121,9 @@ function hypercall(ev) {
 
 function decision(ctx, ev) {
   const [icon, words] = OUTCOME_WORDS[ev.outcome] || ["•", ev.outcome || "?"];
-  const inputs = (ev.inputs || []).map((inp) => h("div", { class: "mx-in" },
-    h("dt", {}, h("code", {}, inp.name)),
-    h("dd", {}, h("code", {}, inp.value === null ? "unreadable" : hexShort(inp.value)), inp.explanation ? h("span", { class: "mx-sub" }, ` — ${inp.explanation}`) : null)));
+  const inputs = (ev.inputs || []).map((inp) => h("li", {},
+    h("code", {}, inp.name), " = ", h("code", { class: "mx-in-value" }, inp.value === null ? "unreadable" : hexShort(inp.value)),
+    inp.explanation ? h("span", { class: "mx-sub" }, ` — ${inp.explanation}`) : null));
   const steps = (ev.steps || []).map((s) => h("li", { class: `mx-step is-${s.result}` },
     h("span", { class: "mx-step-result" }, s.result === "stop" ? "stop" : s.result === "apply" ? "acts" : "pass"), " ",
     s.question, " ", h("span", { class: "mx-sub" }, s.detail), s.rule ? [" ", h("code", {}, s.rule)] : null));
@@ -136,7 +136,8 @@ function decision(ctx, ev) {
     h("p", { class: "mx-ev-text" }, ev.message || ""),
     h("details", { class: "mx-why" },
       h("summary", {}, "The values it read and the kernel’s checks"),
-      inputs.length ? h("dl", { class: "mx-inputs" }, inputs) : null,
+      inputs.length ? [h("p", { class: "mx-sub" }, "It read:"), h("ul", { class: "mx-inputs" }, inputs)] : null,
+      steps.length ? h("p", { class: "mx-sub" }, "and checked, in the kernel’s order:") : null,
       steps.length ? h("ol", { class: "mx-steps" }, steps) : null,
       writes.length ? [h("p", { class: "mx-sub" }, "The Host wrote:"), h("ul", { class: "mx-writes" }, writes)] : null),
     explainedIn(ctx, ev.chapters || []));

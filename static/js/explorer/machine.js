@@ -260,7 +260,7 @@ export function renderMemory(ctx, root, whatNode, state) {
       rows.push(h("div", { class: "mx-dump-row" },
         h("span", { class: "mx-dump-addr" }, hex(ld.address + off)), " ", cells, " ",
         h("span", { class: "mx-dump-note" }, fieldNames),
-        cells.some((c) => c.classList.contains("is-changed")) ? sr(" (changed)") : null));
+        ...changedMark(cells.some((c) => c.classList.contains("is-changed")))));
     }
   }
   const next = state.next_insn;

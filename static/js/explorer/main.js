@@ -315,14 +315,14 @@ class Explorer {
         if (options.initial && err.status === 400 && want.length) {
           this.showError(err, want);
           this.target = [];
-          this.requestOptions = { initial: true };
+          this.requestOptions = { initial: true, keepError: true };
           continue;
         }
         this.showError(err, want);
         break;
       }
       if (this.target !== want) continue;   // the reader asked for more meanwhile: replay the newest
-      this.clearError();
+      if (!options.keepError) this.clearError();
       const before = this.actions;
       this.previous = this.result;
       this.actions = Array.isArray(result.actions) && result.actions.length === want.length ? result.actions : want;
