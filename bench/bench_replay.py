@@ -46,16 +46,21 @@ def median_ms(samples: list[float]) -> float:
 
 
 def step_after(catalog, settings, build, history: int, repeat: int, events_from_last: bool) -> list[float]:
-    """Time `prefix + step` where prefix (`history` actions) was the previous, already-answered request."""
-    prefix = "; ".join([IDLE] + ["step"] * (history - 1))
+    """A client at `history` actions stepping `repeat` more times, one request per step: each request is
+    the previous list plus "step", so the previous list's checkpoint is in the cache (as in the server).
+    The history is built first, untimed; three warm-up steps follow so no request is the first after it."""
+    actions = [IDLE] + ["step"] * (history - 1)
+    cache = CheckpointCache()
+    replay(Run(VERSION, SCENARIO, "; ".join(actions)), catalog=catalog, settings=settings, build=build, cache=cache)
     samples = []
-    for _ in range(repeat):
-        cache = CheckpointCache()
-        replay(Run(VERSION, SCENARIO, prefix), catalog=catalog, settings=settings, build=build, cache=cache)
-        events_from = history if events_from_last else 0
-        samples.append(timed(lambda: replay(Run(VERSION, SCENARIO, prefix + "; step"), catalog=catalog,
-                                            settings=settings, build=build, cache=cache,
-                                            events_from=events_from)))
+    for round_ in range(repeat + 3):
+        actions.append("step")
+        run = Run(VERSION, SCENARIO, "; ".join(actions))
+        events_from = len(actions) - 1 if events_from_last else 0
+        took = timed(lambda: replay(run, catalog=catalog, settings=settings, build=build, cache=cache,
+                                    events_from=events_from))
+        if round_ >= 3:
+            samples.append(took)
     return samples
 
 

@@ -64,63 +64,66 @@ def canonical(text: str) -> str:
     return _CANON_SEP.sub("; ", _SPACES.sub(" ", text)).strip("; ")
 
 
-def is_canonical(text: str) -> bool:
-    """True when canonical(text) == text, found with a few C-speed substring scans instead of regexes
-    (a client resending 1,000 actions must not pay per-action Python work)."""
-    if not text:
-        return True
-    if text[0] in " ;" or text[-1] in " ;":
-        return False
-    for bad in ("\n", "\t", "\r", "\f", "\v", "  ", ";;", " ;"):
-        if bad in text:
-            return False
-    return text.count(";") == text.count("; ")
-
-
 def split_actions(text: str) -> list[str]:
     """Canonical action texts (blank pieces are not actions)."""
-    canon = text if is_canonical(text) else canonical(text)
+    canon = canonical(text)
     return canon.split("; ") if canon else []
 
 
+_BLANK = " \t\r\n\f\v;"
+_PIECE = re.compile(r"[^;\n]+")
+
+
 class ActionList:
-    """A run's actions in canonical text, split only as far as needed: the last action and the prefix
-    without it are found with rfind, so a request that adds one action to a long cached list stays cheap."""
+    """A run's action text, looked at only as far as needed.
+
+    A stepping client resends its whole list plus one action; finding that last action and the prefix
+    before it takes two rfind calls, so a step at history 1,000 does no per-action Python work. The
+    full split (`spans`) is made only when the cache misses and actions are going to run anyway.
+    Prefixes are named by where they end in the raw text (`end(i)`), which is what checkpoint keys hash."""
 
     def __init__(self, text: str):
-        self.text = text if is_canonical(text) else canonical(text)
-        self.count = self.text.count("; ") + 1 if self.text else 0
-        self._pieces: list[str] | None = None
-        self._ends: list[int] | None = None
+        self.raw = text
+        self.full = text.rstrip(_BLANK)
+        self._spans: list[tuple[int, int]] | None = None
+
+    def upper_bound(self) -> int:
+        """At least the number of actions, from two C-speed counts."""
+        return self.full.count(";") + self.full.count("\n") + 1 if self.full.strip(_BLANK) else 0
+
+    def spans(self) -> list[tuple[int, int]]:
+        """(start, end) in the raw text of each action's words."""
+        if self._spans is None:
+            spans = []
+            for match in _PIECE.finditer(self.full):
+                piece = match.group()
+                stripped = piece.strip()
+                if stripped:
+                    start = match.start() + (len(piece) - len(piece.lstrip()))
+                    spans.append((start, start + len(stripped)))
+            self._spans = spans
+        return self._spans
 
     def __len__(self) -> int:
-        return self.count
-
-    def pieces(self) -> list[str]:
-        if self._pieces is None:
-            self._pieces = self.text.split("; ") if self.text else []
-        return self._pieces
-
-    def __getitem__(self, index: int) -> str:
-        if index == self.count - 1 and self._pieces is None:
-            return self.text[self.end(index) + 2 if index else 0:]
-        return self.pieces()[index]
+        return len(self.spans())
 
     def end(self, i: int) -> int:
-        """Offset in `text` where the prefix of i actions ends (without its "; ")."""
-        if i <= 0:
-            return 0
-        if i >= self.count:
-            return len(self.text)
-        if i == self.count - 1 and self._ends is None:
-            return self.text.rfind("; ")
-        if self._ends is None:
-            ends, offset = [], -2
-            for piece in self.pieces():
-                offset += len(piece) + 2
-                ends.append(offset)
-            self._ends = ends
-        return self._ends[i - 1]
+        """Where the prefix of the first i actions ends in the raw text."""
+        return self.spans()[i - 1][1] if i > 0 else 0
+
+    def last_cut(self) -> int:
+        """end(len - 1), found without splitting: the prefix a client sent one step ago."""
+        if self._spans is not None:
+            return self.end(len(self._spans) - 1) if self._spans else 0
+        cut = max(self.full.rfind(";"), self.full.rfind("\n"))
+        return len(self.full[:cut].rstrip(_BLANK)) if cut >= 0 else 0
+
+    def after(self, end: int) -> list[str]:
+        """The canonical texts of the actions after raw offset `end` (a prefix boundary)."""
+        return split_actions(self.full[end:])
+
+    def pieces(self) -> list[str]:
+        return [" ".join(self.raw[a:b].split()) for a, b in self.spans()]
 
 
 def word_position(text: str, index: int, word_index: int) -> tuple[int, int]:

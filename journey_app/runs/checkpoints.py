@@ -15,46 +15,38 @@ STRIDE = 32            # while replaying, also keep a checkpoint every STRIDE ac
 
 
 class PrefixKeys:
-    """Keys of the prefixes of one action list: sha256(base, "\0", canonical text of the first i actions).
+    """Checkpoint keys: sha256(base, "\\0", the raw text of a prefix up to the end of its last action).
 
-    The whole list and the list minus its last action (the two a stepping client asks for) are hashed
-    in one pass; other prefixes only on a miss, when a replay is going to cost more anyway."""
+    The same raw prefix always means the same actions, so equal keys mean equal runs. The whole text
+    and the text without its last action (what a stepping client sent one request ago) are hashed in
+    one pass; stride prefixes only after both miss."""
 
     def __init__(self, base: bytes, actions: ActionList):
-        self.base = base
+        self.base = base + b"\0"
         self.actions = actions
-        self.count = len(actions)
-        text = actions.text
+        text = actions.full
         self._data = memoryview(text.encode()) if text.isascii() else None
         self._keys: dict[int, bytes] = {}
 
     def _bytes(self, start: int, end: int):
         if self._data is not None:
             return self._data[start:end]
-        return self.actions.text[start:end].encode()
+        return self.actions.full[start:end].encode()
 
-    def key(self, i: int) -> bytes:
-        if i not in self._keys:
-            digest = hashlib.sha256(self.base + b"\0")
-            if i >= self.count - 1 and self.count:       # both long keys in one pass over the text
-                cut = self.actions.end(self.count - 1)
+    def at(self, end: int) -> bytes:
+        """The key of the prefix ending at raw offset `end`."""
+        if end not in self._keys:
+            digest = hashlib.sha256(self.base)
+            full, cut = len(self.actions.full), self.actions.last_cut()
+            if end in (full, cut):                   # both long keys in one pass over the text
                 digest.update(self._bytes(0, cut))
-                self._keys[self.count - 1] = digest.copy().digest()
-                digest.update(self._bytes(cut, len(self.actions.text)))
-                self._keys[self.count] = digest.digest()
+                self._keys[cut] = digest.copy().digest()
+                digest.update(self._bytes(cut, full))
+                self._keys[full] = digest.digest()
             else:
-                digest.update(self._bytes(0, self.actions.end(i)))
-                self._keys[i] = digest.digest()
-        return self._keys[i]
-
-    def probes(self) -> list[int]:
-        """The prefixes worth looking up, longest first: all, all but one (step back), then the strides."""
-        n = self.count
-        out = [n] + ([n - 1] if n >= 1 else [])
-        out += [i for i in range((n - 2) // STRIDE * STRIDE, -1, -STRIDE) if i < n - 1] if n >= 2 else []
-        if 0 not in out:
-            out.append(0)
-        return out
+                digest.update(self._bytes(0, end))
+                self._keys[end] = digest.digest()
+        return self._keys[end]
 
 
 def base_key(*parts: str) -> bytes:
@@ -86,15 +78,27 @@ class CheckpointCache:
                 self._entries.popitem(last=False)
 
     def longest(self, keys: PrefixKeys) -> tuple[int, Checkpoint | None]:
-        for i in keys.probes():
-            found = self.get(keys.key(i))
-            # The whole list only counts with its State (which holds `changed` of the last action);
-            # a stride checkpoint at the same length does not, so resume one step earlier instead.
-            if found is not None and (i < keys.count or found.state is not None):
+        """The checkpoint of the longest cached prefix and the raw offset where that prefix ends.
+
+        Probes: the whole list (only with its State, which holds `changed` of the last action), the
+        list minus its last action, then every STRIDE-th prefix and the start."""
+        actions = keys.actions
+        full, cut = len(actions.full), actions.last_cut()
+        found = self.get(keys.at(full))
+        if found is not None and found.state is not None:
+            self.hits += 1
+            return full, found
+        if full and (found := self.get(keys.at(cut))) is not None:
+            self.hits += 1
+            return cut, found
+        count = len(actions)
+        for i in range((count - 1) // STRIDE * STRIDE, 0, -STRIDE):
+            found = self.get(keys.at(actions.end(i)))
+            if found is not None:
                 self.hits += 1
-                return i, found
+                return actions.end(i), found
         self.misses += 1
-        return 0, None
+        return 0, self.get(keys.at(0))
 
     def clear(self) -> None:
         with self._lock:

@@ -95,39 +95,41 @@ def replay(run: Run, *, catalog=None, settings: Settings | None = None, build: B
                  else catalog.build(run.version))
     scenario = load_scenario(catalog.content_root, run.version, run.scenario)
     actions = ActionList(run.actions)
-    if len(actions) > settings.max_actions:
+    if actions.upper_bound() > settings.max_actions and len(actions) > settings.max_actions:
         raise TooLarge(f"{len(actions)} actions is more than the {settings.max_actions} one run may have",
                        {"count": len(actions), "limit": settings.max_actions})
     keys = PrefixKeys(base_key(build.input_hash, run.version, scenario.id, scenario.digest,
                                str(settings.insn_budget), str(EVENT_LIMIT)), actions)
-    done, checkpoint = cache.longest(keys)
-    n = len(actions)
-    if checkpoint is not None and done == n and checkpoint.state is not None:
+    end, checkpoint = cache.longest(keys)
+    if checkpoint is not None and checkpoint.state is not None and end == len(actions.full):
         events = checkpoint.log.since(events_from) if checkpoint.log else []
         return Replay(checkpoint.state, events, actions, events_from, checkpoint.dropped, scenario)
 
+    todo = actions.after(end)
     locate = locator_for(build, catalog.chapter_owner)
     with pool.lease(build) as machine:
         runner = Runner(machine, scenario, values_for(build), locate, settings.insn_budget)
         if checkpoint is None:
             runner.start()
-            cache.put(keys.key(0), runner.checkpoint())
+            cache.put(keys.at(0), runner.checkpoint())
         else:
             runner.resume(checkpoint)
+        done = runner.actions
         before = None
         try:
-            for index in range(done, n):
-                action = parse_action(actions[index], index)
-                if index == n - 1:
+            for j, text in enumerate(todo):
+                index = done + j
+                action = parse_action(text, index)
+                if j == len(todo) - 1:
                     before = runner.observe()
                 runner.apply(action)
-                if (index + 1) % STRIDE == 0 and index + 1 < n:
-                    cache.put(keys.key(index + 1), runner.checkpoint())
+                if (index + 1) % STRIDE == 0 and j < len(todo) - 1:
+                    cache.put(keys.at(actions.end(index + 1)), runner.checkpoint())
         except ActionError as exc:
             raise exc.to_bad_input(run.actions) from None
         changed = changed_between(before, runner.observe()) if before is not None else []
         state = build_state(runner, changed)
-        cache.put(keys.key(n), with_state(runner.checkpoint(), state))
+        cache.put(keys.at(len(actions.full)), with_state(runner.checkpoint(), state))
         events = runner.events_since(events_from)
         dropped = runner.dropped
     return Replay(state, events, actions, events_from, dropped, scenario)

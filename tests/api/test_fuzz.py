@@ -26,6 +26,6 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", _app())
 
 
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_never_fails(case):
     case.call_and_validate(excluded_checks=[positive_data_acceptance])
