@@ -69,7 +69,7 @@ class Machine:
         self.regs = Registers(uc)
         self.baseline = uc.context_save()
         self.writes: list[Write] = []
-        self.code_writes: list[int] = []
+        self.code_writes: list[tuple[int, int]] = []
         self._stop: tuple | None = None
         self.ram.dirty, self.ram.touched = set(), set()
 
@@ -82,7 +82,7 @@ class Machine:
         self.writes.append(Write(uc.reg_read(UC_X86_REG_EIP), address, size, old, value & ((1 << 8 * size) - 1)))
         self.ram.mark(phys, size)
         if phys >> PAGE_SHIFT in self.ram.exec_pages:
-            self.code_writes.append(phys)
+            self.code_writes.append((phys, size))       # self-modifying code: drop its translation after the run
 
     def _on_invalid(self, uc, user_data):
         self._stop = ("trap", 6, None, None)          # #UD: what the real Host sees for vmcall
@@ -141,8 +141,8 @@ class Machine:
             if self._stop is None:
                 self._stop = ("fault", None, None, None, str(exc))
         if self.code_writes:
-            for phys in self.code_writes:
-                self.forget_code(phys, 4)
+            for phys, size in self.code_writes:
+                self.forget_code(phys, size)
             self.code_writes.clear()
         if self._stop is not None:
             return self._stop

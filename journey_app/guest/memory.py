@@ -25,6 +25,12 @@ def to_phys(address: int) -> int | None:
     return None
 
 
+def aliases(address: int) -> frozenset[int]:
+    """Both names of a RAM address (PA and PA + PAGE_OFFSET); other addresses stand alone."""
+    phys = to_phys(address)
+    return frozenset({address}) if phys is None else frozenset({phys, phys + PAGE_OFFSET})
+
+
 def to_virt(address: int) -> int:
     """The PAGE_OFFSET alias of a low (physical-looking) address, for symbols and source lines."""
     return address + PAGE_OFFSET if 0 <= address < RAM_SIZE else address

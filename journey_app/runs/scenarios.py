@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,9 +171,11 @@ def parse_scenario(text: str, path: str, version: str, expected_id: str | None =
 class ScenarioLibrary:
     """Scenarios under <content_root>/scenarios/<version>/, re-read when a file's mtime or size changes."""
 
-    def __init__(self, content_root: Path | str):
+    def __init__(self, content_root: Path | str, recheck: float = 1.0):
         self.content_root = Path(content_root)
+        self.recheck = recheck        # seconds a loaded scenario is trusted before its file is stat'ed again
         self._cache: dict[Path, tuple[tuple[int, int], Scenario]] = {}
+        self._fresh: dict[tuple[str, str], tuple[float, Scenario]] = {}
         self._lock = threading.Lock()
 
     def folder(self, version: str) -> Path:
@@ -183,6 +186,9 @@ class ScenarioLibrary:
         return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
 
     def get(self, version: str, scenario_id: str) -> Scenario:
+        fresh = self._fresh.get((version, scenario_id))
+        if fresh is not None and time.monotonic() - fresh[0] < self.recheck:
+            return fresh[1]
         path = self.folder(version) / f"{scenario_id}.toml"
         if "/" in scenario_id or "\\" in scenario_id or scenario_id.startswith(".") or not path.is_file():
             raise NotFound(f"no scenario {scenario_id!r} for kernel {version}",
@@ -192,11 +198,13 @@ class ScenarioLibrary:
         with self._lock:
             cached = self._cache.get(path)
         if cached is not None and cached[0] == stamp:
+            self._fresh[(version, scenario_id)] = (time.monotonic(), cached[1])
             return cached[1]
         rel = str(path.relative_to(self.content_root)) if path.is_relative_to(self.content_root) else str(path)
         scenario = parse_scenario(path.read_text(encoding="utf-8"), rel, version, expected_id=scenario_id)
         with self._lock:
             self._cache[path] = (stamp, scenario)
+            self._fresh[(version, scenario_id)] = (time.monotonic(), scenario)
         return scenario
 
     def all(self, version: str) -> list[Scenario]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..guest.machine import Machine
+from ..guest.memory import aliases
 from ..host.constants import (
     FIRST_EXTERNAL_VECTOR, KERNEL_CS, KVM_HYPERCALL, LGUEST_IRQS, LHCALL_LGUEST_INIT, PAGE_OFFSET, REWRITTEN_HYPERCALL,
 )
@@ -111,5 +112,6 @@ def apply_scenario(machine: Machine, host: Host, values: Values, scenario: Scena
             if word.label:
                 labels.append((esp + 4 * index, word.label, value))
         regs["esp"] = esp
-    stops = frozenset(_resolve(values, scenario, f"stop_at[{i}]", label) for i, label in enumerate(scenario.stop_at))
+    stops = frozenset().union(*(aliases(_resolve(values, scenario, f"stop_at[{i}]", label))
+                                for i, label in enumerate(scenario.stop_at)))
     return Start(stops, tuple(labels), tuple(patched))

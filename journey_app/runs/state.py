@@ -44,7 +44,7 @@ def _stack(runner: Runner, esp: int) -> list[dict]:
     build = runner.build
     lo, hi = build.image_range()
     end = esp + 4 * STACK_ABOVE
-    if runner.stack_top is not None and runner.stack_top - 8192 <= esp <= runner.stack_top:
+    if runner.stack_top is not None and runner.stack_bottom <= esp <= runner.stack_top:
         end = min(end, runner.stack_top)            # nothing above the top of init_thread_union is stack
     for address in range(esp - 4 * STACK_BELOW, end, 4):
         try:
@@ -55,7 +55,7 @@ def _stack(runner: Runner, esp: int) -> list[dict]:
         known = runner.labels.get(address)
         if known is not None and known[1] == value:
             label = known[0]
-        elif address >= esp and runner._peek(value - 5, 1) == b"\xe8" and build.line_at(to_virt(value - 5)):
+        elif address >= esp and runner.peek(value - 5, 1) == b"\xe8" and build.line_at(to_virt(value - 5)):
             label = "return address"               # the word a `call` pushed
         target = to_virt(value)
         words.append({"address": address, "value": value, "label": label,
@@ -68,24 +68,27 @@ def _where(runner: Runner, address: int) -> dict:
     return {"symbol": where.symbol, "file": where.file, "line": where.line}
 
 
-_IDT_ROWS: dict[tuple, tuple] = {}
+_IDT_ROWS: dict[tuple, list[dict]] = {}
 
 
 def _idt(runner: Runner) -> list[dict]:
-    """The Host's IDT as rows; the decoded rows are memoised (scenarios share one IDT), the dicts are new."""
+    """The Host's IDT as rows, memoised by content (every scenario after boot has the same IDT).
+
+    The list is shared between States like the States themselves are shared through the checkpoint
+    cache: readers must treat State JSON as read-only."""
     key = (runner.build.input_hash, tuple(sorted(runner.host.idt.items())))
     rows = _IDT_ROWS.get(key)
     if rows is None:
         rows = []
         for vector, (lo, hi) in key[1]:
             handler = idt_address(lo, hi)
-            rows.append((("vector", vector), ("lo", lo), ("hi", hi), ("present", idt_present(lo, hi)),
-                         ("handler", handler), ("handler_symbol", runner.build.symbolize(to_virt(handler))),
-                         ("gate", {0xE: "interrupt", 0xF: "trap"}.get(idt_type(lo, hi)))))
+            rows.append({"vector": vector, "lo": lo, "hi": hi, "present": idt_present(lo, hi), "handler": handler,
+                         "handler_symbol": runner.build.symbolize(to_virt(handler)),
+                         "gate": {0xE: "interrupt", 0xF: "trap"}.get(idt_type(lo, hi))})
         if len(_IDT_ROWS) > 256:
             _IDT_ROWS.clear()
-        rows = _IDT_ROWS[key] = tuple(rows)
-    return [dict(row) for row in rows]
+        _IDT_ROWS[key] = rows
+    return rows
 
 
 def build_state(runner: Runner, changed: list[str]) -> State:

@@ -11,17 +11,19 @@ import hashlib
 import json
 import re
 import threading
+import time
 from collections import OrderedDict
 
-from flask import Blueprint, Flask, Response, request
+from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import MethodNotAllowed
 
 from ..errors import BadInput, JourneyError, NotFound, TooLarge
-from . import openapi
 from ..runs import Run, load_scenario, load_scenarios, replay, split_actions
 from ..runs.actions import canonical
+from . import openapi
 from .context import catalog, settings
 from .errors import error_response
+from .ratelimit import limiter
 
 bp = Blueprint("explorer_api", __name__)
 
@@ -34,6 +36,9 @@ SCENARIO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 CHAPTER_ID = re.compile(r"^([A-Z])[:-](\d{3})$")
 VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,39}$")
 MEMO_KEY = "journey.explorer.memo"
+BUILDS_KEY = "journey.explorer.builds"
+BUILD_RECHECK_SECONDS = 1.0
+MEMO_ENTRIES, MEMO_BYTES = 512, 32 * 1024 * 1024
 
 
 class UnsupportedMediaType(JourneyError):
@@ -42,7 +47,8 @@ class UnsupportedMediaType(JourneyError):
 
 
 def register(app: Flask) -> None:
-    app.extensions.setdefault(MEMO_KEY, ResponseMemo(256))
+    app.extensions.setdefault(MEMO_KEY, ResponseMemo(MEMO_ENTRIES, MEMO_BYTES))
+    app.extensions.setdefault(BUILDS_KEY, RecentBuilds(BUILD_RECHECK_SECONDS))
     app.register_blueprint(bp)
     app.register_blueprint(openapi.bp)
 
@@ -62,11 +68,14 @@ class ResponseMemo:
     """Replays are deterministic (same run, same bytes), so a finished response body can be reused.
 
     Keyed by a hash of everything that shapes the body, including the build's input hash. The runs
-    layer keeps its own checkpoints; this saves the JSON encoding of identical requests (a course
-    opening the same share link)."""
+    layer keeps its own checkpoints; this saves replaying and JSON-encoding identical requests (a
+    class opening the same share link). Bounded in entries and in bytes; a body over a sixteenth
+    of the byte budget is not kept."""
 
-    def __init__(self, size: int):
-        self.size = size
+    def __init__(self, entries: int, max_bytes: int):
+        self.entries = entries
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._entries: OrderedDict[str, bytes] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -78,10 +87,38 @@ class ResponseMemo:
             return body
 
     def put(self, key: str, body: bytes) -> None:
+        if len(body) > self.max_bytes // 16:
+            return
         with self._lock:
+            old = self._entries.pop(key, None)
+            self.bytes += len(body) - (len(old) if old is not None else 0)
             self._entries[key] = body
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+            while len(self._entries) > self.entries or self.bytes > self.max_bytes:
+                _, dropped = self._entries.popitem(last=False)
+                self.bytes -= len(dropped)
+
+
+class RecentBuilds:
+    """The version's Build, asked of the catalog at most once a second per process.
+
+    Catalog.build() re-reads and hashes the kernel tree on every call (~1 ms, more than a cached
+    replay); an edit of the content folder still shows up within BUILD_RECHECK_SECONDS."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self._builds: dict[str, tuple[float, object]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, version: str):
+        now = time.monotonic()
+        with self._lock:
+            found = self._builds.get(version)
+        if found is not None and now - found[0] < self.seconds:
+            return found[1]
+        build = catalog().build(version)
+        with self._lock:
+            self._builds[version] = (now, build)
+        return build
 
 
 # -- routes ---------------------------------------------------------------------------------------------
@@ -139,6 +176,8 @@ def run():
     memo: ResponseMemo = _memo()
     cached = memo.get(key)
     if cached is None:
+        if source is not None:        # edited source means a toolchain build: rate-limited per client
+            limiter().check("build", request.remote_addr or "unknown")
         result = _replay(version, scenario_id, actions, source, events_from)
         payload = shape_response(version, scenario_id, result, max_events, kinds)
         cached = json.dumps(payload, separators=(",", ":")).encode()
@@ -211,16 +250,18 @@ def _source(value, version: str) -> dict[str, str]:
 
 
 def _memo() -> ResponseMemo:
-    from flask import current_app
-
     return current_app.extensions[MEMO_KEY]
+
+
+def _build(version: str):
+    return current_app.extensions[BUILDS_KEY].get(version)
 
 
 def _memo_key(version, scenario_id, actions, source, max_events, kinds, events_from) -> str:
     """Everything that shapes the body. Scenario files can change under a running server (the runs
     layer re-reads them by mtime), so their stamp is part of the key."""
     digest = hashlib.sha256()
-    build = catalog().build(version)
+    build = _build(version)
     scenario = load_scenario(catalog().content_root, version, scenario_id)
     for part in (build.input_hash, version, scenario_id, scenario.digest, canonical(actions),
                  json.dumps(source, sort_keys=True), str(max_events), json.dumps(kinds), str(events_from),
@@ -257,22 +298,21 @@ def shape_response(version: str, scenario_id: str, result: dict, max_events: int
 
 
 def annotate_events(events: list[dict], events_from: int = 0) -> list[dict]:
-    """Events before the first `action` event belong to the scenario's set-up (action_index -1)."""
+    """Adds action_index/action_step in place (the dicts are this request's own, fresh from to_json()).
+    Events before the first `action` event belong to the scenario's set-up (action_index -1)."""
     action, steps = (events_from - 1 if events_from else -1), 0
-    out = []
     for event in events:
-        if event.get("kind") == "action":
+        kind = event["kind"]
+        if kind == "action":
             index = event.get("action_index")
             action = index if isinstance(index, int) else action + 1
             steps = 0
-        elif event.get("kind") == "insn":
+        elif kind == "insn":
             steps += 1
-        annotated = dict(event)
-        if not isinstance(annotated.get("action_index"), int):
-            annotated["action_index"] = action
-        annotated["action_step"] = steps
-        out.append(annotated)
-    return out
+        if not isinstance(event.get("action_index"), int):
+            event["action_index"] = action
+        event["action_step"] = steps
+    return events
 
 
 # -- the runs layer ---------------------------------------------------------------------------------------
@@ -294,5 +334,5 @@ def _scenario_detail(version: str, scenario_id: str) -> dict:
 
 def _replay(version: str, scenario_id: str, actions: str, source: dict | None, events_from: int) -> dict:
     result = replay(Run(version, scenario_id, actions, source), catalog=catalog(), settings=settings(),
-                    events_from=events_from)
+                    build=None if source else _build(version), events_from=events_from)
     return result.to_json()

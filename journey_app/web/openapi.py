@@ -245,6 +245,8 @@ PATHS: dict = {
                           "JOURNEY_MAX_ACTIONS actions."),
             "415": _error("The body is not sent as application/json."),
             "422": _error("Edited source that does not assemble (labs)."),
+            "424": _error("Edited source, but no assembler on this server (toolchain_missing)."),
+            "429": _error("Too many edited-source builds from this client (JOURNEY_GRADE_RATE a minute)."),
         },
     }},
 }

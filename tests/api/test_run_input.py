@@ -116,3 +116,16 @@ def test_source_may_only_replace_files_of_the_tree(client, path):
     error = assert_error(post(client, {"scenario": "g045-iret", "source": {path: "nop\n"}}), 400, "bad_input")
     assert error["detail"]["file"] == path
     assert "arch/x86/lguest/i386_head.S" in error["detail"]["editable"]
+
+
+def test_edited_source_builds_are_rate_limited(make_app, app):
+    from journey_app.web.context import catalog
+
+    limited = make_app(grade_rate=1).test_client()
+    with app.app_context():
+        text = (catalog().kernel_dir("2.6.31") / "arch/x86/lguest/i386_head.S").read_text()
+    first = post(limited, {"scenario": "g045-iret", "source": {"arch/x86/lguest/i386_head.S": text + "\n"}})
+    assert first.status_code in (200, 424)
+    second = post(limited, {"scenario": "g045-iret", "source": {"arch/x86/lguest/i386_head.S": text + "\n\n"}})
+    error = assert_error(second, 429, "rate_limited")
+    assert error["detail"]["limit_per_minute"] == 1

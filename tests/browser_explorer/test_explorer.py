@@ -130,6 +130,40 @@ def test_a_share_link_opened_in_a_new_page_shows_the_same_state(page: Page, live
     other.close()
 
 
+def test_the_address_beside_a_source_line_runs_to_it(page: Page, live_server):
+    open_explorer(page, live_server, "?scenario=g033-irq-enable-quiet")
+    page.locator("#L85 .sl-run").click()                     # the ret of lg_irq_enable
+    wait_idle(page)
+    expect(page.locator("#L85")).to_have_class(re.compile(r"\bis-current\b"))
+    assert re.fullmatch(r"run_until 0x[0-9a-f]{8}", page.locator("#mx-actions-text").text_content())
+    page.locator("#L86 .sl-run").click()                     # a label line: run_until send_interrupts
+    wait_idle(page)
+    assert page.locator("#mx-actions-text").text_content().endswith("run_until send_interrupts")
+
+
+def test_choosing_another_scenario_starts_it_afresh(page: Page, live_server):
+    open_explorer(page, live_server, "?scenario=g033-irq-enable-quiet&actions=step%3Bstep")
+    page.select_option("#mx-scenario", "g033-restore-fl-off")
+    wait_idle(page)
+    assert insn_count(page) == 0
+    assert "scenario=g033-restore-fl-off" in page.url and "actions" not in page.url
+    expect(page.locator("#mx-scenario-about")).to_contain_text("eax = 0")
+
+
+def test_run_steps_on_its_own_until_paused(page: Page, live_server):
+    open_explorer(page, live_server, "?scenario=g033-restore-fl-pending")
+    page.fill("#mx-speed", "20")
+    page.locator('[data-cmd="play"]').click()
+    expect(page.locator('[data-cmd="play"]')).to_have_attribute("aria-pressed", "true")
+    page.wait_for_function("() => /([3-9]|\\d\\d) instructions/.test(document.getElementById('mx-status').textContent)")
+    page.locator('[data-cmd="play"]').click()
+    expect(page.locator('[data-cmd="play"]')).to_have_attribute("aria-pressed", "false")
+    wait_idle(page)
+    stopped = insn_count(page)
+    page.wait_for_timeout(400)
+    assert insn_count(page) == stopped
+
+
 def test_editing_a_register_in_place_is_a_set_action(page: Page, live_server):
     open_explorer(page, live_server, "?scenario=g033-restore-fl-off")
     page.locator('#mx-regs [data-key="reg:eax"]').click()

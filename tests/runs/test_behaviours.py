@@ -229,3 +229,44 @@ def test_the_delivered_frame_is_labelled_on_the_stack(run):
 
     labels = [w["label"] for w in state["stack"] if w["address"] >= state["registers"]["esp"]][:3]
     assert labels == ["eip", "cs", "eflags"]
+
+
+# -- halted ---------------------------------------------------------------------------------------------------
+
+def test_a_halted_guest_does_not_run_until_an_interrupt_wakes_it(run, build):
+    result = run("m004-frame", "set host.halted 1; step 3; raise_irq 1; host_check; step")
+
+    assert [e["text"] for e in of_kind(result, "insn")] == [of_kind(result, "insn")[0]["text"]]
+    decision, = of_kind(result, "decision")
+    assert decision["rules"] == ["halted_wake", "deliver"]
+    assert result.state.status == "running" and result.state.host["halted"] is False
+    assert of_kind(result, "insn")[0]["eip"] == build.address_of("journey_irq_1")
+
+
+# -- edited source ------------------------------------------------------------------------------------------
+
+def test_with_the_later_cmpl_fix_lg_irq_enable_does_send_interrupts(catalog, settings):
+    from journey_app.errors import ToolchainMissing
+    from journey_app.runs import CheckpointCache, Run, replay
+
+    head = "arch/x86/lguest/i386_head.S"
+    text = catalog.library.source("2.6.31", head)
+    fixed = text.replace("testl $0, lguest_data+LGUEST_DATA_irq_pending", "cmpl $0, lguest_data+LGUEST_DATA_irq_pending")
+    assert fixed != text
+    try:
+        result = replay(Run("2.6.31", "g033-irq-enable-pending", "step 4", {head: fixed}), catalog=catalog,
+                        settings=settings, cache=CheckpointCache())
+    except ToolchainMissing:
+        import pytest
+        pytest.skip("cpp/as/ld are not installed")
+
+    jnz = of_kind(result, "insn")[-1]
+    assert jnz["text"].startswith("jne") and jnz["branch"] == "taken"
+    assert result.state.location["symbol"] == "send_interrupts"
+
+
+def test_run_until_a_label_also_stops_at_its_physical_alias(run, build):
+    result = run("g020-boot", "run_until lguest_entry+13")      # the movl to %esp, reached at its PA
+
+    assert result.state.eip == build.address_of("lguest_entry") + 13 - PAGE_OFFSET
+    assert result.state.status == "running" and result.state.insn_count == 5

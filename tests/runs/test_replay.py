@@ -151,3 +151,27 @@ def test_the_no_scenario_and_unknown_version_errors(run, catalog, settings, buil
         run("no-such-scenario", "step")
     with pytest.raises(NotFound):
         replay(Run("9.9.9", "g020-boot", ""), catalog=catalog, settings=settings)
+
+
+def test_a_checkpoint_made_on_one_engine_resumes_on_another(run):
+    from journey_app.guest import EnginePool
+
+    cache = CheckpointCache()
+    run("g033-restore-fl-pending", "step 6", cache=cache, pool=EnginePool())
+
+    resumed = run("g033-restore-fl-pending", "step 6; step", cache=cache, pool=EnginePool())
+
+    assert cache.hits == 1
+    assert _json(resumed) == _json(run("g033-restore-fl-pending", "step 6; step"))
+
+
+def test_past_the_event_limit_insn_events_are_counted_not_kept(run, monkeypatch):
+    from journey_app.runs import runner
+
+    monkeypatch.setattr(runner, "EVENT_LIMIT", 10)
+
+    result = run("g033-irq-enable-quiet", "set eip lguest_init; step 20")
+
+    # two action events, then 8 of the 20 insn events fit under the limit; seq still counts the rest
+    assert (len(result.events), result.events_dropped) == (10, 12)
+    assert [e.seq for e in result.events] == list(range(10)) and result.state.insn_count == 20

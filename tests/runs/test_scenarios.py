@@ -117,7 +117,7 @@ def test_an_edited_scenario_file_is_read_again(tmp_path):
     folder.mkdir(parents=True)
     path = folder / "demo.toml"
     path.write_text(GOOD)
-    library = ScenarioLibrary(tmp_path)
+    library = ScenarioLibrary(tmp_path, recheck=0)
     assert library.get(VERSION, "demo").title == "t"
 
     path.write_text(GOOD.replace('title = "t"', 'title = "changed title"'))

@@ -1,0 +1,152 @@
+"""The actions' meanings: one function per verb (step, run_until, set, raise_irq, host_check, reset), in VERBS.
+Owns how each action drives the machine and the Host through the Runner; must not parse text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ..guest.memory import aliases
+from ..guest.registers import FLAG_BITS, REGISTER_NAMES
+from ..host import host_check, raise_irq
+from ..host.lguest_data import LguestData
+from ..host.lguest_data import resolve as field_layout
+from .actions import EXPECT_UNTIL, EXPECT_VALUE, Action, ActionError
+from .code import ret_addresses
+from .exits import handle_exit
+from .values import UnknownValue
+
+if TYPE_CHECKING:
+    from .runner import Runner
+
+EIP_AT, EFLAGS_AT = REGISTER_NAMES.index("eip"), REGISTER_NAMES.index("eflags")
+RUNNABLE = "running"
+
+
+def step_one(runner: Runner) -> str | None:
+    """One instruction, recorded as an `insn` event with what it changed (and a jcc's branch)."""
+    m = runner.m
+    eip = m.eip
+    insn = runner.decode(eip)
+    before = m.regs.values()
+    exit = m.run(1)
+    runner.insn_count += 1
+    after = m.regs.values()
+    next_eip, old_flags, new_flags = after[EIP_AT], before[EFLAGS_AT], after[EFLAGS_AT]
+    fields = {"text": insn.text if insn else "(undecodable)", "bytes": insn.bytes.hex(" ") if insn else "",
+              "size": insn.size if insn else 0, "next_eip": next_eip, "eflags": new_flags,
+              "regs": {name: new for name, old, new in zip(REGISTER_NAMES, before, after)
+                       if new != old and name not in ("eip", "eflags")},
+              "flags": {name: new_flags >> bit & 1 for name, bit in FLAG_BITS.items()
+                        if (old_flags ^ new_flags) >> bit & 1}}
+    if insn and insn.mnemonic.startswith("j") and insn.mnemonic != "jmp" and exit.kind == "count":
+        fields["branch"] = "not taken" if next_eip == eip + insn.size else "taken"
+    if exit.kind in ("trap", "fault"):
+        fields["trap"] = exit.vector
+    runner.emit("insn", fields, eip)
+    if m.writes:
+        runner.emit_writes()
+    return handle_exit(runner, exit)
+
+
+def do_step(runner: Runner, action: Action) -> None:
+    count = int(action.args[0], 0) if action.args else 1
+    for _ in range(count):
+        if not runner.runnable():
+            return
+        step_one(runner)
+
+
+def do_run_until(runner: Runner, action: Action) -> None:
+    """Natively (no event per instruction) until the target: a label or address (EIP gets there), `ret`
+    (after the next ret runs), `hypercall` (after the Host handled one) or `decision` (after any exit the
+    Host looked at). Hypercalls and deliveries on the way are handled; stop labels and the budget end it."""
+    target = action.args[0]
+    address = None
+    if target == "ret":
+        stops = ret_addresses(runner.build)
+    elif target in ("hypercall", "decision"):
+        stops = frozenset()
+    else:
+        try:
+            address = runner.values.resolve(target)
+        except UnknownValue as exc:
+            raise ActionError(action.index, 1, target, EXPECT_UNTIL, exc.why) from None
+        stops = aliases(address)                # G:020 runs at physical addresses
+    stops |= runner.stop_at
+    if target == "ret":
+        insn = runner.decode(runner.m.eip)
+        if insn is not None and insn.mnemonic.startswith("ret") and runner.runnable():
+            step_one(runner)
+            return
+    while runner.runnable():
+        exit = runner.m.run(runner.budget - runner.insn_count, stops)
+        runner.insn_count += exit.executed
+        runner.emit_writes()
+        looked = handle_exit(runner, exit)
+        if exit.kind == "stop" and runner.status == RUNNABLE:
+            if target == "ret":
+                step_one(runner)
+                return
+            if address is not None and runner.m.eip in stops - runner.stop_at:
+                return
+        if (looked == "hypercall" and target == "hypercall") or (looked and target == "decision"):
+            return
+
+
+def do_set(runner: Runner, action: Action) -> None:
+    name, word = action.target, action.args[1]
+    limit = 1 if name in FLAG_BITS or name == "host.halted" else 0xFFFFFFFF
+    if name.startswith("lguest_data."):
+        limit = (1 << 8 * field_layout(name.removeprefix("lguest_data."))[1]) - 1
+    try:
+        value = runner.values.resolve(word, limit)
+    except UnknownValue as exc:
+        raise ActionError(action.index, 2, word, EXPECT_VALUE, exc.why) from None
+    regs, host = runner.m.regs, runner.host
+    if name in FLAG_BITS:
+        bit = 1 << FLAG_BITS[name]
+        regs["eflags"] = regs["eflags"] | bit if value else regs["eflags"] & ~bit
+    elif name.startswith("lguest_data."):
+        LguestData(runner.m, host.lguest_data_addr or runner.data_addr).write(name.removeprefix("lguest_data."), value)
+    elif name == "host.irqs_pending":
+        host.irqs_pending = value
+    elif name == "host.halted":
+        host.halted = bool(value)
+    else:
+        regs[name] = value
+    if runner.status == "finished" and runner.m.eip not in runner.stop_at:
+        runner.status = RUNNABLE                 # EIP moved away from the stop label: runnable again
+    if runner.status in (RUNNABLE, "finished", "halted"):
+        runner.settle()
+
+
+def do_raise_irq(runner: Runner, action: Action) -> None:
+    """set_interrupt(): only marks the irq pending; the next Host look decides."""
+    raise_irq(runner.host, int(action.args[0], 0))
+
+
+def do_host_check(runner: Runner, action: Action) -> None:
+    """A host-side event (timer, Launcher) while the Guest is here: one pass of the Host's loop."""
+    if runner.host.dead is not None:
+        return
+    eip = runner.m.eip
+    runner.emit_host(host_check(runner.host, runner.m), eip)
+    if runner.status == "finished" and runner.m.eip not in runner.stop_at:
+        runner.status = RUNNABLE
+    runner.settle()
+
+
+def do_reset(runner: Runner, action: Action) -> None:
+    """Back to the scenario's first moment; the history and the used budget stay."""
+    budget_gone = runner.status == "budget"
+    runner.start()
+    if budget_gone:
+        runner.status, runner.reason = "budget", f"the run used its budget of {runner.budget} instructions"
+
+
+VERBS: dict[str, Callable[[Runner, Action], None]] = {
+    "step": do_step, "run_until": do_run_until, "set": do_set, "raise_irq": do_raise_irq,
+    "host_check": do_host_check, "reset": do_reset,
+}
