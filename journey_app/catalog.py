@@ -7,6 +7,7 @@ It holds no request state: per-process caches only, safe to share between thread
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +32,23 @@ class Located:
                 "line": self.line, "chapter": self.chapter}
 
 
+STAT_INTERVAL = 1.0  # seconds between checks that a kernel folder's files are unchanged
+
+
+def _stat_fingerprint(kernel_dir: Path) -> tuple:
+    from .toolchain.pipeline import INPUT_DIRS
+
+    entries = []
+    for top in INPUT_DIRS:
+        for path in sorted((kernel_dir / top).rglob("*")):
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            entries.append((str(path), st.st_mtime_ns, st.st_size))
+    return tuple(entries)
+
+
 class Catalog:
     def __init__(self, settings: Settings):
         self.settings = settings
@@ -38,6 +56,7 @@ class Catalog:
         self.library = Library(self.content_root)
         self.store = BuildStore(settings.cache_dir, Limits(timeout=settings.build_timeout))
         self._owners: dict[tuple[str, str], dict[int, str]] = {}
+        self._builds: dict[str, tuple[float, tuple, Build]] = {}
         self._lock = threading.Lock()
 
     def versions(self) -> list[str]:
@@ -55,7 +74,21 @@ class Catalog:
         return self.content_root / "kernels" / version
 
     def build(self, version: str) -> Build:
-        return self.store.build_kernel(self.kernel_dir(version), version)
+        """The version's Build; the tree is re-read only when a file's stat changed (checked ≤ 1/s)."""
+        kernel_dir = self.kernel_dir(version)
+        now = time.monotonic()
+        with self._lock:
+            memo = self._builds.get(version)
+        if memo is not None and now - memo[0] < STAT_INTERVAL:
+            return memo[2]
+        stamp = _stat_fingerprint(kernel_dir)
+        if memo is not None and memo[1] == stamp:
+            build = memo[2]
+        else:
+            build = self.store.build_kernel(kernel_dir, version)
+        with self._lock:
+            self._builds[version] = (now, stamp, build)
+        return build
 
     def build_with(self, version: str, overrides: dict[str, bytes]) -> Build:
         """Build of the version with some files replaced (edited lab source)."""

@@ -22,6 +22,8 @@ export function installShortcuts(bindings, run) {
     if (document.querySelector("dialog[open]")) return;
     const command = bindings[event.key];
     if (!command) return;
+    // Shift+R resets; a capital R typed with Caps Lock on (no Shift) must not wipe the run.
+    if (event.key === "R" && !event.shiftKey) return;
     // Arrow keys keep their usual meaning inside scrollable listings and on links.
     if (event.key.startsWith("Arrow") && target && target.closest && target.closest("a, .listing, details")) return;
     event.preventDefault();
