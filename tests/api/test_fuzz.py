@@ -8,6 +8,8 @@ is schema-valid yet rightly answered 400/404 (both documented).
 
 from __future__ import annotations
 
+import tempfile
+
 import pytest
 
 schemathesis = pytest.importorskip("schemathesis", reason="pip install schemathesis")
@@ -17,9 +19,9 @@ from schemathesis.checks import positive_data_acceptance  # noqa: E402
 from journey_app.web import create_app  # noqa: E402
 
 
-def _app(tmp="/tmp/journey-fuzz-cache"):
+def _app():
     # A small instruction budget keeps generated `run_until` actions quick.
-    return create_app({"cache_dir": tmp, "insn_budget": 2000, "max_actions": 200})
+    return create_app({"cache_dir": tempfile.mkdtemp(prefix="journey-fuzz-"), "insn_budget": 2000, "max_actions": 200})
 
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", _app())

@@ -37,14 +37,15 @@ export function listScenarios(version, chapter) {
   return call(`/api/scenarios?${params}`);
 }
 
-/** POST /api/run: replay `actions` (a list, sent as the text grammar) on `scenario`; returns {state, events, ...}. */
-export function run({ version, scenario, actions, kinds, maxEvents, eventsFrom }) {
-  const body = { scenario, actions: actions.join("; ") };
+/** POST /api/run: replay `actions` (a list, sent as the text grammar) on `scenario`; returns {state, events, ...}.
+ * A lab page sends the same request to its own endpoint (`url`) with `extra` fields (the student's edits). */
+export function run({ version, scenario, actions, kinds, maxEvents, eventsFrom, url = "/api/run", extra = null }) {
+  const body = { ...(extra || {}), scenario, actions: actions.join("; ") };
   if (eventsFrom) body.events_from = eventsFrom;
   if (version) body.version = version;
   if (kinds) body.kinds = kinds;
   if (maxEvents) body.max_events = maxEvents;
-  return call("/api/run", {
+  return call(url, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify(body),

@@ -19,8 +19,15 @@ const ALL_KINDS = ["insn", "mem_write", "trap", "rewrite", "hypercall", "decisio
   "budget", "killed", "halted", "finished", "action", "notify"];
 const MAX_EVENTS = 400;
 
-class Explorer {
-  constructor(section, root) {
+/**
+ * `options` are for pages that drive the panel themselves (the lab page, static/js/labs/main.js):
+ * {scenario, actions (initial list), lockScenario, keepUrl (no history, no Share), runUrl + runBody()
+ * (another endpoint with the shape of POST /api/run, and extra body fields), onResult(result, actions),
+ * onError(err)}. The chapter page passes none.
+ */
+export class Explorer {
+  constructor(section, root, options = {}) {
+    this.options = options;
     this.section = section;
     this.root = root;
     const d = root.dataset;
@@ -45,7 +52,8 @@ class Explorer {
   // -- boot ----------------------------------------------------------------------------------------
 
   async boot() {
-    const wanted = readLocation();
+    const wanted = this.options.scenario
+      ? { scenario: this.options.scenario, actions: this.options.actions || [], embed: false } : readLocation();
     this.chaptersPromise = api.chapters(this.page.index).then((map) => { this.chapters = map; });
     let listing;
     try {
@@ -68,6 +76,7 @@ class Explorer {
       return;
     }
     this.fillPicker();
+    if (this.options.keepUrl) this.root.querySelector('[data-cmd="share"]')?.remove();
     const known = wanted.scenario && this.scenarios.some((s) => s.id === wanted.scenario);
     this.scenario = known ? wanted.scenario : this.scenarios[0].id;
     this.el("mx-scenario").value = this.scenario;
@@ -90,7 +99,7 @@ class Explorer {
     if (mine.length) groups.push(h("optgroup", { label: `Runs ${this.page.chapter}` }, mine.map(option)));
     if (others.length) groups.push(h("optgroup", { label: mine.length ? "Other chapters" : "All scenarios" }, others.map(option)));
     fill(select, groups);
-    if (this.embed) select.disabled = true;
+    if (this.embed || this.options.lockScenario) select.disabled = true;
   }
 
   /** The scenario's description, two lines of it until the reader asks for more. */
@@ -207,6 +216,14 @@ class Explorer {
     }
   }
 
+  /** Replay `list` afresh, keeping none of the events held: what a lab page does when the source changed. */
+  replayAfresh(list) {
+    this.pause();
+    this.redo = [];
+    this.eventsScenario = null;
+    return this.request(list, { keepRedo: true, scroll: true });
+  }
+
   /** A new action by the reader: Forward has nothing left to redo. */
   change(list) {
     this.redo = [];
@@ -293,13 +310,16 @@ class Explorer {
       let result;
       // Events are deterministic: those of the actions this list shares with the shown one are kept,
       // and only the rest is asked for.
-      const kindsKey = this.showInsns ? "all" : "no-insn";
+      // (A lab page's extra body fields, e.g. edited source, change every event: then nothing is kept.)
+      const extra = this.options.runBody ? this.options.runBody() : null;
+      const kindsKey = `${this.showInsns ? "all" : "no-insn"}|${JSON.stringify(extra)}`;
       const reuse = this.result && this.eventsKind === kindsKey && this.eventsScenario === this.scenario
         ? firstDifferent(this.actions, want) : 0;
       try {
         result = await api.run({
           version: this.page.version, scenario: this.scenario, actions: want, eventsFrom: reuse,
           kinds: this.showInsns ? null : ALL_KINDS.filter((k) => k !== "insn"), maxEvents: MAX_EVENTS,
+          url: this.options.runUrl, extra,
         });
         if (reuse > 0) {
           const kept = (this.result.events || []).filter((e) => e.action_index < reuse);
@@ -319,6 +339,7 @@ class Explorer {
           continue;
         }
         this.showError(err, want);
+        if (this.options.onError) this.options.onError(err);
         break;
       }
       if (this.target !== want) continue;   // the reader asked for more meanwhile: replay the newest
@@ -330,6 +351,7 @@ class Explorer {
       this.result = result;
       [this.newFrom, this.newFromStep] = firstNew(before, this.actions, options.initial);
       this.render({ focus: true, scroll: options.scroll ?? !options.initial, announce: !options.initial });
+      if (this.options.onResult) this.options.onResult(result, this.actions);
       break;
     }
     this.inflight = false;
@@ -421,7 +443,7 @@ class Explorer {
     const link = shareUrl(this.scenario, this.actions);
     const embedLink = shareUrl(this.scenario, this.actions, { embed: true });
     const here = shareUrl(this.scenario, this.actions, { embed: this.embed });
-    if (here !== window.location.href) window.history.replaceState(null, "", here);
+    if (!this.options.keepUrl && here !== window.location.href) window.history.replaceState(null, "", here);
     const urlBox = this.el("mx-share-url");
     if (urlBox) urlBox.value = link;
     const embedBox = this.el("mx-embed-code");
