@@ -70,9 +70,12 @@ def lua_string(text: str) -> str:
     return json.dumps(text)   # a JSON string literal is a valid Lua string literal for this ASCII text
 
 
-def wait_for(url: str, timeout: float = 30.0) -> None:
+def wait_for(url: str, proc: subprocess.Popen, log: str, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {proc.returncode}; its log ({log}) ends:\n"
+                             + "".join(Path(log).read_text().splitlines(keepends=True)[-15:]))
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
@@ -145,7 +148,7 @@ def main() -> int:
     proc = subprocess.Popen([str(VENV_BIN / "gunicorn"), "--config", "python:journey_app.web.gunicorn_conf",
                              "journey_app.web:create_app()"], cwd=ROOT, env=env, stdout=log, stderr=log)
     try:
-        wait_for(base + "/healthz")
+        wait_for(base + "/healthz", proc, log.name)
         scenario, actions = default_run(base, args.scenario, args.actions)
         count = len([a for a in re.split(r"[;\n]", actions) if a.strip()])
         body = {"scenario": scenario, "actions": actions}

@@ -35,6 +35,7 @@ GRADE_FIELDS = ("student", "actions", "edits", "answers", "save", "hints")
 RUN_FIELDS = ("scenario", "version", "actions", "edits", "events_from", "max_events", "kinds")
 MAX_HINTS_ASKED = 100
 MAX_EDIT_KEYS = 64
+MAX_ANSWER_CHARS = 200
 _LINE_KEY = re.compile(r"^[0-9]{1,6}$")
 _COUNT = re.compile(r"^[0-9]{1,3}$")
 DEFAULT_MAX_EVENTS = 1000
@@ -275,6 +276,18 @@ def edits_object(value) -> dict:
     return value
 
 
+def answers_object(value) -> dict:
+    """Answers are short: a long one is a malformed request (400), not a large one."""
+    if not isinstance(value, dict):
+        raise BadInput("answers is an object: question id → answer", {"field": "answers"})
+    for key, answer in value.items():
+        if isinstance(answer, bool) or not isinstance(answer, (str, int)):
+            raise BadInput(f"answer {key!r} must be text or a number", {"field": f"answers.{key}"})
+        if isinstance(answer, str) and len(answer) > MAX_ANSWER_CHARS:
+            raise BadInput(f"answer {key!r} is longer than {MAX_ANSWER_CHARS} characters", {"field": f"answers.{key}"})
+    return value
+
+
 def hints_asked(value) -> int:
     if value is None:
         return 0
@@ -293,16 +306,27 @@ class GradeRequest:
     hints: int
 
 
-def grade_request(body: dict) -> GradeRequest:
+def changed_edits(lab: Lab, edits: dict) -> dict:
+    """Only lines whose text differs from the kernel as shipped are edits: a page may send every box."""
+    original = {str(n): text for n, text in lab.editable.original} if lab.editable else {}
+    return {line: text for line, text in edits.items() if original.get(line.lstrip("0") or "0") != text}
+
+
+def grade_request(body: dict, lab: Lab) -> GradeRequest:
     _unknown(body, GRADE_FIELDS)
     save = body.get("save", False)
     if not isinstance(save, bool):
         raise BadInput("save is true or false", {"field": "save"})
     # a student given (even null) is validated; none at all is fine unless the attempt is to be saved
     student = student_name(body.get("student"), required=True) if "student" in body or save else None
+    parts = {k: body[k] for k in ("actions", "answers") if k in body}
+    if "answers" in body:
+        answers_object(body["answers"])
     if "edits" in body:
-        edits_object(body["edits"])
-    submission = Submission.from_json({k: body[k] for k in ("actions", "edits", "answers") if k in body})
+        parts["edits"] = changed_edits(lab, edits_object(body["edits"]))
+    submission = Submission.from_json(parts)
+    if "hints" in body and body["hints"] is None:
+        raise BadInput("hints is how many hints you ask for, a number", {"field": "hints"})
     return GradeRequest(student, submission, save, hints_asked(body.get("hints")))
 
 
@@ -389,7 +413,7 @@ def _events_option(body: dict) -> tuple[int, int, list | None]:
     if isinstance(events_from, bool) or not isinstance(events_from, int) or not 0 <= events_from <= limit:
         raise BadInput(f"'events_from' must be an action index from 0 to {limit}", {"field": "events_from"})
     kinds = body.get("kinds")
-    if kinds is not None:
+    if "kinds" in body:
         if (not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds)
                 or len(set(kinds)) != len(kinds) or not set(kinds) <= set(EVENT_KINDS)):
             raise BadInput("'kinds' must be a list of distinct event kinds",
@@ -429,7 +453,7 @@ def run_json(lab: Lab, body: dict) -> dict:
             raise BadInput(f"lab {lab.id} runs {field} {want!r}", {"field": field, "expected": want})
     actions = _student_actions(body)
     max_events, events_from, kinds = _events_option(body)
-    edits = Submission.from_json({"edits": edits_object(body.get("edits", {}))}).edits
+    edits = Submission.from_json({"edits": changed_edits(lab, edits_object(body.get("edits", {})))}).edits
     build = edited_build(lab, edits) if edits else catalog().build(lab.version)
     run_settings = settings()
     if lab.insn_budget is not None:
@@ -471,7 +495,7 @@ def lab_detail(lab_id: str):
 @rate_limited("grade")
 def grade_lab(lab_id: str):
     lab = shelf().lab(lab_id)
-    return grade_json(lab, grade_request(json_body()))
+    return grade_json(lab, grade_request(json_body(), lab))
 
 
 @bp.post("/api/labs/<lab_id>/run")
@@ -496,7 +520,7 @@ def _error(description: str) -> dict:
 
 
 _LAB_ID_PARAM = {"name": "lab_id", "in": "path", "required": True, "description": "The lab's id (its file name).",
-                 "schema": {"type": "string"}}
+                 "schema": {"type": "string", "examples": ["irq-enable-fix"]}}
 _STUDENT = {"type": "string", "minLength": 1, "maxLength": STUDENT_MAX,
             "description": "Name or id: letters, digits, spaces and . _ - @ ' , starting with a letter or digit."}
 _EDITS = {"type": "object", "maxProperties": MAX_EDIT_KEYS,
@@ -610,7 +634,7 @@ OPENAPI = {
                 "student": _STUDENT,
                 "actions": {"type": "string", "description": "The student's actions (labs that take actions)."},
                 "edits": _EDITS,
-                "answers": {"type": "object", "additionalProperties": {"type": ["string", "integer"], "maxLength": 200},
+                "answers": {"type": "object", "additionalProperties": {"type": ["string", "integer"], "maxLength": MAX_ANSWER_CHARS},
                             "description": "Answers to the lab's questions, by question id."},
                 "save": {"type": "boolean", "default": False,
                          "description": "Record the graded submission in the store (needs student)."},

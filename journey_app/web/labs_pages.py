@@ -86,7 +86,7 @@ def grade_form(lab_id: str):
     body, form = form_request(lab_)
     try:
         limiter().check("grade", request.remote_addr or "unknown")
-        req = grade_request(body)
+        req = grade_request(body, lab_)
         grade = grade_json(lab_, req)
     except JourneyError as exc:
         return render_lab(lab_, form=form, error=exc, hints=hints_of(body)), exc.status

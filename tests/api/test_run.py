@@ -141,3 +141,26 @@ def test_source_that_does_not_assemble_is_a_4xx(client):
                                              "source": {"arch/x86/lguest/i386_head.S": "this is not assembler\n"}})
     assert 400 <= response.status_code < 500
     assert_error(response, response.status_code)
+
+
+def test_a_changed_scenario_file_is_not_answered_from_the_memo(make_app, tmp_path):
+    """Within a second of the edit (how long the runs layer and this one trust a file unchecked)."""
+    import os
+    import shutil
+    import time
+
+    from journey_app import paths
+
+    root = tmp_path / "content"
+    shutil.copytree(paths.bundled_content_root(), root)
+    client = make_app(content_root=root).test_client()
+    body = {"scenario": "g033-restore-fl-off", "actions": "step"}
+    before = client.post("/api/run", json=body).get_json()
+    assert before["state"]["registers"]["eax"] == 0
+    scenario = root / "scenarios" / "2.6.31" / "g033-restore-fl-off.toml"
+    scenario.write_text(scenario.read_text().replace("eax = 0", "eax = 0x200"))
+    stat = scenario.stat()
+    os.utime(scenario, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    time.sleep(1.1)             # files are trusted for a second before they are stat'ed again
+    after = client.post("/api/run", json=body).get_json()
+    assert after["state"]["registers"]["eax"] == 0x200

@@ -2,12 +2,16 @@
 against the app served on 127.0.0.1 at a free port, in a thread, once per session.
 
 They skip, saying why, only when chromium or Playwright is absent (apt-get install -y chromium;
-pip install playwright pytest-playwright). Screenshots for the README go to docs/screenshots/.
+pip install playwright pytest-playwright). The screenshot test writes to a temporary folder; to
+regenerate the README's, run
+
+    JOURNEY_SCREENSHOTS=docs/screenshots .venv/bin/pytest tests/browser_explorer -k screenshots
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -21,7 +25,6 @@ from werkzeug.serving import make_server  # noqa: E402
 from journey_app.web import create_app  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
 CHROMIUM = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -64,6 +67,8 @@ def live_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def screenshots() -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
+def screenshots(tmp_path_factory) -> Path:
+    wanted = os.environ.get("JOURNEY_SCREENSHOTS")
+    folder = (ROOT / wanted) if wanted else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

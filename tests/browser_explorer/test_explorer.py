@@ -269,6 +269,7 @@ def test_no_content_security_policy_violations(page: Page, live_server):
 
 def test_screenshots_for_the_readme(page: Page, live_server, screenshots):
     """docs/screenshots/explorer.png (the panel beside the chapter) and explorer-decision.png (the log)."""
+    page.set_viewport_size({"width": 1800, "height": 1060})
     open_explorer(page, live_server, "?scenario=g033-irq-enable-pending")
     for _ in range(3):
         click(page, '[data-cmd="step"]')

@@ -20,6 +20,15 @@ export class Editor {
     this.refresh();
   }
 
+  /** Scroll the listing (not the page) so the first editable line sits in its middle. */
+  reveal() {
+    const row = this.inputs[0]?.closest(".sl");
+    const listing = row?.closest(".lab-listing");
+    if (!row || !listing) return;
+    const offset = row.getBoundingClientRect().top - listing.getBoundingClientRect().top;
+    listing.scrollTop = Math.max(0, listing.scrollTop + offset - (listing.clientHeight - row.offsetHeight) / 2);
+  }
+
   get present() {
     return this.inputs.length > 0;
   }
