@@ -17,9 +17,10 @@ from collections import OrderedDict
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import MethodNotAllowed
 
-from ..errors import BadInput, JourneyError, NotFound, TooLarge
-from ..runs import Run, load_scenario, load_scenarios, replay, split_actions
+from ..errors import BadInput, ContentError, JourneyError, NotFound, TooLarge
+from ..runs import Run, load_scenario, replay, split_actions
 from ..runs.actions import canonical
+from ..runs.scenarios import scenario_library
 from . import openapi
 from .context import catalog, settings
 from .errors import error_response
@@ -141,8 +142,9 @@ class RecentBuilds:
 def scenarios():
     version = _version(request.args.get("version"))
     chapter = _chapter(request.args.get("chapter"))
-    found = [s for s in _scenario_list(version) if chapter is None or chapter in s["chapters"]]
-    return {"version": version, "chapter": chapter, "scenarios": found}
+    listed, errors = _scenario_list(version)
+    found = [s for s in listed if chapter is None or chapter in s["chapters"]]
+    return {"version": version, "chapter": chapter, "scenarios": found, "errors": errors}
 
 
 @bp.get("/api/scenarios/<scenario_id>")
@@ -170,6 +172,10 @@ def run():
         raise BadInput(f"unknown field(s): {', '.join(unknown)}", {"unknown": unknown, "allowed": sorted(RUN_FIELDS)})
     if "scenario" not in body:
         raise BadInput("the field 'scenario' is required", {"field": "scenario"})
+    nulls = sorted(name for name, value in body.items() if value is None)
+    if nulls:   # an optional field is left out, not sent as null (the document types each one)
+        raise BadInput(f"null is not a value for {', '.join(nulls)}: leave optional fields out",
+                       {"field": nulls[0], "null": nulls})
     scenario_id = _scenario_id(body["scenario"], field="scenario")
     version = _version(body.get("version"), field="version")
     actions = body.get("actions", "")
@@ -352,8 +358,18 @@ def scenario_summary(scenario) -> dict:
             "chapters": list(scenario.chapters), "tour": scenario.actions}
 
 
-def _scenario_list(version: str) -> list[dict]:
-    return [scenario_summary(s) for s in load_scenarios(catalog().content_root, version)]
+def _scenario_list(version: str) -> tuple[list[dict], list[dict]]:
+    """The good scenarios, and what is wrong with the others: one broken file must not hide the rest."""
+    library = scenario_library(catalog().content_root)
+    good, errors = [], []
+    for scenario_id in library.ids(version):
+        try:
+            good.append(scenario_summary(library.get(version, scenario_id)))
+        except ContentError as exc:
+            detail = exc.detail if isinstance(exc.detail, dict) else {}
+            errors.append({"scenario": scenario_id, "code": exc.code, "message": exc.message,
+                           "file": detail.get("file"), "field": detail.get("field")})
+    return good, errors
 
 
 def _scenario_detail(version: str, scenario_id: str) -> dict:

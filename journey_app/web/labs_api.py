@@ -18,12 +18,15 @@ from pathlib import Path
 from flask import Blueprint, Flask, current_app, request, url_for
 
 from ..errors import BadInput, BuildError, JourneyError, NotFound, SandboxRefused, TooLarge
-from ..labs import Lab, LabContext, Submission, grade, read_lab
+from ..labs import Lab, LabContext, LabInvalid, Submission, grade, read_lab
 from ..labs.store import STUDENT_MAX, open_store, validate_student
 from ..runs import Run, replay, split_actions
 from ..runs.actions import ActionError, parse_action
 from ..toolchain.sandbox import SandboxPolicy, build_edited
 from .context import catalog, settings
+from .explorer_api import EVENT_KINDS, shape_response
+from .listing import listing
+from .pages import chapter_url
 from .ratelimit import limiter, rate_limited
 
 bp = Blueprint("labs_api", __name__)
@@ -35,6 +38,7 @@ GRADE_FIELDS = ("student", "actions", "edits", "answers", "save", "hints")
 RUN_FIELDS = ("scenario", "version", "actions", "edits", "events_from", "max_events", "kinds")
 MAX_HINTS_ASKED = 100
 MAX_EDIT_KEYS = 64
+MAX_EDIT_CHARS = 4096
 MAX_ANSWER_CHARS = 200
 _LINE_KEY = re.compile(r"^[0-9]{1,6}$")
 _COUNT = re.compile(r"^[0-9]{1,3}$")
@@ -71,6 +75,7 @@ class LabShelf:
         return self.context.content_root / "labs"
 
     def _read(self, path: Path) -> tuple[Lab | None, list]:
+        """(the Lab or None, its problems); FileNotFoundError when the file went away meanwhile."""
         stat = path.stat()
         stamp = (stat.st_mtime_ns, stat.st_size)
         with self._lock:
@@ -86,7 +91,10 @@ class LabShelf:
         """(every lab that loads, in id order; the problems of the files that do not)."""
         labs, problems = [], []
         for path in sorted(self.folder.glob("*.toml")) if self.folder.is_dir() else []:
-            lab, found = self._read(path)
+            try:
+                lab, found = self._read(path)
+            except FileNotFoundError:
+                continue
             if lab is not None:
                 labs.append(lab)
             problems += found
@@ -95,13 +103,11 @@ class LabShelf:
     def lab(self, lab_id: str) -> Lab:
         if not isinstance(lab_id, str) or not LAB_ID.fullmatch(lab_id):
             raise NotFound(f"no lab {lab_id!r}", {"lab": lab_id})
-        path = self.folder / f"{lab_id}.toml"
-        if not path.is_file():
-            raise NotFound(f"no lab {lab_id!r}", {"lab": lab_id})
-        lab, problems = self._read(path)
+        try:
+            lab, problems = self._read(self.folder / f"{lab_id}.toml")
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            raise NotFound(f"no lab {lab_id!r}", {"lab": lab_id}) from None
         if lab is None:
-            from ..labs import LabInvalid
-
             raise LabInvalid(f"labs/{lab_id}.toml", problems)
         return lab
 
@@ -109,7 +115,7 @@ class LabShelf:
 def shelf() -> LabShelf:
     ext = current_app.extensions
     if SHELF_KEY not in ext:
-        ext[SHELF_KEY] = LabShelf(LabContext(settings().content_root, catalog()))
+        ext.setdefault(SHELF_KEY, LabShelf(LabContext(settings().content_root, catalog())))
     return ext[SHELF_KEY]
 
 
@@ -126,34 +132,19 @@ def lab_summary(lab: Lab) -> dict:
     }
 
 
-def chapter_links(lab: Lab) -> list[dict]:
-    """Each chapter the lab names: id, title and page URL (None when the content lacks it)."""
-    from .pages import chapter_url
-
-    out = []
-    for chapter_id in lab.chapters:
-        try:
-            chapter = catalog().library.chapter(lab.version, chapter_id)
-            out.append({"id": chapter.id, "title": chapter.title, "url": chapter_url(lab.version, chapter.slug)})
-        except JourneyError:
-            out.append({"id": chapter_id, "title": None, "url": None})
-    return out
-
-
 def chapter_link(lab: Lab, chapter_id: str | None) -> dict | None:
+    """A chapter's id, title and page URL (title and URL None when the content lacks the chapter)."""
     if not chapter_id:
         return None
-    return next((c for c in chapter_links(lab) if c["id"] == chapter_id), None) or _other_chapter(lab, chapter_id)
-
-
-def _other_chapter(lab: Lab, chapter_id: str) -> dict:
-    from .pages import chapter_url
-
     try:
         chapter = catalog().library.chapter(lab.version, chapter_id)
-        return {"id": chapter.id, "title": chapter.title, "url": chapter_url(lab.version, chapter.slug)}
     except JourneyError:
         return {"id": chapter_id, "title": None, "url": None}
+    return {"id": chapter.id, "title": chapter.title, "url": chapter_url(lab.version, chapter.slug)}
+
+
+def chapter_links(lab: Lab) -> list[dict]:
+    return [chapter_link(lab, chapter_id) for chapter_id in lab.chapters]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -166,14 +157,10 @@ class SourceContext:
     editable: frozenset[int]
 
     def lines(self, version: str):
-        from .pages import listing
-
         return listing(version, self.file).span(self.first, self.last)
 
 
 def source_context(lab: Lab) -> SourceContext | None:
-    from .pages import listing
-
     try:
         if lab.editable is not None:
             lines = listing(lab.version, lab.editable.file).lines
@@ -270,8 +257,10 @@ def student_name(value, required: bool = False) -> str | None:
 def edits_object(value) -> dict:
     """The API takes edits as {"<line>": "<text>"} only (the labs core also reads a list form)."""
     if (not isinstance(value, dict) or len(value) > MAX_EDIT_KEYS
-            or not all(isinstance(k, str) and _LINE_KEY.fullmatch(k) for k in value)):
-        raise BadInput(f'edits is an object {{"<line number>": "<replacement text>"}} of at most {MAX_EDIT_KEYS} lines',
+            or not all(isinstance(k, str) and _LINE_KEY.fullmatch(k) and isinstance(v, str) and len(v) <= MAX_EDIT_CHARS
+                       for k, v in value.items())):
+        raise BadInput(f'edits is an object {{"<line number>": "<replacement text>"}} of at most {MAX_EDIT_KEYS} lines '
+                       f'of at most {MAX_EDIT_CHARS} characters',
                        {"field": "edits"})
     return value
 
@@ -403,8 +392,6 @@ def edited_build(lab: Lab, edits):
 
 
 def _events_option(body: dict) -> tuple[int, int, list | None]:
-    from .explorer_api import EVENT_KINDS
-
     max_events = body.get("max_events", DEFAULT_MAX_EVENTS)
     if isinstance(max_events, bool) or not isinstance(max_events, int) or not 0 <= max_events <= MAX_EVENTS_LIMIT:
         raise BadInput(f"'max_events' must be an integer from 0 to {MAX_EVENTS_LIMIT}", {"field": "max_events"})
@@ -445,8 +432,6 @@ def run_json(lab: Lab, body: dict) -> dict:
     The answer has the shape of POST /api/run, with action indices counted from the student's first
     action (the setup's events are action -1, like a scenario's own set-up), so the explorer can
     render it unchanged."""
-    from .explorer_api import shape_response
-
     _unknown(body, RUN_FIELDS)
     for field, want in (("scenario", lab.scenario), ("version", lab.version)):
         if field in body and body[field] != want:
@@ -525,7 +510,7 @@ _STUDENT = {"type": "string", "minLength": 1, "maxLength": STUDENT_MAX,
             "description": "Name or id: letters, digits, spaces and . _ - @ ' , starting with a letter or digit."}
 _EDITS = {"type": "object", "maxProperties": MAX_EDIT_KEYS,
           "propertyNames": {"pattern": "^[0-9]{1,6}$"},
-          "additionalProperties": {"type": "string", "maxLength": 4096},
+          "additionalProperties": {"type": "string", "maxLength": MAX_EDIT_CHARS},
           "description": "Replacement text of editable source lines, by line number. Unchanged lines may be "
                          "sent; only changed ones count as edits."}
 _HINT = {"type": "object", "required": ["n", "after", "text"],

@@ -70,11 +70,18 @@ SCHEMAS: dict = {
         },
     },
     "ScenarioList": {
-        "type": "object", "required": ["version", "chapter", "scenarios"],
+        "type": "object", "required": ["version", "chapter", "scenarios", "errors"],
         "properties": {
             "version": {"type": "string"},
             "chapter": {"type": ["string", "null"], "description": "The filter applied, normalised to G:033 form."},
             "scenarios": {"type": "array", "items": _ref("ScenarioSummary")},
+            "errors": {"type": "array", "description": "Scenario files of this version that could not be read; "
+                                                      "the good ones are still listed.",
+                       "items": {"type": "object", "required": ["scenario", "code", "message"],
+                                 "properties": {"scenario": {"type": "string"}, "code": {"type": "string"},
+                                                "message": {"type": "string"},
+                                                "file": {"type": ["string", "null"]},
+                                                "field": {"type": ["string", "null"]}}}},
         },
     },
     "Scenario": {

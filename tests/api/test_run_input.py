@@ -54,7 +54,13 @@ def test_malformed_scenario_id_is_400(client, scenario):
     assert_error(post(client, {"scenario": scenario}), 400, "bad_input")
 
 
-@pytest.mark.parametrize("actions", [["step"], 3, {"step": 1}, None])
+@pytest.mark.parametrize("field", ["actions", "version", "source", "kinds", "max_events", "events_from"])
+def test_null_is_not_a_way_to_leave_a_field_out(client, field):
+    error = assert_error(post(client, {"scenario": "g045-iret", field: None}), 400, "bad_input")
+    assert error["detail"]["field"] == field
+
+
+@pytest.mark.parametrize("actions", [["step"], 3, {"step": 1}])
 def test_actions_must_be_text(client, actions):
     error = assert_error(post(client, {"scenario": "x", "actions": actions}), 400, "bad_input")
     assert error["detail"]["field"] == "actions"

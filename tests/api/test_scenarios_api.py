@@ -9,7 +9,7 @@ from .conftest import assert_error
 
 def test_all_scenarios(client):
     body = client.get("/api/scenarios").get_json()
-    assert body["version"] == "2.6.31" and body["chapter"] is None
+    assert body["version"] == "2.6.31" and body["chapter"] is None and body["errors"] == []
     ids = [s["id"] for s in body["scenarios"]]
     assert "g033-irq-enable-pending" in ids and "g045-iret" in ids
     for s in body["scenarios"]:
@@ -37,6 +37,20 @@ def test_malformed_chapter_is_400(client, chapter):
 def test_unknown_version_is_404(client):
     assert_error(client.get("/api/scenarios?version=1.0.0"), 404, "not_found")
     assert_error(client.get("/api/scenarios/g045-iret?version=1.0.0"), 404, "not_found")
+
+
+def test_a_broken_scenario_file_does_not_hide_the_good_ones(make_app, tmp_path):
+    import shutil
+
+    from journey_app import paths
+
+    root = tmp_path / "content"
+    shutil.copytree(paths.bundled_content_root(), root)
+    (root / "scenarios" / "2.6.31" / "broken.toml").write_text('id = "broken"\ntitle = "never ends\n')
+    body = make_app(content_root=root).test_client().get("/api/scenarios").get_json()
+    assert "g045-iret" in [s["id"] for s in body["scenarios"]]
+    assert [(e["scenario"], e["code"], e["file"]) for e in body["errors"]] == [
+        ("broken", "content_error", "scenarios/2.6.31/broken.toml")]
 
 
 def test_one_scenario(client):

@@ -6,8 +6,6 @@ from __future__ import annotations
 import re
 import shutil
 
-import pytest
-
 from journey_app import paths
 from journey_app.labs.store import open_store
 from journey_app.web import create_app

@@ -24,7 +24,8 @@ from pathlib import Path
 import pytest
 
 schemathesis = pytest.importorskip("schemathesis", reason="pip install schemathesis hypothesis")
-from hypothesis import HealthCheck, assume  # noqa: E402
+from hypothesis import HealthCheck, assume, given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
 from hypothesis import settings as hypothesis_settings  # noqa: E402
 from schemathesis.checks import positive_data_acceptance  # noqa: E402
 
@@ -130,13 +131,30 @@ def test_fuzzing_covers_every_served_api_route():
     assert served <= fuzzed, f"served but not fuzzed: {sorted(served - fuzzed)}"
 
 
+NULL_AS_ABSENT = ("source", "kinds", "version")
+
+
 def known_mismatch(case) -> str | None:
     """A request whose answer is a known, reported discrepancy between server and document; each entry
     has an xfail(strict) test below and goes away when that test starts passing."""
     body = case.body if isinstance(case.body, dict) else {}
-    if case.operation.label == "POST /api/run" and body.get("source", "absent") is None:
-        return "source: null"
+    if case.operation.label == "POST /api/run" and any(body.get(f, "absent") is None for f in NULL_AS_ABSENT):
+        return "null for an optional field"
     return None
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: POST /api/run answers 200 to null for source, kinds or version, "
+                   "which the document types as object/array/string (explorer_api.py run(): body.get(...) "
+                   "is None is taken as 'absent'); reject null with 400 or document it")
+@pytest.mark.parametrize("field", NULL_AS_ABSENT)
+def test_run_with_null_for_an_optional_field_is_rejected_or_documented(field):
+    # Arrange
+    body = {"scenario": "g033-irq-enable-quiet", "actions": "step", field: None}
+    documented = "null" in str(API_SCHEMA.raw_schema["components"]["schemas"]["RunRequest"]["properties"][field])
+    # Act
+    response = FUZZ_APP.test_client().post("/api/run", json=body)
+    # Assert
+    assert response.status_code == 400 or (documented and response.status_code == 200)
 
 
 @API_SCHEMA.parametrize()
@@ -147,3 +165,51 @@ def test_every_operation_answers_as_documented_and_never_5xx(case):
     assume(known_mismatch(case) is None)
     # Act + Assert: the checks include not_a_server_error and the conformance checks.
     case.call_and_validate(headers=HEADERS, excluded_checks=[positive_data_acceptance])
+
+
+# -- instructor routes: HTML/CSV pages outside /api/, so not in the document; fuzzed by hand --------------
+
+_VISIBLE = st.characters(min_codepoint=0x20, max_codepoint=0x7E)
+_LAB_VALUES = st.one_of(st.sampled_from(real_ids(FUZZ_APP)["lab"] or ["none"]), st.text(max_size=70))
+_AUTH = st.one_of(st.none(), st.just(f"Bearer {TOKEN}"), st.just(f"bearer  {TOKEN} "),
+                  st.builds(lambda t: f"Bearer {t}", st.text(_VISIBLE, max_size=60)), st.text(_VISIBLE, max_size=60))
+
+
+@given(path=st.sampled_from(["/instructor", "/instructor.json", "/instructor/export.csv"]),
+       labs=st.lists(_LAB_VALUES, max_size=3), wide=st.one_of(st.none(), st.sampled_from(["1", "true", "0", ""]),
+                                                            st.text(max_size=5)),
+       auth=_AUTH, cookie=st.one_of(st.none(), st.text(_VISIBLE, max_size=80)))
+@hypothesis_settings(max_examples=4 * MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck),
+                     derandomize=not RANDOM)
+def test_instructor_pages_never_5xx_and_refuse_in_the_error_shape(path, labs, wide, auth, cookie):
+    # Arrange: runs after the API fuzz above, so the store holds whatever students it saved.
+    client = FUZZ_APP.test_client()
+    if cookie is not None:
+        client.set_cookie("journey_instructor", cookie)
+    query = {"lab": labs, **({"wide": wide} if wide is not None else {})}
+    # Act
+    response = client.get(path, query_string=query, headers={"Authorization": auth} if auth is not None else {})
+    # Assert
+    assert response.status_code < 500, response.get_data(as_text=True)[:300]
+    if response.status_code == 401:
+        assert response.headers.get("WWW-Authenticate", "").startswith("Bearer")
+    if response.status_code >= 400 and path.endswith(".json"):
+        body = response.get_json()
+        assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "detail"}
+    elif response.status_code >= 400 and path != "/instructor":     # /instructor answers 401 with its login form
+        assert 'class="error-page"' in response.get_data(as_text=True)
+    if auth == f"Bearer {TOKEN}" and not labs:
+        assert response.status_code == 200
+
+
+@given(form=st.dictionaries(st.sampled_from(["token", "next", "x"]), st.text(max_size=80), max_size=3),
+       action=st.sampled_from(["/instructor/login", "/instructor/logout"]))
+@hypothesis_settings(max_examples=2 * MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck),
+                     derandomize=not RANDOM)
+def test_instructor_login_and_logout_never_5xx(form, action):
+    # Act
+    response = FUZZ_APP.test_client().post(action, data=form)
+    # Assert
+    assert response.status_code < 500
+    if action == "/instructor/login":
+        assert response.status_code == (303 if form.get("token") == TOKEN else 401)

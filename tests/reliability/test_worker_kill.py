@@ -2,10 +2,11 @@
 was answered 2xx, leaves nothing half-written, and is replaced by the master.
 
 Real gunicorn (production config, 2 workers), real grading (an actions lab, and an edit lab whose
-varying edits keep the toolchain busy, so the kill most likely lands mid-build or mid-commit), the
-submissions store on SQLite always and on PostgreSQL when JOURNEY_TEST_POSTGRES_URL is set. The store
-is then read directly with journey_app.labs.store. Only the worker PID, a child of the master this
-test started, is signalled.
+edits each need a build), the
+submissions store on SQLite always and on PostgreSQL when JOURNEY_TEST_POSTGRES_URL is set. The victim
+is a worker caught with a toolchain process of its own, i.e. certainly in the middle of a request.
+The store is then read directly with journey_app.labs.store. Only that worker PID, a child of the
+master this test started, is signalled.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import os
 import signal
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -37,12 +39,12 @@ ACTIONS_SOLUTION = "raise_irq 1; host_check; run_until journey_done"
 
 
 def grade_request(prefix: str, i: int) -> tuple[str, dict]:
-    """Request i: a unique student, saved; even ones an actions lab, odd ones an edit (six edit sets,
-    so builds run all the time and are sometimes answered from the other worker's cache)."""
+    """Request i: a unique student, saved; even ones an actions lab, odd ones an edit of their own (a
+    new build each: the toolchain runs as a child of the worker for ~0.2 s)."""
     student = f"{prefix} {i:04d}"
     if i % 2 == 0:
         return "pending-restore-fl", {"student": student, "save": True, "actions": ACTIONS_SOLUTION}
-    line = f"\tcmpl ${(i // 2) % 6}, lguest_data+LGUEST_DATA_irq_pending"
+    line = f"\tcmpl ${i}, lguest_data+LGUEST_DATA_irq_pending"
     return "irq-enable-fix", {"student": student, "save": True, "edits": {"78": line}}
 
 
@@ -79,6 +81,17 @@ def store(database_url):
     found.close()
 
 
+def worker_mid_build(master_pid: int, timeout: float = 30.0) -> int | None:
+    """A worker that has a child process (cpp, as or ld of an edited build): it is mid-request."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for pid in worker_pids(master_pid):
+            if worker_pids(pid):
+                return pid
+        time.sleep(0.002)
+    return None
+
+
 def rows_of(store: SubmissionStore, prefix: str) -> list:
     with store.engine.connect() as connection:
         return list(connection.execute(
@@ -94,7 +107,6 @@ def test_killing_a_worker_mid_load_loses_no_answered_submission(server, store, d
         assert server.post_json(f"/api/labs/{lab}/grade", {**body, "save": False}).status == 200
     workers = worker_pids(server.proc.pid)
     assert len(workers) == 2, workers
-    victim = workers[0]
     answers: dict[int, tuple[int | None, dict | str]] = {}
     answered = threading.Semaphore(0)
     killed_after = {}
@@ -108,12 +120,14 @@ def test_killing_a_worker_mid_load_loses_no_answered_submission(server, store, d
             answers[i] = (None, repr(exc))
         answered.release()
 
-    # Act: grades stream in from CLIENTS threads; after REQUESTS_BEFORE_KILL answers the victim is
-    # SIGKILLed, and the stream goes on.
+    # Act: grades stream in from CLIENTS threads; after REQUESTS_BEFORE_KILL answers, a worker caught
+    # building is SIGKILLed, and the stream goes on.
     with ThreadPoolExecutor(CLIENTS) as pool:
         futures = [pool.submit(send, i) for i in range(REQUESTS_TOTAL)]
         for _ in range(REQUESTS_BEFORE_KILL):
             answered.acquire()
+        victim = worker_mid_build(server.proc.pid)
+        assert victim in workers, (victim, workers)
         killed_after["answers"] = len(answers)
         os.kill(victim, signal.SIGKILL)
         for future in futures:
@@ -132,6 +146,7 @@ def test_killing_a_worker_mid_load_loses_no_answered_submission(server, store, d
     assert [r.status for r in after.values()] == [200] * REQUESTS_AFTER_RECOVERY
     assert REQUESTS_BEFORE_KILL <= killed_after["answers"] < REQUESTS_TOTAL, killed_after
     assert all(a[0] in (200, None) for a in answers.values()), summary   # no 5xx, only cut connections
+    assert failed, f"the request the victim was building was not cut: {summary}"
     assert ok, summary
 
     # Assert: every submission answered 2xx is in the store, exactly as sent and graded.

@@ -29,6 +29,7 @@ class LabPage {
     this.applied = {};   // the edits the machine runs ("Run my version" sets them)
     this.good = {};      // the last edits that built
     this.explorer = null;
+    this.actionsTyped = false;   // the actions box holds text the machine has not run yet
   }
 
   boot() {
@@ -67,6 +68,7 @@ class LabPage {
   wire() {
     this.form.addEventListener("input", (event) => {
       if (event.target === this.studentBox) this.progress.student = this.studentBox.value.trim();
+      if (event.target === this.actionsBox) this.actionsTyped = true;
       this.remember();
     });
     this.form.addEventListener("submit", (event) => { event.preventDefault(); this.check(); });
@@ -125,6 +127,7 @@ class LabPage {
     if (!this.explorer) return;
     this.editor.clearErrors();
     this.applied = this.editor.edits();
+    this.actionsTyped = false;
     let list = this.actionsBox ? parseActions(this.actionsBox.value) : [];
     if (!this.lab.studentActions) list = parseActions(this.lab.finish);
     this.say("Running your version…");
@@ -139,8 +142,11 @@ class LabPage {
     fill(source, edited.length ? `The machine runs your version (line${edited.length === 1 ? "" : "s"} ${edited.join(", ")} edited).`
       : "The machine runs the kernel as shipped.");
     source.hidden = false;
-    // In labs that take actions, the machine's controls and the text box are one list.
-    if (this.lab.studentActions && this.actionsBox && document.activeElement !== this.actionsBox) {
+    // In labs that take actions, the machine's controls add to the text box, unless the student has
+    // typed there since the last run, or the machine could not run what the box says (its error shows).
+    const failed = !(document.getElementById("mx-error")?.hidden ?? true);
+    if (this.lab.studentActions && this.actionsBox && !this.actionsTyped && !failed
+        && document.activeElement !== this.actionsBox) {
       const text = actions.join("\n");
       if (parseActions(this.actionsBox.value).join("\n") !== text) {
         this.actionsBox.value = text;
@@ -191,7 +197,7 @@ class LabPage {
       const line = err.detail && Number.isInteger(err.detail.line) ? err.detail.line : null;
       showError(this.errorBox, err);
       if (line !== null && this.editor.markError(line, err.detail.reason || err.message)) this.editor.focusLine(line);
-      else this.errorBox.focus?.();
+      else this.errorBox.focus();
       this.say(err.message);
     } finally {
       button.disabled = false;
