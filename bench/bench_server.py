@@ -11,7 +11,9 @@ to /dev/null, JOURNEY_GRADE_RATE=0 so grading is measured rather than the rate l
   run (same)      POST /api/run, one fixed 20-action body (a class opening one share link)
   run (varied)    POST /api/run, the 20th action differs per request (every request replays)
   chapter         GET /chapters/G-033 (the highlighted source and commentary page)
-  grade (actions) POST /api/labs/pending-restore-fl/grade with its model solution (actions only)
+  grade (actions) POST /api/labs/pending-restore-fl/grade with its model solution (actions only; the
+                  runs layer's checkpoints answer a repeated submission without replaying it)
+  grade (varied)  the same with `set ebx N` put first, N per request: every grade replays from the start
   grade (edit)    POST /api/labs/irq-enable-fix/grade with its model solution (an edited line; the
                   build is cached after the first request, so this is replay + checks + JSON)
   grade (saved)   as grade (actions), with save=true for one student: a committed row per request
@@ -143,6 +145,26 @@ def model_solution(lab: str) -> dict:
     return {k: v for k, v in body.items() if v}
 
 
+# Each request a different submission: `set ebx N` as the first action, so no checkpoint of an earlier
+# request's prefix applies and every grade replays the lab's run from the scenario's start.
+GRADE_VARIED_LUA = """
+local counter = 0
+local path = {path}
+local actions = {actions}
+function setup(thread)
+  thread:set("id", math.random(0, 100000))
+end
+function init(args)
+  counter = (id or 0) * 7919
+end
+request = function()
+  counter = counter + 1
+  local body = '{{"actions":"set ebx ' .. counter .. '; ' .. actions .. '"}}'
+  return wrk.format("POST", path, {{["Content-Type"] = "application/json"}}, body)
+end
+"""
+
+
 def write_post_lua(folder: Path, name: str, body: dict) -> Path:
     path = folder / f"{name}.lua"
     path.write_text(POST_LUA.format(body=lua_string(json.dumps(body))))
@@ -187,11 +209,15 @@ def main() -> int:
             varied = folder / "varied.lua"
             varied.write_text(VARIED_LUA.format(prefix=lua_string("; ".join(pieces[:-1])),
                                                 scenario=lua_string(scenario)))
+            grade_varied = folder / "grade-varied.lua"
+            grade_varied.write_text(GRADE_VARIED_LUA.format(path=lua_string(f"/api/labs/{ACTIONS_LAB}/grade"),
+                                                            actions=lua_string(grade_actions["actions"])))
             phases = [
                 ("healthz", base + "/healthz", None),
                 ("run (same)", base + "/api/run", write_post_lua(folder, "run", run_body)),
                 ("chapter", base + CHAPTER, None),
                 ("grade (actions)", f"{base}/api/labs/{ACTIONS_LAB}/grade", write_post_lua(folder, "ga", grade_actions)),
+                ("grade (varied)", f"{base}/api/labs/{ACTIONS_LAB}/grade", grade_varied),
                 ("grade (edit)", f"{base}/api/labs/{EDIT_LAB}/grade", write_post_lua(folder, "ge", grade_edit)),
                 ("grade (saved)", f"{base}/api/labs/{ACTIONS_LAB}/grade",
                  write_post_lua(folder, "gs", {**grade_actions, "student": "bench student", "save": True})),

@@ -22,24 +22,32 @@ def wants_json() -> bool:
     return best == "application/json" and request.accept_mimetypes[best] > request.accept_mimetypes["text/html"]
 
 
-def error_response(code: str, message: str, detail, status: int):
+def error_response(code: str, message: str, detail, status: int, headers: dict | None = None):
     body = {"error": {"code": code, "message": message, "detail": detail}}
     if wants_json():
-        return body, status
-    return render_template("error.html", error=body["error"], status=status), status
+        return body, status, headers or {}
+    return render_template("error.html", error=body["error"], status=status), status, headers or {}
+
+
+def _kept_headers(exc: HTTPException) -> dict:
+    """Headers an HTTP error must keep (Allow on 405, Retry-After, WWW-Authenticate); not its body's type."""
+    return {k: v for k, v in exc.get_headers() if k.lower() not in ("content-type", "content-length")}
 
 
 def register(app: Flask) -> None:
     @app.errorhandler(JourneyError)
     def journey_error(exc: JourneyError):
-        return error_response(exc.code, exc.message, exc.detail, exc.status)
+        headers = {}
+        if isinstance(exc.detail, dict) and "retry_after_seconds" in exc.detail:
+            headers["Retry-After"] = str(exc.detail["retry_after_seconds"])
+        return error_response(exc.code, exc.message, exc.detail, exc.status, headers)
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         status = exc.code or 400
         code = {404: "not_found", 405: "method_not_allowed", 413: "too_large",
                 400: "bad_input", 415: "unsupported_media_type", 429: "rate_limited"}.get(status, "http_error")
-        return error_response(code, exc.description or exc.name, None, status)
+        return error_response(code, exc.description or exc.name, None, status, _kept_headers(exc))
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

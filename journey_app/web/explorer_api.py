@@ -15,7 +15,6 @@ import time
 from collections import OrderedDict
 
 from flask import Blueprint, Flask, Response, current_app, request
-from werkzeug.exceptions import MethodNotAllowed
 
 from ..errors import BadInput, ContentError, JourneyError, NotFound, TooLarge
 from ..runs import Run, load_scenario, replay, split_actions
@@ -23,7 +22,6 @@ from ..runs.actions import canonical
 from ..runs.scenarios import scenario_library
 from . import openapi
 from .context import catalog, settings
-from .errors import error_response
 from .ratelimit import limiter
 
 bp = Blueprint("explorer_api", __name__)
@@ -52,14 +50,6 @@ def register(app: Flask) -> None:
     app.extensions.setdefault(BUILDS_KEY, RecentBuilds(BUILD_RECHECK_SECONDS))
     app.register_blueprint(bp)
     app.register_blueprint(openapi.bp)
-
-    @app.errorhandler(MethodNotAllowed)
-    def method_not_allowed(exc: MethodNotAllowed):
-        # The one error shape, plus the Allow header RFC 9110 requires on a 405 (the generic
-        # HTTPException handler in errors.py does not carry the exception's headers).
-        response = app.make_response(error_response("method_not_allowed", exc.description or exc.name, None, 405))
-        response.headers["Allow"] = ", ".join(sorted(exc.valid_methods or ()))
-        return response
 
 
 # -- a per-process memo of run responses --------------------------------------------------------------
@@ -268,19 +258,32 @@ def _scenario_id(value, field: str = "scenario_id") -> str:
 
 
 def _source(value, version: str) -> dict[str, str]:
-    """Edited versions of files the kernel tree already has (labs edit; they do not add files)."""
-    from ..toolchain.pipeline import read_tree
-
-    if (not isinstance(value, dict) or not value
+    """One edited kernel file (path → its whole new text, same line count). Only the shape is checked
+    here; the text itself goes through the edit sandbox in `_sandboxed_build` before any tool runs."""
+    if (not isinstance(value, dict) or len(value) != 1
             or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())):
-        raise BadInput("'source' must map file paths to their edited text", {"field": "source"})
-    known = read_tree(catalog().kernel_dir(version))
-    for path in value:
-        if path not in known:
-            raise BadInput(f"'source' may only replace files of the {version} tree; {path!r} is not one",
-                           {"field": "source", "file": path,
-                            "editable": sorted(p for p in known if p.startswith("arch/"))})
+        raise BadInput("'source' must map one kernel file path to its edited text", {"field": "source"})
+    (path, _text), = value.items()
+    files = catalog().library.files(version)
+    if path not in files:
+        raise BadInput(f"'source' may only replace a kernel file of {version}; {path!r} is not one",
+                       {"field": "source", "file": path, "editable": files})
     return value
+
+
+def _sandboxed_build(version: str, source: dict[str, str]):
+    """Edited source is built only through the edit sandbox (no .incbin/.include, bounded repeats and
+    output), exactly as a lab's edits are: lines that differ from the shipped file are the edits."""
+    from ..toolchain.sandbox import build_edited
+
+    (path, text), = source.items()
+    original = catalog().library.source(version, path).split("\n")
+    edited = text.split("\n")
+    if len(edited) != len(original):
+        raise BadInput(f"edited {path} must keep its {len(original)} lines (it has {len(edited)}); "
+                       "change lines, do not add or remove them", {"field": "source", "file": path})
+    edits = [(n, new) for n, (new, old) in enumerate(zip(edited, original), start=1) if new != old]
+    return build_edited(catalog(), version, path, edits, allowed=None)
 
 
 def _memo() -> ResponseMemo:
@@ -378,6 +381,7 @@ def _scenario_detail(version: str, scenario_id: str) -> dict:
 
 
 def _replay(version: str, scenario_id: str, actions: str, source: dict | None, events_from: int) -> dict:
-    result = replay(Run(version, scenario_id, actions, source), catalog=catalog(), settings=settings(),
-                    build=None if source else _build(version), events_from=events_from)
+    build = _sandboxed_build(version, source) if source else _build(version)
+    result = replay(Run(version, scenario_id, actions, None), catalog=catalog(), settings=settings(),
+                    build=build, events_from=events_from)
     return result.to_json()

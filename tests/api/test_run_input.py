@@ -130,8 +130,45 @@ def test_edited_source_builds_are_rate_limited(make_app, app):
     limited = make_app(grade_rate=1).test_client()
     with app.app_context():
         text = (catalog().kernel_dir("2.6.31") / "arch/x86/lguest/i386_head.S").read_text()
-    first = post(limited, {"scenario": "g045-iret", "source": {"arch/x86/lguest/i386_head.S": text + "\n"}})
+    lines = text.split("\n")
+    lines[77] = "\tcmpl $0, lguest_data+LGUEST_DATA_irq_pending"
+    first = post(limited, {"scenario": "g045-iret", "source": {"arch/x86/lguest/i386_head.S": "\n".join(lines)}})
     assert first.status_code in (200, 424)
-    second = post(limited, {"scenario": "g045-iret", "source": {"arch/x86/lguest/i386_head.S": text + "\n\n"}})
+    lines[77] = "\tcmpl $1, lguest_data+LGUEST_DATA_irq_pending"
+    second = post(limited, {"scenario": "g045-iret", "source": {"arch/x86/lguest/i386_head.S": "\n".join(lines)}})
     error = assert_error(second, 429, "rate_limited")
     assert error["detail"]["limit_per_minute"] == 1
+    assert second.headers["Retry-After"] == str(error["detail"]["retry_after_seconds"])
+
+
+def _edited(app, line: int, text: str) -> dict:
+    from journey_app.web.context import catalog
+
+    with app.app_context():
+        lines = (catalog().kernel_dir("2.6.31") / "arch/x86/lguest/i386_head.S").read_text().split("\n")
+    lines[line - 1] = text
+    return {"arch/x86/lguest/i386_head.S": "\n".join(lines)}
+
+
+@pytest.mark.parametrize("hostile", ['\t.incbin "/etc/hostname"', '#include "/etc/passwd"', "\t.rept 100000000"])
+def test_edited_source_goes_through_the_edit_sandbox(client, app, hostile):
+    response = post(client, {"scenario": "g045-iret", "source": _edited(app, 78, hostile)})
+
+    error = assert_error(response, 422, "sandbox_refused")
+    assert error["detail"]["line"] == 78
+
+
+def test_edited_source_must_keep_the_line_count(client, app):
+    edited = _edited(app, 78, "\tnop\n\tnop")
+
+    error = assert_error(post(client, {"scenario": "g045-iret", "source": edited}), 400, "bad_input")
+
+    assert "lines" in error["message"]
+
+
+def test_edited_source_runs_the_edited_code(client, app):
+    edited = _edited(app, 78, "\tcmpl $0, lguest_data+LGUEST_DATA_irq_pending")
+
+    body = post(client, {"scenario": "g033-irq-enable-pending", "actions": "step 2", "source": edited}).get_json()
+
+    assert body["state"]["next_insn"]["text"].startswith("cmpl $0")

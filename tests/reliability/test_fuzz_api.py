@@ -15,9 +15,11 @@ are valid action lists or sandbox-acceptable source lines, so schema-valid input
 
 from __future__ import annotations
 
+import atexit
 import copy
 import os
 import re
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -43,6 +45,7 @@ RANDOM = os.environ.get("JOURNEY_FUZZ_RANDOM") == "1"
 
 def make_fuzz_app():
     work = Path(tempfile.mkdtemp(prefix="journey-reliability-fuzz-"))
+    atexit.register(shutil.rmtree, work, True)
     app = create_app({
         "cache_dir": work / "cache",
         "database_url": f"sqlite:///{work / 'submissions.sqlite3'}",
