@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template, request
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from ..errors import JourneyError
@@ -26,7 +27,13 @@ def error_response(code: str, message: str, detail, status: int, headers: dict |
     body = {"error": {"code": code, "message": message, "detail": detail}}
     if wants_json():
         return body, status, headers or {}
-    return render_template("error.html", error=body["error"], status=status), status, headers or {}
+    try:
+        page = render_template("error.html", error=body["error"], status=status)
+    except Exception:  # a broken template must not turn one error into an unhandled one
+        log.exception("error page could not be rendered")
+        page = (f"<!doctype html><title>{status}</title><h1>{status}: {escape(message)}</h1>"
+                f"<p>Error code <code>{escape(code)}</code>. <a href=\"/\">Contents</a></p>")
+    return page, status, headers or {}
 
 
 def _kept_headers(exc: HTTPException) -> dict:
