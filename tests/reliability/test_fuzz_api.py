@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 
 schemathesis = pytest.importorskip("schemathesis", reason="pip install schemathesis hypothesis")
-from hypothesis import HealthCheck, assume, given  # noqa: E402
+from hypothesis import HealthCheck, given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from hypothesis import settings as hypothesis_settings  # noqa: E402
 from schemathesis.checks import positive_data_acceptance  # noqa: E402
@@ -151,38 +151,11 @@ def test_fuzzing_covers_every_served_api_route():
     assert served <= fuzzed, f"served but not fuzzed: {sorted(served - fuzzed)}"
 
 
-NULL_AS_ABSENT = ("source", "kinds", "version")
-
-
-def known_mismatch(case) -> str | None:
-    """A request whose answer is a known, reported discrepancy between server and document; each entry
-    has an xfail(strict) test below and goes away when that test starts passing."""
-    body = case.body if isinstance(case.body, dict) else {}
-    if case.operation.label == "POST /api/run" and any(body.get(f, "absent") is None for f in NULL_AS_ABSENT):
-        return "null for an optional field"
-    return None
-
-
-@pytest.mark.xfail(strict=True, reason="BUG: POST /api/run answers 200 to null for source, kinds or version, "
-                   "which the document types as object/array/string (explorer_api.py run(): body.get(...) "
-                   "is None is taken as 'absent'); reject null with 400 or document it")
-@pytest.mark.parametrize("field", NULL_AS_ABSENT)
-def test_run_with_null_for_an_optional_field_is_rejected_or_documented(field):
-    # Arrange
-    body = {"scenario": "g033-irq-enable-quiet", "actions": "step", field: None}
-    documented = "null" in str(API_SCHEMA.raw_schema["components"]["schemas"]["RunRequest"]["properties"][field])
-    # Act
-    response = FUZZ_APP.test_client().post("/api/run", json=body)
-    # Assert
-    assert response.status_code == 400 or (documented and response.status_code == 200)
-
-
 @API_SCHEMA.parametrize()
 @hypothesis_settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck),
                      derandomize=not RANDOM)
 def test_every_operation_answers_as_documented_and_never_5xx(case):
     # Arrange: `case` is one generated request (valid or deliberately invalid) for one operation.
-    assume(known_mismatch(case) is None)
     # Act + Assert: the checks include not_a_server_error and the conformance checks.
     case.call_and_validate(headers=HEADERS, excluded_checks=[positive_data_acceptance])
 
