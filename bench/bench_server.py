@@ -1,7 +1,8 @@
 """The server as a course sees it, measured side by side in one run on one gunicorn server: the live
 machine, a chapter page and grading against GET /healthz, and the memory each worker holds after them.
 
-    .venv/bin/python bench/bench_server.py [--duration 10] [--connections 50] [--workers 2] [--json FILE]
+    .venv/bin/python bench/bench_server.py [--duration 10] [--connections 50] [--workers 2]
+                                           [--database-url URL] [--json FILE]
 
 Starts gunicorn (the production config journey_app/web/gunicorn_conf.py, 2 sync workers, access log
 to /dev/null, JOURNEY_GRADE_RATE=0 so grading is measured rather than the rate limiter) on a free
@@ -106,12 +107,12 @@ def rss_mib(pid: int) -> float:
     return float("nan")
 
 
-def start_server(workers: int) -> tuple[subprocess.Popen, str, str, str]:
+def start_server(workers: int, database_url: str | None = None) -> tuple[subprocess.Popen, str, str, str]:
     port = free_port()
     cache = tempfile.mkdtemp(prefix="bench-server-cache-")
     log = tempfile.NamedTemporaryFile(prefix="bench-server-", suffix=".log", delete=False)
     env = {**os.environ, "JOURNEY_HOST": "127.0.0.1", "JOURNEY_PORT": str(port), "WEB_CONCURRENCY": str(workers),
-           "JOURNEY_CACHE": cache, "DATABASE_URL": f"sqlite:///{cache}/bench.sqlite3", "JOURNEY_GRADE_RATE": "0",
+           "JOURNEY_CACHE": cache, "DATABASE_URL": database_url or f"sqlite:///{cache}/bench.sqlite3", "JOURNEY_GRADE_RATE": "0",
            "GUNICORN_CMD_ARGS": "--access-logfile /dev/null"}
     proc = subprocess.Popen([str(VENV_BIN / "gunicorn"), "--config", "python:journey_app.web.gunicorn_conf",
                              "journey_app.web:create_app()"], cwd=ROOT, env=env, stdout=log, stderr=log)
@@ -177,6 +178,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--database-url", help="submissions store for grade (saved); default a scratch SQLite file")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -184,7 +186,7 @@ def main() -> int:
 
     results: dict[str, dict] = {}
     memory: list[tuple[str, list[float]]] = []
-    proc, base, log, cache = start_server(args.workers)
+    proc, base, log, cache = start_server(args.workers, args.database_url)
     try:
         scenario, actions = default_run(base, None, None)
         pieces = [a.strip() for a in re.split(r"[;\n]", actions) if a.strip()]
@@ -235,21 +237,27 @@ def main() -> int:
     info, tools = machine(), tool_versions()
     health = (results["healthz"]["rps"] + results["healthz (again)"]["rps"]) / 2
     report = {"machine": info, "tools": tools, "workers": args.workers, "connections": args.connections,
-              "threads": args.threads, "duration_s": args.duration, "run": {"scenario": scenario, "actions": len(pieces)},
+              "threads": args.threads, "duration_s": args.duration,
+              "store": "postgresql" if (args.database_url or "").startswith("postgres") else "sqlite", "run": {"scenario": scenario, "actions": len(pieces)},
               "results": results, "healthz_rps_mean": health,
               "ratios_vs_healthz": {name: r["rps"] / health for name, r in results.items()},
-              "memory_mib": memory, "workers_restarted": restarted}
+              "memory_mib": memory, "workers_restarted": restarted,
+              "healthz_drift": results["healthz (again)"]["rps"] / results["healthz"]["rps"]}
 
     print(f"machine: {info['nproc']} CPUs ({info['cpu']}), {info['ram_gib']} GiB RAM, Linux {info['kernel']}")
     print("tools:   " + ", ".join(f"{k} {v}" for k, v in tools.items()))
     print(f"server:  gunicorn {args.workers} sync workers (production config), wrk -t{args.threads} "
           f"-c{args.connections} -d{args.duration}s per row, all on 127.0.0.1, one server for every row")
     print(f"run:     scenario {scenario!r}, {len(pieces)} actions; labs: {ACTIONS_LAB} and {EDIT_LAB} model solutions")
+    print(f"store:   {'PostgreSQL' if (args.database_url or '').startswith('postgres') else 'SQLite'} for grade (saved)")
     print()
     print(f"{'':17}{'req/s':>9}{'vs healthz':>12}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'non-2xx':>9}")
     for name, r in results.items():
         print(f"{name:17}{r['rps']:9.0f}{r['rps'] / health:11.2f}x{r['p50'] or 0:9.2f}{r['p90'] or 0:9.2f}"
               f"{r['p99'] or 0:9.2f}{r['non2xx']:9d}" + (f"  {r['socket_errors']}" if r["socket_errors"] else ""))
+    drift = results["healthz (again)"]["rps"] / results["healthz"]["rps"]
+    print(f"healthz last/first = {drift:.2f}" + ("" if 0.9 <= drift <= 1.1 else
+          "  -- more than 10% apart: something else used the CPU during the run; rerun before quoting"))
     print()
     print("worker memory (VmRSS, MiB):")
     for label, values in memory:
