@@ -7,23 +7,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
+from ..catalog import Located as Where  # where an address lives: symbol, source line, owning chapter
+
 KINDS = ("insn", "mem_write", "trap", "rewrite", "hypercall", "decision", "irq_delivered", "fault", "budget",
          "killed", "halted", "finished", "action", "notify")
-
-
-@dataclass(frozen=True)
-class Where:
-    """Where an address lives: symbol, source line and the chapter owning that line."""
-
-    address: int
-    symbol: str | None
-    file: str | None
-    line: int | None
-    chapter: str | None
-
-    def to_json(self) -> dict:
-        return {"address": self.address, "symbol": self.symbol, "file": self.file, "line": self.line,
-                "chapter": self.chapter}
 
 
 @dataclass(frozen=True)

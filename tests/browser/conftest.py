@@ -1,11 +1,16 @@
-"""Playwright against Debian's chromium (never `playwright install`), and a live server of the app.
+"""Shared browser-test setup: Playwright driving Debian's chromium (never `playwright install`), and a way
+to serve an app on 127.0.0.1 at a free port in a thread. Each subfolder's conftest builds its own app.
 
-Browser tests skip, with the reason, only when chromium or Playwright is not installed:
-`apt-get install -y chromium` and `pip install playwright pytest-playwright`.
+Browser tests skip, saying why, only when chromium or Playwright is absent
+(`apt-get install -y chromium`; `pip install playwright pytest-playwright`). Screenshots go to a temporary
+folder; `JOURNEY_SCREENSHOTS=docs/screenshots` regenerates the README's.
 """
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import os
 import shutil
 import threading
 from pathlib import Path
@@ -16,8 +21,7 @@ pytest.importorskip("playwright", reason="Playwright is not installed: pip insta
 
 from werkzeug.serving import make_server  # noqa: E402
 
-from journey_app.web import create_app  # noqa: E402
-
+ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -35,6 +39,26 @@ def chromium_path() -> str | None:
     return shutil.which("chromium")
 
 
+@contextlib.contextmanager
+def _served(app):
+    """Serve `app` on 127.0.0.1 at a free port in a thread; yields its base URL."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def served():
+    """`with served(app) as url:` — what each folder's `live_server` fixture is made of."""
+    return _served
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     executable = chromium_path()
@@ -44,20 +68,11 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):
-    return {**browser_context_args, "viewport": {"width": 1280, "height": 900}}
-
-
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    """The app on 127.0.0.1 at a free port, in a thread, for the whole session."""
-    app = create_app({"cache_dir": tmp_path_factory.mktemp("cache")})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+def screenshots(tmp_path_factory) -> Path:
+    wanted = os.environ.get("JOURNEY_SCREENSHOTS")
+    folder = (ROOT / wanted) if wanted else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def pytest_configure(config):

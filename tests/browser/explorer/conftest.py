@@ -1,0 +1,22 @@
+"""Browser tests of the live explorer: the app with the bundled content in a 1600×1000 window, motion
+reduced. Regenerate the README's explorer screenshots with
+
+    JOURNEY_SCREENSHOTS=docs/screenshots .venv/bin/pytest tests/browser/explorer -k screenshots
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from journey_app.web import create_app
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1600, "height": 1000}, "reduced_motion": "reduce"}
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, served):
+    with served(create_app({"cache_dir": tmp_path_factory.mktemp("explorer-cache")})) as url:
+        yield url
