@@ -10,7 +10,8 @@ export class ApiError extends Error {
   }
 }
 
-async function call(url, options = {}) {
+/** fetch() a JSON endpoint; resolves to the body, or throws ApiError in the one error shape. */
+export async function call(url, options = {}) {
   let response;
   try {
     response = await fetch(url, { credentials: "same-origin", ...options,
