@@ -56,7 +56,10 @@ class Library:
         kernels = self.content_root / "kernels"
         if not kernels.is_dir():
             return []
-        names = [p.name for p in kernels.iterdir() if p.is_dir() and not p.name.startswith(".")]
+        # A version is a folder holding kernel text (arch/): an empty or half-copied folder must not
+        # become the newest "version" and hide the good ones.
+        names = [p.name for p in kernels.iterdir()
+                 if p.is_dir() and not p.name.startswith(".") and (p / "arch").is_dir()]
         return sorted(names, key=version_sort_key)
 
     def files(self, version: str) -> list[str]:

@@ -230,3 +230,18 @@ def test_line_roles_of_a_glue_file_have_no_chapters(bundled):
 def test_line_roles_of_unknown_file_is_not_found(bundled):
     with pytest.raises(NotFound):
         bundled.line_roles(KERNEL, "arch/none.S")
+
+
+def test_a_folder_without_kernel_text_is_not_a_version(tmp_path):
+    import shutil
+
+    from journey_app import paths
+    from journey_app.journey import Library
+
+    kernels = tmp_path / "kernels"
+    shutil.copytree(paths.bundled_content_root() / "kernels" / "2.6.31", kernels / "2.6.31")
+    (kernels / "9.9.99").mkdir()
+
+    versions = Library(tmp_path).versions()
+
+    assert versions == ["2.6.31"]
