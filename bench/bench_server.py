@@ -10,14 +10,17 @@ to /dev/null, JOURNEY_GRADE_RATE=0 so grading is measured rather than the rate l
 
   healthz         GET /healthz (Flask + gunicorn alone; measured first and last, to show drift)
   run (same)      POST /api/run, one fixed 20-action body (a class opening one share link)
-  run (varied)    POST /api/run, the 20th action differs per request (every request replays)
   chapter         GET /chapters/G-033 (the highlighted source and commentary page)
   grade (actions) POST /api/labs/pending-restore-fl/grade with its model solution (actions only; the
                   runs layer's checkpoints answer a repeated submission without replaying it)
-  grade (varied)  the same with `set ebx N` put first, N per request: every grade replays from the start
+  grade (varied)  the same with `set ebx N` put first, N per request: no earlier submission's
+                  checkpoint applies, every grade replays the student's actions
   grade (edit)    POST /api/labs/irq-enable-fix/grade with its model solution (an edited line; the
                   build is cached after the first request, so this is replay + checks + JSON)
   grade (saved)   as grade (actions), with save=true for one student: a committed row per request
+  run (varied)    POST /api/run, the 20th action differs per request (every request replays); last of
+                  the runs because it fills the per-process checkpoint cache
+  healthz (again)
 
 and reads each worker's VmRSS (/proc) after every phase. The run pieces (Lua scripts, wrk parsing, the
 20-action list) are bench/bench_api.py's. Prints the machine, tool versions, a table and the ratios;
@@ -36,7 +39,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent

@@ -1,10 +1,7 @@
-"""Fixtures for the reliability tests: apps over scratch content roots, real gunicorn servers (the
-production config) on free loopback ports, and the `load` marker (registered here as well as in
-pyproject.toml, so `-m "not load"` works either way)."""
+"""Reliability tests: schemathesis over the API, a minute of wrk load, a worker killed mid-load, broken
+content. The `load` marker is registered here too, so `-m "not load"` works without pyproject changes."""
 
 from __future__ import annotations
-
-import pytest
 
 
 def pytest_configure(config):

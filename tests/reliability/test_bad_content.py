@@ -184,10 +184,6 @@ def test_binary_files_in_arch_answer_422_in_the_error_shape(client):
     assert page.status_code == 422 and page.mimetype == "text/html"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: an empty kernels/<version>/ folder becomes the default version "
-                   "(newest by name): / lists no chapters and /api/run without a version answers 422 "
-                   "'has no glue/journey.ld' (journey_app/journey/library.py Library.versions, "
-                   "journey_app/catalog.py Catalog.default_version)")
 def test_an_empty_version_folder_does_not_hide_the_good_version(client):
     # Act
     contents = client.get("/index.json").get_json()

@@ -81,6 +81,17 @@ def store(database_url):
     found.close()
 
 
+@pytest.fixture()
+def prefix(store, database_url):
+    """A unique student-name prefix for this test's rows (a PostgreSQL database is shared with other
+    tests); on PostgreSQL the rows are deleted afterwards, pass or fail."""
+    unique = f"killtest {uuid.uuid4().hex[:10]}"
+    yield unique
+    if not database_url.startswith("sqlite"):
+        with store.engine.begin() as connection:
+            connection.execute(sa.delete(submissions).where(submissions.c.student.like(f"{unique}%")))
+
+
 def worker_mid_build(master_pid: int, timeout: float = 30.0) -> int | None:
     """A worker that has a child process (cpp, as or ld of an edited build): it is mid-request."""
     deadline = time.monotonic() + timeout
@@ -98,10 +109,8 @@ def rows_of(store: SubmissionStore, prefix: str) -> list:
             sa.select(submissions).where(submissions.c.student.like(f"{prefix} %")).order_by(submissions.c.id)))
 
 
-def test_killing_a_worker_mid_load_loses_no_answered_submission(server, store, database_url):
-    # Arrange: a unique student prefix (the PostgreSQL database may hold other tests' rows), both
-    # workers warm (store migrated, edit build cache seeded).
-    prefix = f"killtest {uuid.uuid4().hex[:10]}"
+def test_killing_a_worker_mid_load_loses_no_answered_submission(server, store, database_url, prefix):
+    # Arrange: one unique student per request, both workers warm (store migrated, lab files read).
     sent: dict[int, tuple[str, dict]] = {i: grade_request(prefix, i) for i in range(REQUESTS_TOTAL)}
     for lab, body in (grade_request(prefix + "w", 0), grade_request(prefix + "w", 1)):
         assert server.post_json(f"/api/labs/{lab}/grade", {**body, "save": False}).status == 200
@@ -125,7 +134,7 @@ def test_killing_a_worker_mid_load_loses_no_answered_submission(server, store, d
     with ThreadPoolExecutor(CLIENTS) as pool:
         futures = [pool.submit(send, i) for i in range(REQUESTS_TOTAL)]
         for _ in range(REQUESTS_BEFORE_KILL):
-            answered.acquire()
+            assert answered.acquire(timeout=120), "the server stopped answering before the kill"
         victim = worker_mid_build(server.proc.pid)
         assert victim in workers, (victim, workers)
         killed_after["answers"] = len(answers)
@@ -177,6 +186,3 @@ def test_killing_a_worker_mid_load_loses_no_answered_submission(server, store, d
     if database_url.startswith("sqlite"):
         with store.engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA integrity_check").scalar_one() == "ok"
-    else:
-        with store.engine.begin() as connection:   # leave the shared test database as we found it
-            connection.execute(sa.delete(submissions).where(submissions.c.student.like(f"{prefix}%")))
