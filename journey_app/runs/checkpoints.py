@@ -12,6 +12,17 @@ from .actions import ActionList
 from .runner import Checkpoint
 
 STRIDE = 32            # while replaying, also keep a checkpoint every STRIDE actions
+MAX_BYTES = 96 << 20   # per process: a class's varied runs must not grow a worker without bound
+EVENT_BYTES = 512      # rough cost of one event (a dict of a dozen small fields) in a checkpoint's chunk
+CONTEXT_BYTES = 4096   # Unicorn context, host state, small tuples
+
+
+def approx_bytes(checkpoint: Checkpoint) -> int:
+    """What a checkpoint holds on its own: its dirty pages and its chunk of events (history below
+    the chunk is shared with older checkpoints). Shared pages are counted again: an upper bound."""
+    pages = sum(len(page) for page in checkpoint.pages.values())
+    chunk = len(checkpoint.log.chunk) if checkpoint.log is not None else 0
+    return CONTEXT_BYTES + pages + chunk * EVENT_BYTES
 
 
 class PrefixKeys:
@@ -57,25 +68,35 @@ def base_key(*parts: str) -> bytes:
 
 
 class CheckpointCache:
-    def __init__(self, size: int = 4096):
+    """LRU bounded both by entries and by an estimate of the bytes they hold."""
+
+    def __init__(self, size: int = 4096, max_bytes: int = MAX_BYTES):
         self.size = size
-        self._entries: OrderedDict[bytes, Checkpoint] = OrderedDict()
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._entries: OrderedDict[bytes, tuple[Checkpoint, int]] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
     def get(self, key: bytes) -> Checkpoint | None:
         with self._lock:
             found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            return found
+            if found is None:
+                return None
+            self._entries.move_to_end(key)
+            return found[0]
 
     def put(self, key: bytes, checkpoint: Checkpoint) -> None:
+        cost = approx_bytes(checkpoint)
         with self._lock:
-            self._entries[key] = checkpoint
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+            previous = self._entries.pop(key, None)
+            if previous is not None:
+                self.bytes -= previous[1]
+            self._entries[key] = (checkpoint, cost)
+            self.bytes += cost
+            while len(self._entries) > 1 and (len(self._entries) > self.size or self.bytes > self.max_bytes):
+                _key, (_old, old_cost) = self._entries.popitem(last=False)
+                self.bytes -= old_cost
 
     def longest(self, keys: PrefixKeys) -> tuple[int, Checkpoint | None]:
         """The checkpoint of the longest cached prefix and the raw offset where that prefix ends.
@@ -103,6 +124,7 @@ class CheckpointCache:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self.bytes = 0
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -1,0 +1,33 @@
+"""The checkpoint cache is bounded by an estimate of the bytes it holds, not only by entry count."""
+
+from __future__ import annotations
+
+from journey_app.runs.checkpoints import CheckpointCache, approx_bytes
+
+
+def _fill(run, cache, count):
+    for n in range(count):
+        run("g045-iret", f"step {n % 7 + 1}; raise_irq {n % 31}; host_check; step", cache=cache)
+
+
+def test_byte_budget_evicts_oldest_checkpoints(run):
+    roomy = CheckpointCache(size=10_000, max_bytes=1 << 40)
+    _fill(run, roomy, 20)
+    one = max(approx_bytes(cp) for cp, _cost in roomy._entries.values())
+    tight = CheckpointCache(size=10_000, max_bytes=one * 3)
+
+    _fill(run, tight, 20)
+
+    assert len(tight) < len(roomy)
+    assert tight.bytes <= one * 3
+    assert tight.bytes == sum(cost for _cp, cost in tight._entries.values())
+
+
+def test_a_bounded_cache_gives_the_same_trace(run):
+    unbounded = run("g045-iret", "step 2; raise_irq 3; host_check; step 3; host_check",
+                    cache=CheckpointCache(size=10_000, max_bytes=1 << 40)).to_json()
+
+    bounded = run("g045-iret", "step 2; raise_irq 3; host_check; step 3; host_check",
+                  cache=CheckpointCache(size=10_000, max_bytes=1)).to_json()
+
+    assert bounded == unbounded
