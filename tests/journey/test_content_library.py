@@ -199,7 +199,7 @@ def test_latin1_file_still_loads(make_root):
 
 def test_edited_file_is_parsed_again(make_root):
     root = make_root({"kernels/1/arch/a.S": GOOD})
-    library = Library(root)
+    library = Library(root, recheck_seconds=0)
     library.chapters("1")
     path = root / "kernels/1/arch/a.S"
     path.write_text("/*G:011\n * Edited, and longer.\n */\n")
@@ -245,3 +245,12 @@ def test_a_folder_without_kernel_text_is_not_a_version(tmp_path):
     versions = Library(tmp_path).versions()
 
     assert versions == ["2.6.31"]
+
+
+def test_the_folder_is_not_stat_ed_again_within_the_recheck_interval(make_root):
+    root = make_root({"kernels/1/arch/a.S": GOOD})
+    library = Library(root, recheck_seconds=3600)
+    first = library.chapters("1")
+    (root / "kernels/1/arch/a.S").write_text("/*G:011\n * Edited.\n */\n")
+
+    assert [c.id for c in library.chapters("1")] == [c.id for c in first]
