@@ -467,7 +467,7 @@ def list_labs():
     labs, problems = shelf().all()
     if problems:
         current_app.logger.warning("%d problem(s) in lab files; `journey lab validate` lists them", len(problems))
-    return {"labs": [lab_summary(lab) for lab in labs]}
+    return {"labs": [lab_summary(lab) for lab in labs], "problems": [p.to_json() for p in problems]}
 
 
 @bp.get("/api/labs/<lab_id>")
@@ -594,8 +594,15 @@ OPENAPI = {
                 "editable": {"type": "boolean"}, "url": {"type": "string"}, "api": {"type": "string"},
             },
         },
-        "LabList": {"type": "object", "required": ["labs"],
-                    "properties": {"labs": {"type": "array", "items": _ref("LabSummary")}}},
+        "LabList": {"type": "object", "required": ["labs", "problems"],
+                    "properties": {"labs": {"type": "array", "items": _ref("LabSummary")},
+                                   "problems": {"type": "array", "description": "Why the other lab files do not load.",
+                                                "items": {"type": "object",
+                                                          "required": ["file", "line", "field", "message"],
+                                                          "properties": {"file": {"type": "string"},
+                                                                         "line": {"type": ["integer", "null"]},
+                                                                         "field": {"type": "string"},
+                                                                         "message": {"type": "string"}}}}}},
         "Lab": {
             "type": "object",
             "description": "Lab.to_json() (the student view) plus links, `source` (the lines around the editable "

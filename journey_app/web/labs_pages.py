@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 
 from ..errors import JourneyError
 from ..labs import Lab
-from .labs_api import (grade_json, grade_request, hints_asked, lab_detail_json, lab_summary, shelf,
+from .labs_api import (grade_json, grade_request, hints_asked, lab_detail_json, list_labs, shelf,
                        source_context, student_name)
 from .pages import contents_url
 from .ratelimit import limiter
@@ -56,15 +56,14 @@ def code_spans(text: str | None) -> Markup:
 
 @bp.get("/labs")
 def labs():
-    labs_, _ = shelf().all()
-    data = {"labs": [lab_summary(lab) for lab in labs_]}
-    return render_template("labs_list.html", data=data, json_url=url_for("labs_pages.labs_json"))
+    # The labs that load, and every problem of those that do not (file, line, field), so an
+    # instructor sees why a lab is missing instead of it silently vanishing.
+    return render_template("labs_list.html", data=list_labs(), json_url=url_for("labs_pages.labs_json"))
 
 
 @bp.get("/labs.json")
 def labs_json():
-    labs_, _ = shelf().all()
-    return {"labs": [lab_summary(lab) for lab in labs_]}
+    return list_labs()
 
 
 @bp.get("/labs/<ref>")
