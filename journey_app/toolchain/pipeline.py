@@ -60,7 +60,7 @@ def _safe_relative(name: str) -> PurePosixPath:
     return rel
 
 
-def link_tree(tree: dict[str, bytes], limits: Limits) -> tuple[bytes, list[str]]:
+def link_tree(tree: dict[str, bytes], limits: Limits, scratch: Path | None = None) -> tuple[bytes, list[str]]:
     """Build the tree in a fresh temporary folder; return (ELF bytes, tool warnings).
 
     Paths given to the tools are relative and the folder is prefix-mapped to ".", so the
@@ -70,7 +70,7 @@ def link_tree(tree: dict[str, bytes], limits: Limits) -> tuple[bytes, list[str]]
     if not sources:
         raise BuildError("nothing to assemble: no .S files under arch/ or glue/", None)
     warnings: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="journey-build-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="journey-build-", dir=scratch) as tmp:
         root = Path(tmp)
         for name, data in tree.items():
             target = root / _safe_relative(name)
@@ -91,6 +91,23 @@ def link_tree(tree: dict[str, bytes], limits: Limits) -> tuple[bytes, list[str]]
             ["ld", "-m", "elf_i386", "--build-id=none", "-T", LINKER_SCRIPT, "-o", "kernel.elf", *objects],
             root, limits, "ld"))
         return (root / "kernel.elf").read_bytes(), warnings
+
+
+def sweep_scratch(scratch: Path, older_than: float = 600.0) -> int:
+    """Remove build folders a killed worker left behind (a live build lasts seconds, not minutes)."""
+    import shutil
+    import time
+
+    removed = 0
+    cutoff = time.time() - older_than
+    for folder in scratch.glob("journey-build-*") if scratch.is_dir() else []:
+        try:
+            if folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed += 1
+        except OSError:
+            continue
+    return removed
 
 
 def _nonempty(text: str) -> list[str]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import paths
 from ..errors import BuildError, ToolchainMissing
 from .build import Build
-from .pipeline import link_tree, read_tree, tree_hash
+from .pipeline import link_tree, read_tree, sweep_scratch, tree_hash
 from .runner import Limits, tool_versions
 
 TEXT_SUFFIXES = (".S", ".s", ".h", ".c", ".ld")
@@ -31,6 +31,12 @@ class BuildStore:
         self.cache_dir = Path(cache_dir) / "builds"
         self.prebuilt_dir = prebuilt_dir or paths.prebuilt_dir()
         self.limits = limits or Limits()
+        self.scratch = Path(cache_dir) / "scratch"
+        try:
+            self.scratch.mkdir(parents=True, exist_ok=True)
+            sweep_scratch(self.scratch)
+        except OSError:
+            self.scratch = None  # an unwritable cache folder: build in the system temp folder
         self._memo: dict[str, Build] = {}
         self._failures: dict[str, BuildError] = {}  # a source that won't assemble fails fast next time
         self._lock = threading.Lock()
@@ -73,7 +79,7 @@ class BuildStore:
 
     def _make(self, key: str, tree: dict[str, bytes], version: str) -> Build:
         toolchain = tool_versions()
-        elf, warnings = link_tree(tree, self.limits)
+        elf, warnings = link_tree(tree, self.limits, self.scratch)
         build = Build(version, key, elf, _sources(tree), toolchain=toolchain, warnings=warnings, origin="built")
         try:
             _write_atomic(self.cache_dir, key, elf, {"version": version, "toolchain": toolchain})

@@ -52,3 +52,22 @@ def test_cache_serves_the_second_build_without_the_toolchain(kernel_dir, tmp_pat
     again = BuildStore(tmp_path, prebuilt_dir=tmp_path / "none").build_kernel(kernel_dir, "2.6.31")
 
     assert again.origin == "cache"
+
+
+def test_build_folders_left_by_a_killed_worker_are_swept(tmp_path):
+    import os
+    import time
+
+    from journey_app.toolchain.pipeline import sweep_scratch
+
+    scratch = tmp_path / "scratch"
+    stale, fresh = scratch / "journey-build-stale", scratch / "journey-build-fresh"
+    stale.mkdir(parents=True)
+    fresh.mkdir()
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+
+    removed = sweep_scratch(scratch)
+
+    assert removed == 1
+    assert not stale.exists() and fresh.exists()
