@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.support.errors import assert_error  # noqa: F401  (re-exported to the tests here)
+
 import pytest
 
 from journey_app.web import create_app
@@ -37,14 +39,3 @@ def spec(app):
     return app.test_client().get("/api/openapi.json").get_json()
 
 
-def assert_error(response, status: int, code: str | None = None) -> dict:
-    """The one error shape: {"error": {"code", "message", "detail"}}, as JSON, with the given status."""
-    assert response.status_code == status, response.get_data(as_text=True)[:500]
-    assert response.mimetype == "application/json"
-    body = response.get_json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "detail"}
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
-    if code is not None:
-        assert body["error"]["code"] == code
-    return body["error"]

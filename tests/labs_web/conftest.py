@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from tests.support.errors import assert_error  # noqa: F401  (re-exported to the tests here)
+
 import tomllib
 from pathlib import Path
 
@@ -61,14 +63,3 @@ def hidden_checks(lab_id: str) -> list[dict]:
 LABS = ("irq-enable-fix", "noirq-window", "pending-restore-fl", "boot-hypercall")
 
 
-def assert_error(response, status: int, code: str | None = None) -> dict:
-    """The one error shape, as JSON, with the given status."""
-    assert response.status_code == status, response.get_data(as_text=True)[:800]
-    assert response.mimetype == "application/json"
-    body = response.get_json()
-    assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "detail"}
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
-    if code is not None:
-        assert body["error"]["code"] == code
-    return body["error"]

@@ -10,6 +10,8 @@ A second root with an empty kernels/ folder must not stop the site either.
 
 from __future__ import annotations
 
+from tests.support.errors import assert_error
+
 import re
 import shutil
 from pathlib import Path
@@ -84,16 +86,7 @@ def client(broken, tmp_path_factory):
     return app.test_client()
 
 
-def error_of(response, status: int, code: str | None = None) -> dict:
-    """The one error shape, {"error": {"code", "message", "detail"}}, with the given status."""
-    assert response.status_code == status, response.get_data(as_text=True)[:500]
-    assert response.mimetype == "application/json"
-    body = response.get_json()
-    assert set(body) == {"error"} and set(body["error"]) == {"code", "message", "detail"}
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
-    if code is not None:
-        assert body["error"]["code"] == code
-    return body["error"]
+error_of = assert_error  # the one error shape, with the given status
 
 
 def good_scenarios(root: Path, version: str) -> list[str]:
