@@ -17,7 +17,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from ..errors import BadInput, JourneyError, NotFound, RateLimited, Unauthorized
 from ..labs.store import LAB_ID, open_store
 from .context import settings
-from .labs_api import shelf
+from .labs_shelf import shelf
 from .ratelimit import limiter
 
 bp = Blueprint("instructor", __name__)

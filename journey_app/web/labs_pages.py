@@ -1,7 +1,8 @@
 """Lab pages: the list of labs and lab mode (instructions beside the live machine, an editor for the
 permitted lines, "check my work"), each with a `.json` twin; a plain form POST grades without JavaScript.
 
-Views of the data labs_api.py serves; grading, hints and the store are reached only through it.
+Views of the data the lab API serves; grading, hints and the store are reached only through its modules
+(labs_api, labs_json, labs_requests, labs_shelf).
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from markupsafe import Markup, escape
 
 from ..errors import JourneyError
 from ..labs import Lab
-from .labs_api import (grade_json, grade_request, hints_asked, lab_detail_json, list_labs, shelf,
-                       source_context, student_name)
+from .labs_api import list_labs
+from .labs_json import grade_json, lab_detail_json, source_context
+from .labs_requests import grade_request, hints_asked, student_name
+from .labs_shelf import shelf
 from .pages import contents_url
 from .ratelimit import limiter
 

@@ -1,0 +1,94 @@
+"""Trying an edited source in a lab (`POST /api/labs/<id>/run`): the sandboxed build of the student's edits,
+and the replay of the lab's setup plus their actions, shaped like POST /api/run.
+
+Owns the per-app record of edit sets built (which builds count against the rate limit); must not grade.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections import OrderedDict
+
+from flask import current_app, request
+
+from ..errors import BadInput, BuildError, SandboxRefused
+from ..labs import Lab, Submission
+from ..runs import Run, replay, split_actions
+from ..toolchain.sandbox import SandboxPolicy, build_edited
+from .context import catalog, settings
+from .explorer_response import shape_response
+from .labs_requests import RUN_FIELDS, changed_edits, edits_object, events_options, reject_unknown, student_actions
+from .ratelimit import limiter
+
+BUILT_KEY = "journey.labs.built"
+
+
+def _edit_key(lab: Lab, edits) -> str:
+    return hashlib.sha256(json.dumps([lab.version, lab.editable.file, list(edits)]).encode()).hexdigest()
+
+
+def _built() -> OrderedDict:
+    return current_app.extensions.setdefault(BUILT_KEY, OrderedDict())
+
+
+def edited_build(lab: Lab, edits):
+    """The lab's build with the student's edits, through the sandbox.
+
+    Builds count against the client's rate limit, except an edit set already built here (the build
+    cache answers it without running a tool): stepping the machine on "my version" stays free."""
+    if lab.editable is None:
+        raise SandboxRefused(f"lab {lab.id} has no editable lines",
+                             {"line": edits[0][0], "reason": "this lab has no editable lines"})
+    key = _edit_key(lab, edits)
+    built = _built()
+    if key not in built:
+        limiter().check("grade", request.remote_addr or "unknown")
+    policy = SandboxPolicy(max_edited_lines=lab.editable.max_edited_lines)
+    try:
+        build = build_edited(catalog(), lab.version, lab.editable.file, edits, lab.editable.lines, policy)
+    except SandboxRefused:
+        raise
+    except BuildError as exc:
+        # The tool messages mapped to the student's lines; not the commands or scratch paths.
+        detail = exc.detail if isinstance(exc.detail, dict) else {}
+        raise BuildError(exc.message, {key_: detail.get(key_) for key_ in ("file", "lines", "edited")}) from None
+    built[key] = True
+    built.move_to_end(key)
+    while len(built) > 512:
+        built.popitem(last=False)
+    return build
+
+
+def run_json(lab: Lab, body: dict) -> dict:
+    """Replay the lab's scenario: its setup, then the student's actions, on their edited build.
+
+    The answer has the shape of POST /api/run, with action indices counted from the student's first
+    action (the setup's events are action -1, like a scenario's own set-up), so the explorer can
+    render it unchanged."""
+    reject_unknown(body, RUN_FIELDS)
+    for field, want in (("scenario", lab.scenario), ("version", lab.version)):
+        if field in body and body[field] != want:
+            raise BadInput(f"lab {lab.id} runs {field} {want!r}", {"field": field, "expected": want})
+    actions = student_actions(body)
+    max_events, events_from, kinds = events_options(body)
+    edits = Submission.from_json({"edits": changed_edits(lab, edits_object(body.get("edits", {})))}).edits
+    build = edited_build(lab, edits) if edits else catalog().build(lab.version)
+    run_settings = settings()
+    if lab.insn_budget is not None:
+        run_settings = dataclasses.replace(run_settings, insn_budget=lab.insn_budget)
+    setup = len(split_actions(lab.setup))
+    text = "\n".join(part for part in (lab.setup.strip(), actions.strip()) if part)
+    result = replay(Run(lab.version, lab.scenario, text), catalog=catalog(), settings=run_settings, build=build,
+                    events_from=setup + events_from if events_from else 0).to_json()
+    for event in result["events"]:
+        index = event.get("action_index")
+        if isinstance(index, int):
+            event["action_index"] = index - setup if index >= setup else -1
+    result["actions"] = result["actions"][setup:]
+    result["events_from"] = events_from
+    payload = shape_response(lab.version, lab.scenario, result, max_events, kinds)
+    payload.update(lab=lab.id, edited=[n for n, _ in edits],
+                   build={"input_hash": build.input_hash, "edited": bool(edits)})
+    return payload
