@@ -67,6 +67,13 @@ class SandboxRefused(BuildError):
     status = 422
 
 
+class UnsupportedMediaType(JourneyError):
+    """A request body that is not JSON where JSON is required."""
+
+    code = "unsupported_media_type"
+    status = 415
+
+
 class RateLimited(JourneyError):
     code = "rate_limited"
     status = 429

@@ -12,7 +12,7 @@ import re
 
 from flask import request
 
-from ..errors import BadInput, JourneyError, NotFound, TooLarge
+from ..errors import BadInput, NotFound, TooLarge, UnsupportedMediaType
 from ..runs import split_actions
 from .context import catalog, settings
 from .explorer_response import EVENT_KINDS
@@ -25,9 +25,6 @@ CHAPTER_ID = re.compile(r"^([A-Z])[:-](\d{3})$")
 VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,39}$")
 
 
-class UnsupportedMediaType(JourneyError):
-    code = "unsupported_media_type"
-    status = 415
 
 
 @dataclasses.dataclass(frozen=True)

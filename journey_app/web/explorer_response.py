@@ -1,12 +1,13 @@
 """The body of a run response: a replay's state plus its events, annotated, filtered by kind and trimmed.
 
-Owns EVENT_KINDS and the response shape (shared by POST /api/run and the lab runs); must not replay or parse.
+Re-exports EVENT_KINDS (from runs.events); owns the response shape (shared by POST /api/run and the lab runs); must not replay or parse.
 """
 
 from __future__ import annotations
 
-EVENT_KINDS = ("insn", "mem_write", "trap", "rewrite", "hypercall", "decision", "irq_delivered", "fault",
-               "budget", "killed", "halted", "finished", "action", "notify")
+from ..runs.events import KINDS as EVENT_KINDS  # the one list of event kinds, re-exported
+
+__all__ = ["EVENT_KINDS", "annotate_events", "shape_response"]
 
 
 def shape_response(version: str, scenario_id: str, result: dict, max_events: int, kinds) -> dict:

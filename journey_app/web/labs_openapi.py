@@ -10,16 +10,9 @@ from ..labs.store import STUDENT_MAX
 from .labs_requests import MAX_ANSWER_CHARS, MAX_EDIT_CHARS, MAX_EDIT_KEYS, MAX_EVENTS_LIMIT, MAX_HINTS_ASKED
 
 
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _json(schema: dict, description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _error(description: str) -> dict:
-    return _json(_ref("Error"), description)
+from .openapi_schemas import error_response as _error  # noqa: E402
+from .openapi_schemas import json_response as _json  # noqa: E402
+from .openapi_schemas import schema_ref as _ref  # noqa: E402
 
 
 _LAB_ID_PARAM = {"name": "lab_id", "in": "path", "required": True, "description": "The lab's id (its file name).",

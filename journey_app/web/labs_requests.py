@@ -12,12 +12,13 @@ import re
 
 from flask import request
 
-from ..errors import BadInput, JourneyError, TooLarge
+from ..errors import BadInput, TooLarge, UnsupportedMediaType
 from ..labs import Lab, Submission
 from ..labs.store import STUDENT_MAX, validate_student
 from ..runs import split_actions
 from ..runs.actions import ActionError, parse_action
 from .context import settings
+from .explorer_requests import DEFAULT_MAX_EVENTS, MAX_EVENTS_LIMIT
 from .explorer_response import EVENT_KINDS
 
 GRADE_FIELDS = ("student", "actions", "edits", "answers", "save", "hints")
@@ -28,13 +29,8 @@ MAX_EDIT_CHARS = 4096
 MAX_ANSWER_CHARS = 200
 _LINE_KEY = re.compile(r"^[0-9]{1,6}$")
 _COUNT = re.compile(r"^[0-9]{1,3}$")
-DEFAULT_MAX_EVENTS = 1000
-MAX_EVENTS_LIMIT = 10000
 
 
-class UnsupportedMediaType(JourneyError):
-    code = "unsupported_media_type"
-    status = 415
 
 
 def json_body() -> dict:

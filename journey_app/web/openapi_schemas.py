@@ -5,9 +5,10 @@ Plain data only: must not import Flask or know the app; openapi.py assembles the
 
 from __future__ import annotations
 
+from ..runs.events import KINDS
+
 JSON = "application/json"
-EVENT_KINDS = ["insn", "mem_write", "trap", "rewrite", "hypercall", "decision", "irq_delivered", "fault",
-               "budget", "killed", "halted", "finished", "action", "notify"]
+EVENT_KINDS = list(KINDS)
 STATUSES = ["running", "finished", "halted", "dead", "fault", "budget"]
 
 
