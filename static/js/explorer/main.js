@@ -442,7 +442,8 @@ export class Explorer {
   updateShare() {
     const link = shareUrl(this.scenario, this.actions);
     const embedLink = shareUrl(this.scenario, this.actions, { embed: true });
-    const here = shareUrl(this.scenario, this.actions, { embed: this.embed });
+    // Keep the fragment (#L78, #main): rewriting the query must not move the reader's place on the page.
+    const here = shareUrl(this.scenario, this.actions, { embed: this.embed }) + window.location.hash;
     if (!this.options.keepUrl && here !== window.location.href) window.history.replaceState(null, "", here);
     const urlBox = this.el("mx-share-url");
     if (urlBox) urlBox.value = link;

@@ -285,3 +285,9 @@ def test_screenshots_for_the_readme(page: Page, live_server, screenshots):
         m.scrollTop = log.offsetTop - m.offsetTop - 8; }""")
     deferred.evaluate("e => { const list = e.closest('ol'); list.scrollTop = e.offsetTop - list.offsetTop - 4; }")
     page.screenshot(path=str(screenshots / "explorer-decision.png"))
+
+
+def test_the_share_query_keeps_the_line_fragment(page: Page, live_server):
+    page.goto(f"{live_server}/chapters/G-033#L78")
+
+    expect(page).to_have_url(re.compile(r"\?scenario=[^#]+#L78$"))
