@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 
+from ..journey.comments import lex
 from .disasm import Insn, disassemble, disassemble_one
 from .elfread import LineRow
 
@@ -31,29 +32,9 @@ class Span:
 
 
 def code_lines(text: str) -> list[int]:
-    """1-based numbers of lines holding something besides C comments and blanks."""
-    result = []
-    in_comment = False
-    for number, line in enumerate(text.splitlines(), start=1):
-        rest, visible = line, []
-        while rest:
-            if in_comment:
-                close = rest.find("*/")
-                if close < 0:
-                    rest = ""
-                else:
-                    in_comment, rest = False, rest[close + 2:]
-            else:
-                opening = rest.find("/*")
-                if opening < 0:
-                    visible.append(rest)
-                    rest = ""
-                else:
-                    visible.append(rest[:opening])
-                    in_comment, rest = True, rest[opening + 2:]
-        if "".join(visible).strip():
-            result.append(number)
-    return result
+    """1-based numbers of lines holding something besides comments and blanks (the chapter lexer's view)."""
+    lexed = lex(text.splitlines(), "asm")
+    return [number for number, code in enumerate(lexed.has_code, start=1) if code]
 
 
 # Directives that never emit bytes: a gap is never theirs.
