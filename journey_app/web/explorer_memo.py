@@ -1,6 +1,6 @@
-"""Per-process caches of the explorer API: the memo of finished `POST /api/run` bodies and the recent Builds.
+"""Per-process cache of the explorer API: the memo of finished `POST /api/run` bodies.
 
-Owns the caches, their app keys and the memo key; must not parse requests or replay: explorer_api.py does.
+Owns the memo, its app key and the memo key; must not parse requests or replay: explorer_api.py does.
 """
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-import time
 from collections import OrderedDict
 
 from flask import Flask, current_app
@@ -18,15 +17,12 @@ from ..runs.actions import canonical
 from .context import catalog, settings
 
 MEMO_KEY = "journey.explorer.memo"
-BUILDS_KEY = "journey.explorer.builds"
-BUILD_RECHECK_SECONDS = 1.0
 MEMO_ENTRIES, MEMO_BYTES = 512, 32 * 1024 * 1024
 
 
 def install(app: Flask) -> None:
-    """Hang this process's memo and recent builds off the app (never off module globals)."""
+    """Hang this process's memo off the app (never off module globals)."""
     app.extensions.setdefault(MEMO_KEY, ResponseMemo(MEMO_ENTRIES, MEMO_BYTES))
-    app.extensions.setdefault(BUILDS_KEY, RecentBuilds(BUILD_RECHECK_SECONDS))
 
 
 class ResponseMemo:
@@ -76,36 +72,13 @@ class ResponseMemo:
                 self.bytes -= len(dropped)
 
 
-class RecentBuilds:
-    """The version's Build, asked of the catalog at most once a second per process.
-
-    Catalog.build() re-reads and hashes the kernel tree on every call (~1 ms, more than a cached
-    replay); an edit of the content folder still shows up within BUILD_RECHECK_SECONDS."""
-
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        self._builds: dict[str, tuple[float, object]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, version: str):
-        now = time.monotonic()
-        with self._lock:
-            found = self._builds.get(version)
-        if found is not None and now - found[0] < self.seconds:
-            return found[1]
-        build = catalog().build(version)
-        with self._lock:
-            self._builds[version] = (now, build)
-        return build
-
-
-
 def response_memo() -> ResponseMemo:
     return current_app.extensions[MEMO_KEY]
 
 
 def recent_build(version: str):
-    return current_app.extensions[BUILDS_KEY].get(version)
+    """The version's Build; Catalog.build re-checks the content folder at most once a second."""
+    return catalog().build(version)
 
 
 def memo_key(version, scenario_id, actions, source, max_events, kinds, events_from) -> tuple[str, str, str]:
