@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from ..catalog import Catalog
 
@@ -20,16 +21,15 @@ def run(args, settings) -> int:
     catalog = Catalog(settings)
     version = args.version or catalog.default_version()
     if args.write_prebuilt:
-        from ..toolchain.pipeline import read_tree
+        import tempfile
 
-        tree = read_tree(catalog.kernel_dir(version))
-        catalog.store.prebuilt_dir = catalog.store.cache_dir / "ignore-prebuilt"
-        catalog.store.cache_dir = catalog.store.cache_dir / "ignore-cache"
-        build = catalog.store.build_tree(tree, version)
-        from ..toolchain.store import BuildStore
+        from ..toolchain import BuildStore
 
-        path = BuildStore(settings.cache_dir).write_prebuilt(build)
-        print(f"wrote {path}")
+        with tempfile.TemporaryDirectory() as scratch:
+            # Built by the toolchain now: no prebuilt copy or cache entry may stand in for it.
+            fresh = BuildStore(scratch, prebuilt_dir=Path(scratch) / "no-prebuilt")
+            build = fresh.build_kernel(catalog.kernel_dir(version), version)
+        print(f"wrote {BuildStore(settings.cache_dir).write_prebuilt(build)}")
         return 0
     build = catalog.build(version)
     if args.json:
