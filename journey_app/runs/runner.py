@@ -47,6 +47,9 @@ class Checkpoint:
     stop_at: frozenset[int]
     actions: int
     state: object | None = None         # the State after the last action, for end-of-request checkpoints
+    breakpoints: tuple = ()             # debug.Breakpoint, kept across reset
+    watches: tuple = ()                 # debug.Watch
+    last_stop: dict | None = None       # why the last action stopped (its `stopped` event), for the State
 
 
 class Runner:
@@ -72,6 +75,9 @@ class Runner:
         self.stop_at: frozenset[int] = frozenset()
         self.actions = 0
         self.pages_base: dict | None = None
+        self.breakpoints: tuple = ()
+        self.watches: tuple = ()
+        self.last_stop: dict | None = None
 
     # -- starting, checkpoints -------------------------------------------------------------------------
     def start(self) -> None:
@@ -94,6 +100,7 @@ class Runner:
         self.status, self.reason, self.patched = cp.status, cp.reason, cp.patched
         self.labels = {address: (label, value) for address, label, value in cp.labels}
         self.stop_at, self.actions, self.pages_base = cp.stop_at, cp.actions, cp.pages
+        self.breakpoints, self.watches, self.last_stop = cp.breakpoints, cp.watches, cp.last_stop
 
     def checkpoint(self) -> Checkpoint:
         self.flush()
@@ -102,7 +109,7 @@ class Runner:
         return Checkpoint(self.m.uc.context_save(), pages, self.host.copy(), self.log, self.seq, self.dropped,
                           self.insn_count, self.status, self.reason, self.patched,
                           tuple((a, lbl, v) for a, (lbl, v) in sorted(self.labels.items())), self.stop_at,
-                          self.actions)
+                          self.actions, None, self.breakpoints, self.watches, self.last_stop)
 
     def flush(self) -> None:
         self.log = EventLog.extend(self.log, self.pending, self.pending_from)
@@ -197,6 +204,7 @@ class Runner:
 
     def apply(self, action: Action) -> None:
         self.emit("action", {"action_index": action.index, "action": action.text})
+        self.last_stop = None
         VERBS[action.verb](self, action)
         self.actions = action.index + 1
 
