@@ -34,7 +34,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
-    for name in ("explorer_api", "labs_api", "labs_pages", "instructor"):
+    for name in ("explorer_api", "whatif_api", "labs_api", "labs_pages", "instructor"):
         _register_optional(app, name)
     if settings.trusted_proxies > 0:
         # Behind nginx every client would look like nginx to the rate limiter; trust exactly
