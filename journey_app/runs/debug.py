@@ -79,7 +79,11 @@ class Watch:
     def to_json(self, runner: Runner | None = None) -> dict:
         out = {"spec": self.spec, "kind": self.kind, "name": self.name, "address": self.address, "size": self.size}
         if runner is not None:
-            out["value"] = self.read(runner)
+            value = self.read(runner)
+            # JSON numbers past 2**53 lose digits in JavaScript: a range over 4 bytes is shown as bytes
+            out["value"] = value if self.size <= 4 else None
+            if self.kind in ("mem", "field") and value is not None:
+                out["bytes"] = " ".join(f"{b:02x}" for b in value.to_bytes(self.size, "little"))
         return out
 
 
