@@ -77,8 +77,7 @@ export function addRunButtons(onRunTo) {
       type: "button", class: "sl-run", dataset: { key: `run:L${line.dataset.line}` },
       title: `Run the machine until it reaches line ${line.dataset.line} (${target})`,
       onclick: () => onRunTo(target, Number(line.dataset.line)),
-    }, h("span", { class: "visually-hidden" }, "Run to "), text,
-    h("span", { class: "visually-hidden" }, `, line ${line.dataset.line}${label ? ", " + label : ""}`));
+    }, text);
     slot.replaceChildren(button);
     slot.removeAttribute("title");
   }
