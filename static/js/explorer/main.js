@@ -208,6 +208,8 @@ export class Explorer {
     this.el("mx-whatif-form")?.addEventListener("submit", (event) => {
       event.preventDefault();
       const change = this.el("mx-whatif-change").value;
+      event.target.hidden = true;
+      this.root.querySelector('[data-cmd="whatif_open"]')?.setAttribute("aria-expanded", "false");
       const irq = Number(this.el("mx-whatif-irq").value || 0);
       this.whatIf((this.target ?? this.actions).length, change === "raise_irq" ? `raise_irq ${irq}` : change,
         { list: this.timeline.length > (this.target ?? this.actions).length ? this.timeline : null });

@@ -51,16 +51,21 @@ export function renderWhatIf(box, result, ctx) {
     : h("p", {}, first ? `The runs part at event ${first.index + 1} after the change` : "The events are the same", decision
       ? [", and the Host decides differently: ", h("strong", {}, decision.base ? decision.base.rule : "no decision"), " → ",
         h("strong", {}, decision.fork ? decision.fork.rule : "no decision"), "."] : ".");
+  const label = decision && first && JSON.stringify(first.base) === JSON.stringify(decision.base)
+    ? "First different event: the Host’s decision" : "First different event";
   const cols = h("div", { class: "mx-wi-cols" },
-    side("As it ran", result.base, first ? [h("p", { class: "mx-wi-label" }, "First different event"), eventWords(first.base)] : null),
-    side(`With ${result.change}`, result.fork, first ? [h("p", { class: "mx-wi-label" }, "First different event"), eventWords(first.fork)] : null));
+    side("As it ran", result.base, first ? [h("p", { class: "mx-wi-label" }, label), eventWords(first.base)] : null),
+    side(`With ${result.change}`, result.fork, first ? [h("p", { class: "mx-wi-label" }, label), eventWords(first.fork)] : null));
   const rows = (diff.state || []).slice(0, 24).map((r) => h("tr", {},
     h("th", { scope: "row" }, h("code", {}, r.name)), h("td", {}, h("code", {}, value(r.base))), h("td", { class: "is-diff" }, h("code", {}, value(r.fork)))));
   const table = rows.length ? h("table", { class: "mx-table mx-wi-table" },
     h("caption", {}, "Values that end different"),
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "value"), h("th", { scope: "col" }, "as it ran"), h("th", { scope: "col" }, "what if"))),
     h("tbody", {}, rows)) : null;
-  const decisions = decision ? h("div", { class: "mx-wi-decision" },
+  const sameAsFirst = decision && first && first.base === decision.base && first.fork === decision.fork;
+  const sameEvent = sameAsFirst || (decision && first && JSON.stringify(first.base) === JSON.stringify(decision.base)
+    && JSON.stringify(first.fork) === JSON.stringify(decision.fork));
+  const decisions = decision && !sameEvent ? h("div", { class: "mx-wi-decision" },
     h("p", { class: "mx-wi-label" }, "First different Host decision"),
     h("div", { class: "mx-wi-cols" }, h("div", {}, eventWords(decision.base)), h("div", { class: "is-first-diff" }, eventWords(decision.fork)))) : null;
   fill(box, heading, summary, cols, decisions, table,

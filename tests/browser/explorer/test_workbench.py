@@ -143,8 +143,9 @@ def test_what_if_forks_compares_and_shares(page: Page, live_server, browser, scr
     page.get_by_role("button", name="Compare the two runs").click()
     box = page.locator("#mx-whatif")
     expect(box).to_contain_text("set irq_enabled 0")
-    expect(box.locator(".mx-wi-decision")).to_contain_text("deliver")
-    expect(box.locator(".mx-wi-decision .is-first-diff")).to_contain_text("irqs_disabled")
+    expect(box).to_contain_text("First different event: the Host’s decision")
+    expect(box.locator(".is-first-diff").first).to_contain_text("deliver")
+    expect(box.locator(".is-first-diff").last).to_contain_text("irqs_disabled")
     expect(box.locator(".mx-wi-table")).to_contain_text("host.irqs_pending")
     query = parse_qs(urlparse(page.url).query)
     assert query["whatif"] == ["1:set irq_enabled 0"] and query["actions"] == ["step 2;host_check"]
@@ -153,5 +154,5 @@ def test_what_if_forks_compares_and_shares(page: Page, live_server, browser, scr
 
     again = browser.new_page()
     again.goto(page.url)
-    expect(again.locator("#mx-whatif .mx-wi-decision .is-first-diff")).to_contain_text("irqs_disabled")
+    expect(again.locator("#mx-whatif .is-first-diff").last).to_contain_text("irqs_disabled")
     again.close()
