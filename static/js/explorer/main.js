@@ -527,6 +527,8 @@ export class Explorer {
     this.renderTimeline();
     if (!this.embed) markBreakpoints(state.breakpoints, this.page.file);
     this.updateShare();
+    if (!this.readyMarked) { this.readyMarked = true; performance.mark("mx-ready"); }
+    this.root.dataset.renders = String(Number(this.root.dataset.renders || 0) + 1);
     if (announce) {
       const words = announcement(this.result.events || [], this.newFrom ?? Infinity, this.newFromStep || 0);
       this.say(words || `${state.status}; ${describeAt(state)}`);
