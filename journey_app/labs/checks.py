@@ -173,7 +173,8 @@ def _status(expr, head, path):
     wanted = spec if isinstance(spec, list) else [spec]
     bad = [s for s in wanted if s not in v.STATUSES]
     if not wanted or bad:
-        _fail(path + (head,), f"status is one of {', '.join(v.STATUSES)} (or a list of them)")
+        _fail(path + (head,), (f"unknown status {bad[0]!r}; " if bad else "")
+              + f"status is one of {', '.join(v.STATUSES)} (or a list of them)")
     return p.Status(tuple(wanted))
 
 

@@ -22,7 +22,8 @@ from .locator import Locator
 from .scenarios import Scenario
 from .setup import apply_scenario, lguest_data_address
 from .values import Values
-from .verbs import EFLAGS_AT, RUNNABLE, VERBS
+from .status import RUNNABLE
+from .verbs import EFLAGS_AT, VERBS
 EVENT_LIMIT = 20_000      # beyond this, insn and mem_write events are counted but not kept
 # (address, the 15 bytes there) -> instruction: the bytes decide the decoding, so this is shared by
 # every run of every build in the process.

@@ -15,13 +15,13 @@ from ..host.lguest_data import resolve as field_layout
 from .actions import EXPECT_UNTIL, EXPECT_VALUE, Action, ActionError
 from .code import ret_addresses
 from .exits import handle_exit
+from .status import RUNNABLE
 from .values import UnknownValue
 
 if TYPE_CHECKING:
     from .runner import Runner
 
 EIP_AT, EFLAGS_AT = REGISTER_NAMES.index("eip"), REGISTER_NAMES.index("eflags")
-RUNNABLE = "running"
 
 
 def step_one(runner: Runner) -> str | None:
