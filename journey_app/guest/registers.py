@@ -66,15 +66,15 @@ class Registers(MutableMapping):
     def values(self) -> tuple[int, ...]:
         """All registers in REGISTER_NAMES order, in one call into Unicorn."""
         if _uclib is None or self._handle is None:
-            return tuple(v & m for v, m in zip(self._uc.reg_read_batch(_IDS), _MASKS))
+            return tuple(v & m for v, m in zip(self._uc.reg_read_batch(_IDS), _MASKS, strict=True))
         ctypes.memset(self._vals, 0, self._size)
         status = _uclib.uc_reg_read_batch(self._handle, self._ids, self._ptrs, len(_IDS))
         if status:
             raise UcError(status)
-        return tuple(v & m for v, m in zip(self._vals, _MASKS))
+        return tuple(v & m for v, m in zip(self._vals, _MASKS, strict=True))
 
     def snapshot(self) -> dict[str, int]:
-        return dict(zip(REGISTER_NAMES, self.values()))
+        return dict(zip(REGISTER_NAMES, self.values(), strict=True))
 
     def __getitem__(self, name: str) -> int:
         return self._uc.reg_read(REGISTER_IDS[name])

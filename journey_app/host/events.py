@@ -5,7 +5,6 @@ Must not hold logic or touch guest memory; interrupt Decisions live in decision.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 
 @dataclass(frozen=True)
@@ -133,4 +132,4 @@ class HaltedEvent:
         return {"kind": self.kind, "state": self.state, "message": self.message, "chapters": list(self.chapters)}
 
 
-HostEvent = Union[KilledEvent, HypercallEvent, RewriteEvent, TrapEvent, NotifyEvent, HaltedEvent]
+HostEvent = KilledEvent | HypercallEvent | RewriteEvent | TrapEvent | NotifyEvent | HaltedEvent

@@ -5,7 +5,7 @@ Must not deliver interrupts (interrupts.py) and never writes eax: no 2.6.31 hand
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 from . import constants as c
 from .descriptors import guest_load_tls, guest_set_stack, load_guest_gdt_entry, load_guest_idt_entry

@@ -107,7 +107,8 @@ def _skip_literal(line: str, i: int) -> int:
     return len(line)
 
 
-def comment_pieces(lines: Sequence[str], comment: Comment, first_line: int, last_line: int, cut_before: int = 0) -> list[str]:
+def comment_pieces(lines: Sequence[str], comment: Comment, first_line: int, last_line: int,
+                   cut_before: int = 0) -> list[str]:
     """The comment's text on lines first_line..last_line; on first_line only text from `cut_before` on."""
     pieces: list[str] = []
     for line, start, end in comment.spans:

@@ -135,7 +135,7 @@ def _sequence(expr, head, path):
     matchers = []
     for index, step in enumerate(steps):
         inner = parse(step, path + (head, index))
-        if not isinstance(inner, ev.EventMatch) or isinstance(step, dict) and "count" in step:
+        if not isinstance(inner, ev.EventMatch) or (isinstance(step, dict) and "count" in step):
             _fail(path + (head, index), "each step of a sequence is an event expectation "
                                         f"({', '.join(EVENT_HEADS)}) without count")
         matchers.append(inner)
@@ -235,8 +235,8 @@ _PARSERS = {
     "status": _status, "stopped_at": _stopped_at, "no_delivery_in": _no_delivery_in,
     "sequence": _sequence, "not": _not, "all": _all_any, "any": _all_any,
 }
-_MODIFIERS = {head: () for head in HEADS}
-_MODIFIERS.update({head: EVENT_MODIFIERS for head in EVENT_HEADS})
+_MODIFIERS = dict.fromkeys(HEADS, ())
+_MODIFIERS.update(dict.fromkeys(EVENT_HEADS, EVENT_MODIFIERS))
 _MODIFIERS["hypercall"] = EVENT_MODIFIERS + HYPERCALL_ARGS
 _MODIFIERS.update({head: tuple(COMPARISONS) + ("at",) for head in STATE_HEADS})
 _ALL_MODIFIERS = {m for mods in _MODIFIERS.values() for m in mods}
@@ -250,5 +250,5 @@ class Expectation:
     predicate: p.Predicate
 
     @classmethod
-    def from_toml(cls, expr: object, path: tuple = ()) -> "Expectation":
+    def from_toml(cls, expr: object, path: tuple = ()) -> Expectation:
         return cls(expr, parse(expr, path))  # type: ignore[arg-type]

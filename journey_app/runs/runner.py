@@ -229,13 +229,13 @@ HOST_NAMES = ("host.initialised", "host.irqs_pending", "host.halted", "host.dead
 def changed_between(before: tuple, after: tuple) -> list[str]:
     """Names of what differs: "eax", "ZF", "lguest_data.irq_pending", "host.irqs_pending", ..."""
     (regs0, data0, host0), (regs1, data1, host1) = before, after
-    names = [name for name, a, b in zip(REGISTER_NAMES, regs0, regs1) if a != b]
+    names = [name for name, a, b in zip(REGISTER_NAMES, regs0, regs1, strict=True) if a != b]
     flags0, flags1 = regs0[EFLAGS_AT], regs1[EFLAGS_AT]
     names += [name for name, bit in FLAG_BITS.items() if (flags0 ^ flags1) >> bit & 1]
     if data0 != data1:
         names += [f"lguest_data.{f.name}" for f in SCALAR_FIELDS
                   if data0[f.offset:f.offset + f.size] != data1[f.offset:f.offset + f.size]]
-    return names + [name for name, a, b in zip(HOST_NAMES, host0, host1) if a != b]
+    return names + [name for name, a, b in zip(HOST_NAMES, host0, host1, strict=True) if a != b]
 
 
 def with_state(cp: Checkpoint, state) -> Checkpoint:

@@ -36,7 +36,7 @@ def step_one(runner: Runner) -> str | None:
     next_eip, old_flags, new_flags = after[EIP_AT], before[EFLAGS_AT], after[EFLAGS_AT]
     fields = {"text": insn.text if insn else "(undecodable)", "bytes": insn.bytes.hex(" ") if insn else "",
               "size": insn.size if insn else 0, "next_eip": next_eip, "eflags": new_flags,
-              "regs": {name: new for name, old, new in zip(REGISTER_NAMES, before, after)
+              "regs": {name: new for name, old, new in zip(REGISTER_NAMES, before, after, strict=True)
                        if new != old and name not in ("eip", "eflags")},
               "flags": {name: new_flags >> bit & 1 for name, bit in FLAG_BITS.items()
                         if (old_flags ^ new_flags) >> bit & 1}}

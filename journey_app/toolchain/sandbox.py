@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..errors import BuildError, SandboxRefused
 from .sandbox_rules import LineBudget, SandboxPolicy, check_line, refuse

@@ -144,7 +144,7 @@ def _check_statement(number: int, statement: str, policy: SandboxPolicy, budget:
     elif name in ALIGNS:
         value = _count(number, name, args[0] if args else "1")
         alignment = 1 << value if name.startswith("p2") and value < 64 else value
-        if name.startswith("p2") and value >= 64 or alignment > policy.max_align:
+        if (name.startswith("p2") and value >= 64) or alignment > policy.max_align:
             raise refuse(number, f".{name} {args[0]} aligns to more than {policy.max_align} bytes")
 
 

@@ -51,12 +51,12 @@ def parse_json(raw: bytes) -> dict:
     try:
         body = json.loads(raw)
     except UnicodeDecodeError:
-        raise BadInput("the request body is not UTF-8", {"field": None})
+        raise BadInput("the request body is not UTF-8", {"field": None}) from None
     except json.JSONDecodeError as exc:
         raise BadInput(f"the request body is not valid JSON: {exc.msg}",
-                       {"line": exc.lineno, "column": exc.colno, "position": exc.pos})
+                       {"line": exc.lineno, "column": exc.colno, "position": exc.pos}) from None
     except RecursionError:
-        raise BadInput("the request body is nested too deeply", {"field": None})
+        raise BadInput("the request body is nested too deeply", {"field": None}) from None
     if not isinstance(body, dict):
         raise BadInput("the request body must be a JSON object", {"type": type(body).__name__})
     return body
@@ -97,7 +97,8 @@ def run_request(body: dict) -> RunRequest:
     if kinds is not None:
         if (not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds)
                 or len(set(kinds)) != len(kinds) or not set(kinds) <= set(EVENT_KINDS)):
-            raise BadInput("'kinds' must be a list of distinct event kinds", {"field": "kinds", "allowed": list(EVENT_KINDS)})
+            raise BadInput("'kinds' must be a list of distinct event kinds",
+                           {"field": "kinds", "allowed": list(EVENT_KINDS)})
     return RunRequest(scenario_id, version, actions, source, max_events, events_from, kinds)
 
 

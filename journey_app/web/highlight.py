@@ -36,7 +36,8 @@ class KernelGasLexer(GasLexer):
     aliases = ["kernel-gas"]
     filenames = []
 
-    _cpp_line = r"^[ \t]*#[ \t]*(?:include|define|undef|if|ifdef|ifndef|elif|else|endif|error|warning|line|pragma)\b(?:\\\n|[^\n])*"
+    _cpp_line = (r"^[ \t]*#[ \t]*(?:include|define|undef|if|ifdef|ifndef|elif|else|endif|error|warning|line|pragma)\b"
+                 r"(?:\\\n|[^\n])*")
     _immediate = r"\$-?(?:0[xX][0-9a-fA-F]+|[0-9]+)\b"
     _operator = r"<<|>>|[+|&^~]"
 

@@ -52,7 +52,8 @@ def summary(chapter: Chapter) -> dict:
         "id": chapter.id, "slug": chapter.slug, "stage": chapter.stage, "stage_name": chapter.stage_name,
         "number": chapter.number, "title": chapter.title, "file": chapter.file,
         "start_line": chapter.start_line, "end_line": chapter.end_line,
-        "url": chapter_url(chapter.version, chapter.slug), "json": chapter_url(chapter.version, chapter.slug, json=True),
+        "url": chapter_url(chapter.version, chapter.slug),
+        "json": chapter_url(chapter.version, chapter.slug, json=True),
     }
 
 
