@@ -53,7 +53,7 @@ class HypercallEvent:
 
     number: int
     name: str | None            # None for numbers 2.6.31 never defined
-    args: tuple[int, int, int, int]   # arg1..arg4 = ebx, ecx, edx, esi
+    args: tuple[int, ...]       # arg1..arg4 = ebx, ecx, edx, esi
     effect: str                 # one human sentence
     chapters: tuple[str, ...]
     source: str = "sync"        # "sync" (the trapped call) or "async" (a ring slot)

@@ -143,7 +143,8 @@ def paragraphs_of(pieces: Sequence[str], leading_piece_is_first: bool = True) ->
         else:
             kinds_and_text.append(("pre" if indented else "prose", body.rstrip()))
     result: list[Paragraph] = []
-    group_kind, group = "break", []
+    group_kind = "break"
+    group: list[str] = []
     for kind, text in kinds_and_text + [("break", "")]:
         if kind != group_kind and group:
             result.append(_paragraph(group_kind, group))

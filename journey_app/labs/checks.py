@@ -6,6 +6,7 @@ Owns parsing with path-precise errors and evaluation to (passed, detail); docs/l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NoReturn, TypeGuard
 
 from . import event_checks as ev
 from . import predicates as p
@@ -203,11 +204,11 @@ def _all_any(expr, head, path):
 
 # --- small helpers --------------------------------------------------------------------------------
 
-def _fail(path: tuple, message: str):
+def _fail(path: tuple, message: str) -> NoReturn:
     raise CheckSyntaxError(path, message)
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -235,7 +236,7 @@ _PARSERS = {
     "status": _status, "stopped_at": _stopped_at, "no_delivery_in": _no_delivery_in,
     "sequence": _sequence, "not": _not, "all": _all_any, "any": _all_any,
 }
-_MODIFIERS = dict.fromkeys(HEADS, ())
+_MODIFIERS: dict[str, tuple[str, ...]] = dict.fromkeys(HEADS, ())
 _MODIFIERS.update(dict.fromkeys(EVENT_HEADS, EVENT_MODIFIERS))
 _MODIFIERS["hypercall"] = EVENT_MODIFIERS + HYPERCALL_ARGS
 _MODIFIERS.update({head: tuple(COMPARISONS) + ("at",) for head in STATE_HEADS})

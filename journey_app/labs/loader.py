@@ -166,6 +166,7 @@ def _display(path: Path, context: LabContext) -> str:
 
 def _build(data: dict, expectations: dict, context: LabContext, path: Path, raw: bytes) -> Lab:
     version = data.get("version") or context.default_version()
+    assert isinstance(version, str)             # content_problems() refused a lab with no kernel version
     editable = None
     if "editable" in data:
         spec = data["editable"]

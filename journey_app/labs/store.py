@@ -184,7 +184,9 @@ class SubmissionStore:
             "created_at": datetime.now(UTC),
         }
         with self.engine.begin() as connection:
-            new_id = connection.execute(sa.insert(submissions).values(**values)).inserted_primary_key[0]
+            key = connection.execute(sa.insert(submissions).values(**values)).inserted_primary_key
+            assert key is not None
+            new_id = key[0]
             row = connection.execute(sa.select(submissions).where(submissions.c.id == new_id)).one()
         return StoredSubmission.from_row(row)
 

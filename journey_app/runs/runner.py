@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..guest.machine import Machine
 from ..guest.memory import to_virt
@@ -24,6 +25,9 @@ from .setup import apply_scenario, lguest_data_address
 from .values import Values
 from .status import RUNNABLE
 from .verbs import EFLAGS_AT, VERBS
+
+if TYPE_CHECKING:
+    from .state import State
 EVENT_LIMIT = 20_000      # beyond this, insn and mem_write events are counted but not kept
 # (address, the 15 bytes there) -> instruction: the bytes decide the decoding, so this is shared by
 # every run of every build in the process.
@@ -47,7 +51,7 @@ class Checkpoint:
     labels: tuple[tuple[int, str, int], ...]
     stop_at: frozenset[int]
     actions: int
-    state: object | None = None         # the State after the last action, for end-of-request checkpoints
+    state: State | None = None         # the State after the last action, for end-of-request checkpoints
 
 
 class Runner:
@@ -219,7 +223,7 @@ class Runner:
             data = self.m.read(self.host.lguest_data_addr or self.data_addr, LGUEST_DATA_SIZE)
         except GuestMemoryFault:
             data = b""
-        return (self.m.regs.values(), data, (host.lguest_data_addr is not None, host.irqs_pending, host.halted,
+        return (self.m.regs.read_all(), data, (host.lguest_data_addr is not None, host.irqs_pending, host.halted,
                                              host.dead, len(host.idt), len(self.patched)))
 
 

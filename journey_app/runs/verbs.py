@@ -29,10 +29,10 @@ def step_one(runner: Runner) -> str | None:
     m = runner.m
     eip = m.eip
     insn = runner.decode(eip)
-    before = m.regs.values()
+    before = m.regs.read_all()
     exit = m.run(1)
     runner.insn_count += 1
-    after = m.regs.values()
+    after = m.regs.read_all()
     next_eip, old_flags, new_flags = after[EIP_AT], before[EFLAGS_AT], after[EFLAGS_AT]
     fields = {"text": insn.text if insn else "(undecodable)", "bytes": insn.bytes.hex(" ") if insn else "",
               "size": insn.size if insn else 0, "next_eip": next_eip, "eflags": new_flags,
@@ -97,6 +97,7 @@ def do_run_until(runner: Runner, action: Action) -> None:
 
 def do_set(runner: Runner, action: Action) -> None:
     name, word = action.target, action.args[1]
+    assert name is not None                     # the parser names the target of every `set`
     limit = 1 if name in FLAG_BITS or name == "host.halted" else 0xFFFFFFFF
     if name.startswith("lguest_data."):
         limit = (1 << 8 * field_layout(name.removeprefix("lguest_data."))[1]) - 1

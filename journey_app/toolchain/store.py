@@ -31,10 +31,10 @@ class BuildStore:
         self.cache_dir = Path(cache_dir) / "builds"
         self.prebuilt_dir = prebuilt_dir or paths.prebuilt_dir()
         self.limits = limits or Limits()
-        self.scratch = Path(cache_dir) / "scratch"
+        self.scratch: Path | None = Path(cache_dir) / "scratch"
         try:
-            self.scratch.mkdir(parents=True, exist_ok=True)
-            sweep_scratch(self.scratch)
+            Path(cache_dir, "scratch").mkdir(parents=True, exist_ok=True)
+            sweep_scratch(Path(cache_dir, "scratch"))
         except OSError:
             self.scratch = None  # an unwritable cache folder: build in the system temp folder
         self._memo: dict[str, Build] = {}

@@ -34,7 +34,7 @@ class KernelGasLexer(GasLexer):
 
     name = "GAS (cpp)"
     aliases = ["kernel-gas"]
-    filenames = []
+    filenames: list[str] = []
 
     _cpp_line = (r"^[ \t]*#[ \t]*(?:include|define|undef|if|ifdef|ifndef|elif|else|endif|error|warning|line|pragma)\b"
                  r"(?:\\\n|[^\n])*")

@@ -44,7 +44,7 @@ def chapter_link(lab: Lab, chapter_id: str | None) -> dict | None:
 
 
 def chapter_links(lab: Lab) -> list[dict]:
-    return [chapter_link(lab, chapter_id) for chapter_id in lab.chapters]
+    return [link for link in (chapter_link(lab, chapter_id) for chapter_id in lab.chapters) if link is not None]
 
 
 @dataclasses.dataclass(frozen=True)

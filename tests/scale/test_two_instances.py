@@ -195,8 +195,9 @@ def nginx_front(pair, tmp_path_factory):
     args = [binary, "-p", str(work), "-e", str(work / "error.log"), "-c", str(work / "nginx.conf")]
     check = subprocess.run(args + ["-t"], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=open(work / "stderr.log", "wb"),  # noqa: SIM115 (nginx's)
-                            stdin=subprocess.DEVNULL, start_new_session=True)
+    stderr = open(work / "stderr.log", "wb")  # noqa: SIM115 (closed below, once nginx has stopped)
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=stderr, stdin=subprocess.DEVNULL,
+                            start_new_session=True)
     try:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -214,6 +215,8 @@ def nginx_front(pair, tmp_path_factory):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
+        stderr.close()
 
 
 def test_nginx_config_balances_over_both_instances(pair, nginx_front):
