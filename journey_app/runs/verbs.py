@@ -16,13 +16,13 @@ from ..host.lguest_data import resolve as field_layout
 from .actions import EXPECT_UNTIL, EXPECT_VALUE, Action, ActionError
 from .code import ret_addresses
 from .exits import handle_exit
+from .status import RUNNABLE
 from .values import UnknownValue
 
 if TYPE_CHECKING:
     from .runner import Runner
 
 EIP_AT, EFLAGS_AT = REGISTER_NAMES.index("eip"), REGISTER_NAMES.index("eflags")
-RUNNABLE = "running"
 
 
 def step_one(runner: Runner) -> str | None:
@@ -30,14 +30,14 @@ def step_one(runner: Runner) -> str | None:
     m = runner.m
     eip = m.eip
     insn = runner.decode(eip)
-    before = m.regs.values()
+    before = m.regs.read_all()
     exit = m.run(1)
     runner.insn_count += 1
-    after = m.regs.values()
+    after = m.regs.read_all()
     next_eip, old_flags, new_flags = after[EIP_AT], before[EFLAGS_AT], after[EFLAGS_AT]
     fields = {"text": insn.text if insn else "(undecodable)", "bytes": insn.bytes.hex(" ") if insn else "",
               "size": insn.size if insn else 0, "next_eip": next_eip, "eflags": new_flags,
-              "regs": {name: new for name, old, new in zip(REGISTER_NAMES, before, after)
+              "regs": {name: new for name, old, new in zip(REGISTER_NAMES, before, after, strict=True)
                        if new != old and name not in ("eip", "eflags")},
               "flags": {name: new_flags >> bit & 1 for name, bit in FLAG_BITS.items()
                         if (old_flags ^ new_flags) >> bit & 1}}
@@ -117,6 +117,7 @@ def _next_chunk(runner: Runner, executed: int, took: float) -> int:
 
 def do_set(runner: Runner, action: Action) -> None:
     name, word = action.target, action.args[1]
+    assert name is not None                     # the parser names the target of every `set`
     limit = 1 if name in FLAG_BITS or name == "host.halted" else 0xFFFFFFFF
     if name.startswith("lguest_data."):
         limit = (1 << 8 * field_layout(name.removeprefix("lguest_data."))[1]) - 1

@@ -9,6 +9,7 @@ source lines lying between the two rows that hold code (not comments or blanks).
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass
 
 from ..journey.comments import lex
@@ -60,7 +61,7 @@ def build_spans(rows: list[LineRow], read, sources: dict[str, str]) -> list[Span
     spans: list[Span] = []
     code_by_file = {name: code_lines(text) for name, text in sources.items()}
     text_by_file = {name: text.splitlines() for name, text in sources.items()}
-    for row, following in zip(rows, rows[1:]):
+    for row, following in itertools.pairwise(rows):
         if row.line is None or following.address <= row.address:
             continue
         data = read(row.address, following.address - row.address)
