@@ -154,8 +154,12 @@ def render_chapter(version: str, ref: str, canonical_redirect: bool):
     if as_json:
         return data
     journey = {c.id: c for c in catalog().library.chapters(version)}
+    from .explorer_boot import boot_data     # the live machine's first run, replayed into the page
+
+    boot = boot_data(version, chapter.id, [{"id": c.id, "url": chapter_url(version, c.slug), "title": c.title}
+                                           for c in journey.values()])
     return render_template(
-        "chapter.html", data=data, chapter=chapter,
+        "chapter.html", data=data, chapter=chapter, boot=boot,
         blocks=chapter_blocks(chapter, code.span(chapter.start_line, chapter.end_line)),
         prev=summary(journey[data["prev"]]) if data["prev"] else None,
         next=summary(journey[data["next"]]) if data["next"] else None,
@@ -219,6 +223,12 @@ def version_index(version: str):
 @bp.get("/v/<version>/index.json")
 def version_index_json(version: str):
     return render_contents(_known(version), as_json=True)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico before reading <link rel="icon">: send them to the SVG."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @bp.get("/chapters/<ref>")

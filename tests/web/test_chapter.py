@@ -187,7 +187,7 @@ def test_pages_carry_no_inline_script_or_style(client):
         assert " style=" not in html, url
         assert "<style" not in html, url
         for tag in re.findall(r"<script[^>]*>", html):
-            assert " src=" in tag, (url, tag)
+            assert " src=" in tag or 'type="application/json"' in tag, (url, tag)   # code comes from files
 
 
 def test_chapter_page_weight_stays_well_under_150_kb(client):
