@@ -231,3 +231,23 @@ def test_build_failure_still_serves_the_text(content_copy, make_client):
     assert "But using those wrappers is inefficient" in html
     data = client.get("/chapters/G-033.json").get_json()
     assert data["build"] is None and data["build_error"]["code"] in ("build_error", "toolchain_missing")
+
+
+def test_chapter_ids_in_any_typed_form_redirect_to_the_chapter(client):
+    for typed in ("G033", "g33", "G:33", "g-033"):
+        response = client.get(f"/chapters/{typed}")
+        assert (response.status_code, response.headers["Location"]) == (301, "/chapters/G-033"), typed
+
+
+def test_a_missing_chapter_is_a_friendly_page_with_the_chapter_list(client):
+    response = client.get("/chapters/G-999", headers={"Accept": "text/html"})
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    html = response.get_data(as_text=True)
+    assert "The chapters there are" in html and 'href="/chapters/G-045"' in html
+    assert '"version"' not in html                  # no raw JSON for a reader
+
+
+def test_favicon(client):
+    assert client.get("/favicon.ico").headers["Location"].endswith("/static/favicon.svg")
+    with client.get("/static/favicon.svg") as icon:
+        assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
