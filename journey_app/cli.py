@@ -14,7 +14,7 @@ import sys
 from .errors import JourneyError
 from .settings import Settings
 
-COMMAND_MODULES = ("serve", "chapters", "build", "scenarios", "replay", "lab")
+COMMAND_MODULES = ("serve", "chapters", "extract", "build", "scenarios", "replay", "lab")
 
 
 def make_parser() -> argparse.ArgumentParser:

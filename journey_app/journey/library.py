@@ -19,9 +19,10 @@ from .model import STAGES, Chapter, LineRole, file_order_key, journey_order_key
 
 RECHECK_SECONDS = 1.0  # how stale a version's chapter index may be before the folder is stat-ed again
 
-# Where chapters live in a version folder: the kernel's own tree. include/ holds our stand-in
-# headers and glue/ our linker glue; neither is kernel text, so neither is searched for markers.
-CHAPTER_ROOTS = ("arch", "drivers", "Documentation")
+# Where chapters live in a version folder: the kernel's own tree (include/linux/lguest*.h hold
+# chapters too). standins/ holds our stand-in headers and glue/ our linker glue; neither is kernel
+# text, so neither is searched for markers.
+CHAPTER_ROOTS = ("arch", "drivers", "Documentation", "include")
 CHAPTER_SUFFIXES = (".S", ".c", ".h")  # the Makefile's `find -name '*.[chS]'`
 
 _CHAPTER_REF = re.compile(rf"^(?P<letter>[{''.join(STAGES)}])[:-](?P<digits>[0-9]{{1,9}})$", re.IGNORECASE)
