@@ -1,6 +1,7 @@
 """`create_app(config)`: the Flask application factory; the only place the web layer is wired.
 
-Blueprints: `pages` (HTML, each page with a `.json` twin) and `api` (JSON under /api/).
+Blueprints: `pages`, `reading` (stages, files), `xref`, `search` (HTML, each page with a `.json` twin)
+and `api` (JSON under /api/).
 Per-process objects (Catalog) hang off the app, never off module globals.
 """
 
@@ -10,6 +11,7 @@ from flask import Flask
 
 from .. import paths
 from ..catalog import Catalog
+from ..index import IndexStore
 from ..settings import Settings
 from . import errors, security
 
@@ -26,13 +28,17 @@ def create_app(config: Settings | dict | None = None) -> Flask:
                       TEMPLATES_AUTO_RELOAD=False)
     app.extensions["journey.settings"] = settings
     app.extensions["journey.catalog"] = Catalog(settings)
+    app.extensions["journey.index"] = IndexStore(settings.cache_dir)
 
     errors.register(app)
     security.register(app)
 
-    from . import api, pages
+    from . import api, pages, reading, search_pages, xref_pages
 
     app.register_blueprint(pages.bp)
+    app.register_blueprint(reading.bp)
+    app.register_blueprint(xref_pages.bp)
+    app.register_blueprint(search_pages.bp)
     app.register_blueprint(api.bp)
     for name in ("explorer_api", "labs_api", "labs_pages", "instructor"):
         _register_optional(app, name)

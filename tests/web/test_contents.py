@@ -19,7 +19,7 @@ FILE_ORDER = [c["id"] for c in sorted(_CHAPTERS, key=lambda c: (c["file"], c["st
 
 def _ids_in(html: str, section_class: str) -> list[str]:
     start = html.index(f'class="toc {section_class}"')
-    end = html.index('class="toc toc-files"') if section_class == "toc-journey" else html.index("</article>")
+    end = html.index("</article>")
     return re.findall(r'<span class="toc-id">([A-Z]:\d+)</span>', html[start:end])
 
 
@@ -32,17 +32,19 @@ def test_contents_lists_every_chapter_in_journey_order_grouped_by_stage(client):
     assert re.findall(r'<h3 id="stage-([A-Z])">', html) == list("PGDLHSM")  # make Beer's order
 
 
-def test_contents_lists_every_chapter_in_file_order(client):
-    html = client.get("/").get_data(as_text=True)
+def test_file_order_page_lists_every_chapter_by_file_and_line(client):
+    html = client.get("/files").get_data(as_text=True)
     assert _ids_in(html, "toc-files") == FILE_ORDER
+    assert 'href="/files"' in client.get("/").get_data(as_text=True)
+    assert [c["id"] for c in client.get("/files.json").get_json()["file_order"]] == FILE_ORDER
 
 
 def test_contents_entries_show_title_file_and_lines(client):
     html = client.get("/").get_data(as_text=True)
     assert 'href="/chapters/G-033"' in html
-    assert "i386_head.S:56–129" in html
+    assert "i386_head.S:56" in html
     assert f'title="{HEAD}, lines 56–129"' in html
-    assert f'href="/source/{VERSION}/{HEAD}"' in html  # the whole-file view of each file
+    assert f'href="/source/{VERSION}/{HEAD}"' in client.get("/files").get_data(as_text=True)  # each whole file
     assert "Our story starts with the kernel booting into" in html
 
 
