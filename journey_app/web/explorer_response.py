@@ -6,6 +6,7 @@ Re-exports EVENT_KINDS (from runs.events); owns the response shape (shared by PO
 from __future__ import annotations
 
 from ..runs.events import KINDS as EVENT_KINDS  # the one list of event kinds, re-exported
+from .host_citations import cite_events
 
 __all__ = ["EVENT_KINDS", "annotate_events", "shape_response"]
 
@@ -20,6 +21,7 @@ def shape_response(version: str, scenario_id: str, result: dict, max_events: int
         wanted = set(kinds)
         events = [e for e in events if e["kind"] in wanted]
     kept = events[len(events) - max_events:] if max_events else []
+    cite_events(version, kept)
     return {
         "version": version,
         "scenario": scenario_id,
