@@ -5,6 +5,7 @@ Owns the run's status, budget, event numbering and checkpoints; must not parse a
 from __future__ import annotations
 
 import dataclasses
+import time
 from dataclasses import dataclass
 
 from ..guest.machine import Machine
@@ -72,6 +73,11 @@ class Runner:
         self.stop_at: frozenset[int] = frozenset()
         self.actions = 0
         self.pages_base: dict | None = None
+        # Wall-clock end of this request's emulation (replay sets it): counts alone do not bound time, since
+        # an instruction that rewrites code costs a Unicorn cache flush (1-2 ms) instead of nanoseconds.
+        self.deadline: float | None = None
+        self.seconds = 0.0
+        self.timed_out = False
 
     # -- starting, checkpoints -------------------------------------------------------------------------
     def start(self) -> None:
@@ -171,7 +177,16 @@ class Runner:
             self.reason = f"the run used its budget of {self.budget} instructions"
             self.emit("budget", {"budget": self.budget, "message": self.reason})
             return False
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            self.status, self.timed_out = "budget", True
+            self.reason = (f"the run used its time budget of {self.seconds:g} s after {self.insn_count} "
+                           "instructions")
+            self.emit("budget", {"budget": self.budget, "seconds": self.seconds, "message": self.reason})
+            return False
         return True
+
+    def time_left(self) -> float | None:
+        return None if self.deadline is None else self.deadline - time.monotonic()
 
     # -- reading the machine ------------------------------------------------------------------------------
     def decode(self, eip: int) -> Insn | None:

@@ -4,6 +4,7 @@ Owns how each action drives the machine and the Host through the Runner; must no
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -80,8 +81,11 @@ def do_run_until(runner: Runner, action: Action) -> None:
         if insn is not None and insn.mnemonic.startswith("ret") and runner.runnable():
             step_one(runner)
             return
+    chunk = FIRST_CHUNK
     while runner.runnable():
-        exit = runner.m.run(runner.budget - runner.insn_count, stops)
+        started = time.monotonic()
+        exit = runner.m.run(min(runner.budget - runner.insn_count, chunk), stops)
+        chunk = _next_chunk(runner, exit.executed, time.monotonic() - started)
         runner.insn_count += exit.executed
         runner.emit_writes()
         looked = handle_exit(runner, exit)
@@ -93,6 +97,22 @@ def do_run_until(runner: Runner, action: Action) -> None:
                 return
         if (looked == "hypercall" and target == "hypercall") or (looked and target == "decision"):
             return
+
+
+FIRST_CHUNK = 200       # instructions of the first native run: well under the budget even at 2 ms each
+MAX_CHUNK = 1_000_000
+
+
+def _next_chunk(runner: Runner, executed: int, took: float) -> int:
+    """How many instructions the next native run may take so it ends near the time budget, not past it.
+
+    A chunk is transparent to the result: Machine.run stops at the same stops, traps and counts
+    whether a run is split or not, so only the time budget (never the count) depends on it."""
+    left = runner.time_left()
+    if left is None:
+        return MAX_CHUNK
+    rate = executed / took if took > 0 else float(MAX_CHUNK)
+    return int(max(100, min(MAX_CHUNK, rate * max(left, 0.0) / 2)))
 
 
 def do_set(runner: Runner, action: Action) -> None:
@@ -140,10 +160,10 @@ def do_host_check(runner: Runner, action: Action) -> None:
 
 def do_reset(runner: Runner, action: Action) -> None:
     """Back to the scenario's first moment; the history and the used budget stay."""
-    budget_gone = runner.status == "budget"
+    budget_gone, reason = runner.status == "budget", runner.reason
     runner.start()
     if budget_gone:
-        runner.status, runner.reason = "budget", f"the run used its budget of {runner.budget} instructions"
+        runner.status, runner.reason = "budget", reason
 
 
 VERBS: dict[str, Callable[[Runner, Action], None]] = {

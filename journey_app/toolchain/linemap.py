@@ -12,7 +12,7 @@ import bisect
 from dataclasses import dataclass
 
 from ..journey.comments import lex
-from .disasm import Insn, disassemble, disassemble_one
+from .disasm import Insn, disassemble, disassemble_one, iter_disassemble
 from .elfread import LineRow
 
 
@@ -51,7 +51,8 @@ def _emits_bytes(code: str) -> bool:
 
 def _is_padding(gap: bytes, address: int) -> bool:
     """NOPs that stop at an aligned address: what `.align 4,0x90` (ENTRY) emits."""
-    return all(i.mnemonic == "nop" for i in disassemble(gap, address)) and (address + len(gap)) % 4 == 0
+    # lazily: a long gap of data stops at its first non-nop instead of being disassembled whole
+    return (address + len(gap)) % 4 == 0 and all(i.mnemonic == "nop" for i in iter_disassemble(gap, address))
 
 
 def build_spans(rows: list[LineRow], read, sources: dict[str, str]) -> list[Span]:
