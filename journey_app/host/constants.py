@@ -105,3 +105,8 @@ MAX_STACK_PAGES = 2               # interrupts_and_traps.c guest_set_stack(): "b
 MODEL_EPOCH_SEC = 1252454400      # 2009-09-09 00:00:00 UTC, the day Linux 2.6.31 was released
 MODEL_TIMESTAMP_STEP_NS = 1_000_000   # each write_timestamp() is 1 ms after the previous one
 MODEL_TSC_KHZ = 2_000_000         # a constant, stable 2 GHz TSC (x86/core.c writes 0 if unstable)
+# Where the model's Launcher mmap()ed guest memory (lg->mem_base). The model reaches guest memory
+# through GuestView, so this shows only where the kernel prints a guest pointer with %p
+# ("bad guest page %p" prints mem_base + the lguest_data address). Never 0, as no real mmap is, so a
+# Guest registering lguest_data at guest-physical 0 still has lguest_data != NULL.
+LAUNCHER_MEM_BASE = 0xB7000000

@@ -11,6 +11,9 @@ from .constants import (
     DEFAULT_GUEST_MEM, GUEST_PL, MODEL_EPOCH_SEC, MODEL_TIMESTAMP_STEP_NS, MODEL_TSC_KHZ, PAGE_OFFSET, PAGE_SIZE,
 )
 
+# lg->dead after SHUTDOWN(LGUEST_SHUTDOWN_RESTART): an error pointer, not a message (hypercalls.c do_hcall).
+DEAD_RESTART = "ERR_PTR(-ERESTART)"
+
 
 @dataclass
 class Host:
