@@ -15,6 +15,9 @@ PGDIR_SHIFT = 22                      # non-PAE i386: pgd_index(a) = a >> 22
 PTRS_PER_PGD = 1024
 SWITCHER_PGD_INDEX = PTRS_PER_PGD - 1  # page_tables.c: the Switcher owns the top PGD slot
 SWITCHER_ADDR = 0xFFC00000            # asm/lguest.h, non-PAE
+# x86/core.c lguest_pages(cpu): after the one page of Switcher text (SHARED_SWITCHER_PAGES), two pages per
+# CPU. The model has one CPU, so cpu->last_pages is always CPU 0's pair once the Guest has run.
+LGUEST_PAGES_CPU0 = SWITCHER_ADDR + PAGE_SIZE
 RESERVE_MEM = 4 * 1024 * 1024         # page_tables.c RESERVE_MEM (4U MiB, non-PAE) → lguest_data.reserve_mem
 DEFAULT_GUEST_MEM = 16 * 1024 * 1024  # size of the explorer's guest machine (guest/ maps 16 MiB)
 
