@@ -6,6 +6,8 @@ instead of after four requests. Only assembles what the explorer API would answe
 from __future__ import annotations
 
 from flask import request
+from flask.json import dumps as json_dumps
+from markupsafe import Markup
 
 from ..errors import JourneyError
 from ..runs.events import KINDS
@@ -36,3 +38,23 @@ def boot_data(version: str, chapter_id: str, chapters: list[dict]) -> dict:
     kinds = [k for k in KINDS if k != "insn"]
     boot["run"] = shape_response(version, scenario, result, MAX_EVENTS, kinds)
     return boot
+
+
+PLACEHOLDER = "<!--mx-boot-->"
+
+
+def with_boot(html: str, version: str, chapter_id: str, chapters: list[dict]) -> str:
+    """The cached page with this request's boot data in place of machine_panel.html's placeholder. The
+    JSON is a data block, not script (CSP script-src 'self' governs code), escaped as Jinja's tojson does."""
+    if PLACEHOLDER not in html:
+        return html
+    data = boot_data(version, chapter_id, chapters)
+    block = Markup('<script type="application/json" id="mx-boot">{}</script>').format(
+        Markup(_html_safe_json(data)))
+    return html.replace(PLACEHOLDER, str(block), 1)
+
+
+def _html_safe_json(data: dict) -> str:
+    # The same escaping as Jinja's |tojson: <, >, & and ' as \u sequences, so no text can close the element.
+    return (json_dumps(data, separators=(",", ":")).replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("&", "\\u0026").replace("'", "\\u0027"))
