@@ -208,6 +208,13 @@ class SubmissionStore:
         with self.engine.connect() as connection:
             return [StoredSubmission.from_row(row) for row in connection.execute(query)]
 
+    def attempts(self, student: str, lab_id: str) -> int:
+        """How many submissions this student has stored for this lab: their own attempt count."""
+        query = sa.select(sa.func.count()).select_from(submissions).where(
+            submissions.c.student == validate_student(student), submissions.c.lab_id == lab_id)
+        with self.engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
+
     def failed_attempts(self, student: str, lab_id: str) -> int:
         """Attempts below full marks: what progressive hints count."""
         query = sa.select(sa.func.count()).select_from(submissions).where(
