@@ -27,7 +27,8 @@ SETTINGS_DOC = {
     "insn_budget": ("JOURNEY_INSN_BUDGET", "100000", "Most guest instructions one run may execute."),
     "run_seconds": ("JOURNEY_RUN_SECONDS", "1.0", "Seconds of emulation one run may take (then it ends with status budget)."),
     "build_timeout": ("JOURNEY_BUILD_TIMEOUT", "10", "Seconds each toolchain step may take."),
-    "grade_rate": ("JOURNEY_GRADE_RATE", "30", "Grade/build requests per minute per client address."),
+    "grade_rate": ("JOURNEY_GRADE_RATE", "30", "Grade/build requests and failed instructor logins per minute per client address (0: no limit)."),
+    "run_rate": ("JOURNEY_RUN_RATE", "20", "Seconds of uncached emulation (POST /api/run, lab runs) per minute per client address (0: no limit)."),
     "trusted_proxies": ("JOURNEY_TRUSTED_PROXIES", "0", "Reverse proxies in front (nginx: 1); client address from X-Forwarded-For."),
 }
 
@@ -50,6 +51,7 @@ class Settings:
     run_seconds: float = 1.0
     build_timeout: float = 10.0
     grade_rate: int = 30
+    run_rate: float = 20.0
     trusted_proxies: int = 0
 
     def __post_init__(self):

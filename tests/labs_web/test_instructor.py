@@ -95,8 +95,15 @@ def test_guessing_is_rate_limited(make_app):
     response = client.post("/instructor/login", data={"token": "guess"})
     assert response.status_code == 429 and "Too many wrong tokens" in response.get_data(as_text=True)
     assert_error(client.get("/instructor.json", headers={"Authorization": "Bearer guess"}), 429, "rate_limited")
-    # the right token still works: only failures are counted
-    assert client.get("/instructor.json", headers=BEARER).status_code == 200
+    # a limited client is refused before its token is compared: guessing right late gains nothing
+    assert_error(client.get("/instructor.json", headers=BEARER), 429, "rate_limited")
+    assert client.post("/instructor/login", data={"token": TOKEN}).status_code == 429
+
+
+def test_the_right_token_is_never_counted(make_app):
+    client = make_app(instructor_token=TOKEN, grade_rate=2).test_client()
+    for _ in range(5):
+        assert client.get("/instructor.json", headers=BEARER).status_code == 200
 
 
 # -- the class table and the CSV ----------------------------------------------------------------------
