@@ -18,6 +18,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..errors import BadInput, JourneyError, NotFound, RateLimited, Unauthorized
 from ..labs.store import LAB_ID, open_store
+from . import csrf
 from .context import settings
 from .labs_shelf import shelf
 from .ratelimit import limiter, this_client
@@ -170,6 +171,7 @@ def class_json():
 @bp.post("/instructor/login")
 def login():
     token = _token()
+    csrf.require()
     try:
         _before_compare()
     except RateLimited as exc:
@@ -190,6 +192,7 @@ def login():
 @bp.post("/instructor/logout")
 def logout():
     _token()
+    csrf.require()
     response = redirect(url_for("instructor.class_page"), code=303)
     response.delete_cookie(COOKIE, path=COOKIE_PATH, httponly=True, samesite="Strict", secure=request.is_secure)
     return response

@@ -15,6 +15,7 @@ from markupsafe import Markup, escape
 
 from ..errors import JourneyError
 from ..labs import Lab
+from . import csrf
 from .labs_api import list_labs
 from .labs_json import grade_json, lab_detail_json, source_context
 from .labs_requests import grade_request, hints_asked, student_name
@@ -87,6 +88,7 @@ def grade_form(lab_id: str):
     lab_ = shelf().lab(lab_id)
     body, form = form_request(lab_)
     try:
+        csrf.require()
         limiter().check("grade", this_client())
         req = grade_request(body, lab_)
         grade = grade_json(lab_, req)
