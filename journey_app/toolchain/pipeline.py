@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
-from ..errors import BuildError, ContentError
+from ..errors import BuildError, BuildUnavailable, ContentError
 from .runner import Limits, run_tool
 from .sandbox_rules import MacroTable
 from .splice import parse_defines, parse_probes, probe_source, splice, with_placeholders
@@ -97,7 +97,11 @@ def link_tree(tree: dict[str, bytes], limits: Limits, scratch: Path | None = Non
     with tempfile.TemporaryDirectory(prefix="journey-build-", dir=scratch) as tmp:
         root = Path(tmp)
         holed = {name: with_placeholders(tree[name], lines) for name, lines in splices.items()}
-        _write_tree(root, {**tree, **holed})
+        try:
+            _write_tree(root, {**tree, **holed})
+        except OSError as exc:     # ENOSPC / EDQUOT on the cache disk: the server's trouble, not the source's
+            raise BuildUnavailable("could not build now: no room for the build folder; try again later",
+                                   {"errno": exc.errno}) from None
         (root / "obj").mkdir()
         objects = []
         for index, source in enumerate(sources):
