@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..guest.machine import Machine
 from ..guest.memory import to_virt
@@ -23,7 +24,11 @@ from .locator import Locator
 from .scenarios import Scenario
 from .setup import apply_scenario, lguest_data_address
 from .values import Values
-from .verbs import EFLAGS_AT, RUNNABLE, VERBS
+from .status import RUNNABLE
+from .verbs import EFLAGS_AT, VERBS
+
+if TYPE_CHECKING:
+    from .state import State
 EVENT_LIMIT = 20_000      # beyond this, insn and mem_write events are counted but not kept
 # (address, the 15 bytes there) -> instruction: the bytes decide the decoding, so this is shared by
 # every run of every build in the process.
@@ -47,7 +52,7 @@ class Checkpoint:
     labels: tuple[tuple[int, str, int], ...]
     stop_at: frozenset[int]
     actions: int
-    state: object | None = None         # the State after the last action, for end-of-request checkpoints
+    state: State | None = None         # the State after the last action, for end-of-request checkpoints
 
 
 class Runner:
@@ -126,10 +131,13 @@ class Runner:
             self.pending.append(Event(self.seq, kind, self.locate(self.m.eip if at is None else at), fields))
         self.seq += 1
 
-    def emit_host(self, outputs: list, at: int) -> None:
+    def emit_host(self, outputs: list, at: int, trigger: str | None = None) -> None:
+        """Host outputs as events; `trigger` ("kick") says what made the Host look, on its decisions."""
         for out in outputs:
             fields = out.to_json()
             kind = fields.pop("kind")
+            if trigger and isinstance(out, Decision):
+                fields["trigger"] = trigger
             self.emit(kind, fields, at)
             if isinstance(out, RewriteEvent):
                 self.patched += ((out.address, out.old, out.new),)
@@ -155,7 +163,11 @@ class Runner:
         """Status after anything happened: dead, halted, finished (EIP at a stop label) or running."""
         if self.status in ("fault", "budget"):
             return
-        if self.host.dead is not None:
+        if self.host.restart:
+            self.status, self.reason = "dead", ("restart: SHUTDOWN(LGUEST_SHUTDOWN_RESTART) set lg->dead = "
+                                                "ERR_PTR(-ERESTART); run_guest() returns -ERESTART and the "
+                                                "Launcher starts the Guest again")
+        elif self.host.dead is not None:
             self.status, self.reason = "dead", self.host.dead
         elif self.host.halted:
             self.status, self.reason = "halted", "the Guest is halted (LHCALL_HALT): the Host runs it again when " \
@@ -233,7 +245,7 @@ class Runner:
             data = self.m.read(self.host.lguest_data_addr or self.data_addr, LGUEST_DATA_SIZE)
         except GuestMemoryFault:
             data = b""
-        return (self.m.regs.values(), data, (host.lguest_data_addr is not None, host.irqs_pending, host.halted,
+        return (self.m.regs.read_all(), data, (host.lguest_data_addr is not None, host.irqs_pending, host.halted,
                                              host.dead, len(host.idt), len(self.patched)))
 
 
@@ -243,13 +255,13 @@ HOST_NAMES = ("host.initialised", "host.irqs_pending", "host.halted", "host.dead
 def changed_between(before: tuple, after: tuple) -> list[str]:
     """Names of what differs: "eax", "ZF", "lguest_data.irq_pending", "host.irqs_pending", ..."""
     (regs0, data0, host0), (regs1, data1, host1) = before, after
-    names = [name for name, a, b in zip(REGISTER_NAMES, regs0, regs1) if a != b]
+    names = [name for name, a, b in zip(REGISTER_NAMES, regs0, regs1, strict=True) if a != b]
     flags0, flags1 = regs0[EFLAGS_AT], regs1[EFLAGS_AT]
     names += [name for name, bit in FLAG_BITS.items() if (flags0 ^ flags1) >> bit & 1]
     if data0 != data1:
         names += [f"lguest_data.{f.name}" for f in SCALAR_FIELDS
                   if data0[f.offset:f.offset + f.size] != data1[f.offset:f.offset + f.size]]
-    return names + [name for name, a, b in zip(HOST_NAMES, host0, host1) if a != b]
+    return names + [name for name, a, b in zip(HOST_NAMES, host0, host1, strict=True) if a != b]
 
 
 def with_state(cp: Checkpoint, state) -> Checkpoint:

@@ -164,7 +164,8 @@ def parse_scenario(text: str, path: str, version: str, expected_id: str | None =
         stack=_stack(path, data.get("stack", [])),
         lguest_data=tuple((k, _value(path, f"lguest_data.{k}", v)) for k, v in fields.items()),
         initialised=host.get("initialised", True), irqs_pending=_irqs(path, host.get("irqs_pending", 0)),
-        halted=host.get("halted", False), rewritten=host.get("rewritten", False), path=path, digest=hashlib.sha256(text.encode()).hexdigest(),
+        halted=host.get("halted", False), rewritten=host.get("rewritten", False), path=path,
+        digest=hashlib.sha256(text.encode()).hexdigest(),
     )
 
 

@@ -16,13 +16,13 @@ from ..host.lguest_data import resolve as field_layout
 from .actions import EXPECT_UNTIL, EXPECT_VALUE, Action, ActionError
 from .code import ret_addresses
 from .exits import handle_exit
+from .status import RUNNABLE
 from .values import UnknownValue
 
 if TYPE_CHECKING:
     from .runner import Runner
 
 EIP_AT, EFLAGS_AT = REGISTER_NAMES.index("eip"), REGISTER_NAMES.index("eflags")
-RUNNABLE = "running"
 
 
 def step_one(runner: Runner) -> str | None:
@@ -30,14 +30,14 @@ def step_one(runner: Runner) -> str | None:
     m = runner.m
     eip = m.eip
     insn = runner.decode(eip)
-    before = m.regs.values()
+    before = m.regs.read_all()
     exit = m.run(1)
     runner.insn_count += 1
-    after = m.regs.values()
+    after = m.regs.read_all()
     next_eip, old_flags, new_flags = after[EIP_AT], before[EFLAGS_AT], after[EFLAGS_AT]
     fields = {"text": insn.text if insn else "(undecodable)", "bytes": insn.bytes.hex(" ") if insn else "",
               "size": insn.size if insn else 0, "next_eip": next_eip, "eflags": new_flags,
-              "regs": {name: new for name, old, new in zip(REGISTER_NAMES, before, after)
+              "regs": {name: new for name, old, new in zip(REGISTER_NAMES, before, after, strict=True)
                        if new != old and name not in ("eip", "eflags")},
               "flags": {name: new_flags >> bit & 1 for name, bit in FLAG_BITS.items()
                         if (old_flags ^ new_flags) >> bit & 1}}
@@ -117,7 +117,8 @@ def _next_chunk(runner: Runner, executed: int, took: float) -> int:
 
 def do_set(runner: Runner, action: Action) -> None:
     name, word = action.target, action.args[1]
-    limit = 1 if name in FLAG_BITS or name == "host.halted" else 0xFFFFFFFF
+    assert name is not None                     # the parser names the target of every `set`
+    limit = 1 if name in FLAG_BITS or name in ("host.halted", "host.kick") else 0xFFFFFFFF
     if name.startswith("lguest_data."):
         limit = (1 << 8 * field_layout(name.removeprefix("lguest_data."))[1]) - 1
     try:
@@ -125,6 +126,11 @@ def do_set(runner: Runner, action: Action) -> None:
     except UnknownValue as exc:
         raise ActionError(action.index, 2, word, EXPECT_VALUE, exc.why) from None
     regs, host = runner.m.regs, runner.host
+    if name == "IF" and not value:
+        # lguest_arch_setup_regs() starts the Guest with IF set, and at CPL 1 with IOPL 0 neither popf nor
+        # iret can clear it (cli faults): the Guest's "interrupts off" is lguest_data.irq_enabled = 0.
+        raise ActionError(action.index, 2, word, "1", "the Guest never runs with IF=0: at ring 1 with IOPL 0 it "
+                          "cannot clear the real flag; set irq_enabled 0 to turn its interrupts off")
     if name in FLAG_BITS:
         bit = 1 << FLAG_BITS[name]
         regs["eflags"] = regs["eflags"] | bit if value else regs["eflags"] & ~bit
@@ -134,6 +140,8 @@ def do_set(runner: Runner, action: Action) -> None:
         host.irqs_pending = value
     elif name == "host.halted":
         host.halted = bool(value)
+    elif name == "host.kick":
+        host.kick = bool(value)
     else:
         regs[name] = value
     if runner.status == "finished" and runner.m.eip not in runner.stop_at:
@@ -143,8 +151,16 @@ def do_set(runner: Runner, action: Action) -> None:
 
 
 def do_raise_irq(runner: Runner, action: Action) -> None:
-    """set_interrupt(): only marks the irq pending; the next Host look decides."""
+    """set_interrupt(): mark the irq pending, then kick: wake_up_process() / kick_process() knock the
+    Guest out (or wake the halted one), so run_guest() looks at once. With `set host.kick 0` (a teaching
+    control, not the kernel) the irq only waits for the next hypercall or host_check."""
     raise_irq(runner.host, int(action.args[0], 0))
+    if runner.host.kick and runner.host.dead is None and runner.status in (RUNNABLE, "finished", "halted"):
+        eip = runner.m.eip
+        runner.emit_host(host_check(runner.host, runner.m), eip, trigger="kick")
+        if runner.status == "finished" and runner.m.eip not in runner.stop_at:
+            runner.status = RUNNABLE
+        runner.settle()
 
 
 def do_host_check(runner: Runner, action: Action) -> None:

@@ -48,8 +48,8 @@ class BuildStore:
         self.memo_bytes, self.disk_bytes = memo_bytes, disk_bytes
         self.scratch: Path | None = Path(cache_dir) / "scratch"
         try:
-            self.scratch.mkdir(parents=True, exist_ok=True)
-            sweep_scratch(self.scratch)
+            Path(cache_dir, "scratch").mkdir(parents=True, exist_ok=True)
+            sweep_scratch(Path(cache_dir, "scratch"))
         except OSError:
             self.scratch = None  # an unwritable cache folder: build in the system temp folder
         self._memo: OrderedDict[str, Build] = OrderedDict()

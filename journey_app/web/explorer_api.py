@@ -128,5 +128,5 @@ def sandboxed_build(version: str, source: dict[str, str]):
     if len(edited) != len(original):
         raise BadInput(f"edited {path} must keep its {len(original)} lines (it has {len(edited)}); "
                        "change lines, do not add or remove them", {"field": "source", "file": path})
-    edits = [(n, new) for n, (new, old) in enumerate(zip(edited, original), start=1) if new != old]
+    edits = [(n, new) for n, (new, old) in enumerate(zip(edited, original, strict=True), start=1) if new != old]
     return build_edited(catalog(), version, path, edits, allowed=None)

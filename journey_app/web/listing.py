@@ -9,13 +9,15 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, url_for
 from markupsafe import Markup
 
 from ..errors import JourneyError
 from ..journey import Chapter, InlineNote
-from .context import catalog
+from ..toolchain import Build, LineCode
+from .context import catalog, content_index
 from .highlight import comment_line_html, highlight_lines, split_source
+from .linking import link_code
 
 CACHE_KEY = "journey.pages.listings"
 
@@ -37,7 +39,7 @@ class SourceLine:
     html: Markup
     role: str  # commentary | note | code | blank | delimiter | comment (journey.model.ROLES)
     chapter: str | None
-    code: object | None  # toolchain LineCode: address, size, data, insns
+    code: LineCode | None  # address, size, data, insns
     label: str | None
     label_address: int | None
 
@@ -103,7 +105,7 @@ class Listing:
     version: str
     file: str
     lines: tuple[SourceLine, ...]
-    build: object | None  # toolchain Build, or None when it could not be made
+    build: Build | None  # None when it could not be made
     build_error: JourneyError | None
 
     def span(self, first: int, last: int) -> tuple[SourceLine, ...]:
@@ -136,11 +138,17 @@ def listing(version: str, file: str) -> Listing:
     library = catalog().library
     text = library.source(version, file)
     build, build_error = _build(version)
-    key = (version, file, build.input_hash if build is not None else None, hash(text), len(text))
+    index = content_index(version)
+    names = index.xref.definitions if index is not None else {}
+    key = (version, file, build.input_hash if build is not None else None, hash(text), len(text),
+           index.content_hash if index is not None else None)
+    # Every defined name in the code links to its cross-reference page (one url_for, then strings).
+    ident_prefix = url_for("xref.ident", version=version, name="_").removesuffix("_")
 
     def make() -> tuple[SourceLine, ...]:
         roles = {r.line: r for r in library.line_roles(version, file)}
-        html = highlight_lines(text, file)
+        html = [link_code(fragment, names, lambda name: ident_prefix + name)
+                for fragment in highlight_lines(text, file)]
         codes = build.lines(file) if build is not None else {}
         symbols = build.symbols if build is not None else {}
         out = []
@@ -211,7 +219,7 @@ def chapter_blocks(chapter: Chapter, lines: tuple[SourceLine, ...]) -> list[Bloc
                 between = [by_number.get(n) for n in range(note.end_line + 1, note.applies_to)]
                 # Only a note directly above its code (blank lines aside) is drawn joined to it.
                 if all(b is not None and b.role == "blank" for b in between):
-                    target = tuple(between) + (by_number[note.applies_to],)
+                    target = tuple(b for b in between if b is not None) + (by_number[note.applies_to],)
             blocks.append(Block("note", own, note, target))
             index += len(own) + len(target)
         else:
