@@ -32,7 +32,7 @@ SETTINGS_DOC = {
     "grade_rate": ("JOURNEY_GRADE_RATE", "30",
                    "Grade/build requests and failed instructor logins per minute per client address (0: no limit)."),
     "run_rate": ("JOURNEY_RUN_RATE", "20",
-                 "Seconds of uncached emulation (POST /api/run, lab runs) per minute per client address (0: no limit)."),
+                 "Seconds of uncached emulation (POST /api/run, lab runs) a minute per client address (0: no limit)."),
     "trusted_proxies": ("JOURNEY_TRUSTED_PROXIES", "0",
                         "Reverse proxies in front (nginx: 1); client address from X-Forwarded-For."),
 }

@@ -55,7 +55,8 @@ class Values:
 
     def resolve(self, word: str, limit: int = U32) -> int:
         """A value in 0..limit; raises UnknownValue naming the problem."""
-        if len(word) > MAX_WORD_CHARS or any(len(p) > MAX_NUMBER_CHARS for p in re.split(r"[+-]", word) if p[:1].isdigit()):
+        numbers = [part for part in re.split(r"[+-]", word) if part[:1].isdigit()]
+        if len(word) > MAX_WORD_CHARS or any(len(part) > MAX_NUMBER_CHARS for part in numbers):
             raise UnknownValue(word[:24] + "...", "the value is too long to be a 32-bit number or a symbol")
         match = TERM.match(word)
         if not match:

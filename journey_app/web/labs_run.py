@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections import OrderedDict
 
-from flask import current_app, request
+from flask import current_app
 
 from ..errors import BadInput, BuildError, SandboxRefused
 from ..labs import Lab, Submission
