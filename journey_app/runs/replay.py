@@ -122,6 +122,8 @@ def replay(run: Run, *, catalog=None, settings: Settings | None = None, build: B
         before = None
         try:
             for j, text in enumerate(todo):
+                if runner.out_of_time():   # the rest of the list is not applied: the run ended on time
+                    break
                 index = done + j
                 action = parse_action(text, index)
                 if j == len(todo) - 1:

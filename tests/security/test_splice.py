@@ -61,3 +61,12 @@ def test_the_student_text_is_not_in_what_cpp_read(catalog, tmp_path):
         splice('# 70 "f.S"\n' + PLACEHOLDER.format(78) + "\n", "f.S", {78: "\tnop"})   # cpp put it on line 70
     with pytest.raises(SandboxRefused):
         splice('# 78 "f.S"\nfoo ' + PLACEHOLDER.format(78) + "\n", "f.S", {78: "\tnop"})   # inside an expansion
+
+
+def test_reused_object_files_give_the_same_bytes(catalog, tmp_path):
+    # the second edit reuses the glue's object files from the first; a fresh store builds everything
+    edit(catalog, (78, "\tcmpl $5, lguest_data+LGUEST_DATA_irq_pending"))
+    reused = edit(catalog, (78, "\tcmpl $6, lguest_data+LGUEST_DATA_irq_pending"))
+    fresh = build_edited(Catalog(Settings(cache_dir=tmp_path / "fresh")), "2.6.31", HEAD,
+                         [(78, "\tcmpl $6, lguest_data+LGUEST_DATA_irq_pending")], None)
+    assert reused.elf == fresh.elf
