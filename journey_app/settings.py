@@ -29,6 +29,8 @@ SETTINGS_DOC = {
     "run_seconds": ("JOURNEY_RUN_SECONDS", "0.75",
                     "Seconds of emulation one run may take (then it ends with status budget)."),
     "build_timeout": ("JOURNEY_BUILD_TIMEOUT", "10", "Seconds each toolchain step may take."),
+    "jail": ("JOURNEY_JAIL", "auto",
+             "Toolchain jail: auto (Landlock where the kernel has it) or required (no builds without Landlock)."),
     "grade_rate": ("JOURNEY_GRADE_RATE", "30",
                    "Grade/build requests and failed instructor logins per minute per client address (0: no limit)."),
     "run_rate": ("JOURNEY_RUN_RATE", "20",
@@ -55,6 +57,7 @@ class Settings:
     insn_budget: int = 100_000
     run_seconds: float = 0.75
     build_timeout: float = 10.0
+    jail: str = "auto"
     grade_rate: int = 30
     run_rate: float = 20.0
     trusted_proxies: int = 0

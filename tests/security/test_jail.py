@@ -93,3 +93,12 @@ def test_the_level_is_reported():
     assert level.endswith("rlimits")
     assert ("landlock-v" in level) == bool(landlock_abi())
     assert os.environ.get("JOURNEY_JAIL") != "required" or landlock_abi()
+
+
+def test_required_landlock_refuses_to_run_without_it(rooms, monkeypatch):
+    from journey_app.toolchain import jail
+
+    build, _canary, _secret = rooms
+    monkeypatch.setattr(jail, "landlock_abi", lambda: 0)
+    with pytest.raises(jail.JailError):
+        jail.run_jailed(["true"], build, Limits(require_landlock=True))
