@@ -18,7 +18,8 @@ from .runner import Runner
 STACK_BELOW, STACK_ABOVE = 2, 10      # words shown under ESP and at/over it
 # The keys of the State's "host" object (build_state writes them in this order; a lab's `host` check names one).
 HOST_KEYS = ("initialised", "lguest_data", "irqs_pending", "blocked", "halted", "dead", "noirq_start",
-             "noirq_end", "idt", "patched")
+             "noirq_end", "idt", "patched", "restart", "kick", "ts", "pending_notify", "clockevent_ns", "kernel_stack",
+             "pgdir", "pgdirs", "last_pages", "async_ring")
 
 
 @dataclass(frozen=True)
