@@ -18,8 +18,8 @@ from .runner import Runner
 STACK_BELOW, STACK_ABOVE = 2, 10      # words shown under ESP and at/over it
 # The keys of the State's "host" object (build_state writes them in this order; a lab's `host` check names one).
 HOST_KEYS = ("initialised", "lguest_data", "irqs_pending", "blocked", "halted", "dead", "noirq_start",
-             "noirq_end", "idt", "patched", "restart", "kick", "ts", "pending_notify", "clockevent_ns", "kernel_stack",
-             "pgdir", "pgdirs", "last_pages", "async_ring")
+             "noirq_end", "idt", "patched", "restart", "kick", "ts", "pending_notify", "clockevent_ns",
+             "kernel_stack", "pgdir", "pgdirs", "last_pages", "async_ring")
 
 
 @dataclass(frozen=True)
@@ -38,12 +38,17 @@ class State:
     host: dict
     stack: list
     changed: list
+    breakpoints: list
+    watches: list
+    stop: dict | None
+
 
     def to_json(self) -> dict:
         return {"scenario": self.scenario, "version": self.version, "status": self.status, "reason": self.reason,
                 "insn_count": self.insn_count, "eip": self.eip, "location": self.location,
                 "next_insn": self.next_insn, "registers": self.registers, "flags": self.flags,
-                "lguest_data": self.lguest_data, "host": self.host, "stack": self.stack, "changed": self.changed}
+                "lguest_data": self.lguest_data, "host": self.host, "stack": self.stack, "changed": self.changed,
+                "breakpoints": self.breakpoints, "watches": self.watches, "stop": self.stop}
 
 
 def _stack(runner: Runner, esp: int) -> list[dict]:
@@ -160,4 +165,6 @@ def build_state(runner: Runner, changed: list[str]) -> State:
         registers=regs, flags=flags_of(regs["eflags"]),
         lguest_data={"address": base, "fields": fields}, host=host_json, stack=_stack(runner, regs["esp"]),
         changed=changed,
+        breakpoints=[b.to_json() for b in runner.breakpoints], watches=[w.to_json(runner) for w in runner.watches],
+        stop=runner.last_stop,
     )
