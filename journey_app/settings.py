@@ -37,7 +37,7 @@ def _default_cache_dir() -> Path:
     return Path(tempfile.gettempdir()) / "journey-cache"
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Settings:
     content_root: Path = dataclasses.field(default_factory=paths.bundled_content_root)
     cache_dir: Path = dataclasses.field(default_factory=_default_cache_dir)

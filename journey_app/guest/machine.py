@@ -5,6 +5,7 @@ Owns executing guest instructions and reporting why they stopped; must not apply
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from unicorn import (
     UC_ARCH_X86, UC_HOOK_INSN_INVALID, UC_HOOK_INTR, UC_HOOK_MEM_FETCH_UNMAPPED, UC_HOOK_MEM_READ_UNMAPPED,
@@ -32,12 +33,15 @@ class Write:
     new: int
 
 
-@dataclass(frozen=True)
+ExitKind = Literal["count", "stop", "trap", "fault"]
+
+
+@dataclass(frozen=True, kw_only=True)
 class Exit:
     """Why a run ended. kind: "count" (all requested instructions ran), "stop" (EIP reached a stop
     address), "trap" (a CPU exception or `int`; `vector` says which), "fault" (unmapped memory)."""
 
-    kind: str
+    kind: ExitKind
     executed: int
     vector: int | None = None
     address: int | None = None
@@ -183,7 +187,7 @@ class Machine:
         self._set_exits(stops)
         mark = self._mark()
         if self._go(count - done, stops) is None:
-            return Exit("count", count)
+            return Exit(kind="count", executed=count)
         self._rewind(mark)
         while done < min(SINGLE_STEPS, count):
             reason = self._go(1, stops)
@@ -204,9 +208,10 @@ class Machine:
 
     def _exit(self, reason: tuple | None, executed: int) -> Exit:
         if reason is None:
-            return Exit("count", executed)
+            return Exit(kind="count", executed=executed)
         kind, vector, address, access, *error = reason
-        return Exit(kind, executed, vector, address, access, error[0] if error else None)
+        return Exit(kind=kind, executed=executed, vector=vector, address=address, access=access,
+                    error=error[0] if error else None)
 
     @property
     def eip(self) -> int:

@@ -23,7 +23,7 @@ from .locator import Locator
 from .scenarios import Scenario
 from .setup import apply_scenario, lguest_data_address
 from .values import Values
-from .status import RUNNABLE
+from .status import RUNNABLE, Status
 from .verbs import EFLAGS_AT, VERBS
 
 if TYPE_CHECKING:
@@ -45,7 +45,7 @@ class Checkpoint:
     seq: int
     dropped: int
     insn_count: int
-    status: str
+    status: Status
     reason: str
     patched: tuple[tuple[int, str, str], ...]
     labels: tuple[tuple[int, str, int], ...]
@@ -71,7 +71,8 @@ class Runner:
         self.pending: list[Event] = []
         self.pending_from = -1
         self.seq = self.dropped = self.insn_count = 0
-        self.status, self.reason = RUNNABLE, ""
+        self.status: Status = RUNNABLE
+        self.reason = ""
         self.patched: tuple[tuple[int, str, str], ...] = ()
         self.labels: dict[int, tuple[str, int]] = {}
         self.stop_at: frozenset[int] = frozenset()

@@ -28,7 +28,7 @@ class StackWord:
     label: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Scenario:
     id: str
     version: str

@@ -11,6 +11,7 @@ from ..guest.registers import flags_of
 from ..host.frames import idt_address, idt_present, idt_type
 from ..host.guest_view import GuestMemoryFault
 from .runner import Runner
+from .status import Status
 
 STACK_BELOW, STACK_ABOVE = 2, 10      # words shown under ESP and at/over it
 # The keys of the State's "host" object (build_state writes them in this order; a lab's `host` check names one).
@@ -18,11 +19,11 @@ HOST_KEYS = ("initialised", "lguest_data", "irqs_pending", "blocked", "halted", 
              "noirq_end", "idt", "patched")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class State:
     scenario: str
     version: str
-    status: str
+    status: Status
     reason: str
     insn_count: int
     eip: int

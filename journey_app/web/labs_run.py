@@ -49,11 +49,9 @@ def edited_build(lab: Lab, edits):
     policy = SandboxPolicy(max_edited_lines=lab.editable.max_edited_lines)
     try:
         build = build_edited(catalog(), lab.version, lab.editable.file, edits, lab.editable.lines, policy)
-    except SandboxRefused:
-        raise
     except BuildError as exc:
         # The tool messages mapped to the student's lines; not the commands or scratch paths.
-        detail = exc.detail if isinstance(exc.detail, dict) else {}
+        detail = exc.detail or {}
         raise BuildError(exc.message, {key_: detail.get(key_) for key_ in ("file", "lines", "edited")}) from None
     built[key] = True
     built.move_to_end(key)

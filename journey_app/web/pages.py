@@ -58,7 +58,7 @@ def summary(chapter: Chapter) -> dict:
 
 
 def error_json(error: JourneyError) -> dict:
-    detail = error.detail if isinstance(error.detail, dict) else {}
+    detail = error.detail or {}
     return {"code": error.code, "message": error.message, "file": detail.get("file"), "line": detail.get("line")}
 
 
