@@ -30,6 +30,7 @@ SETTINGS_DOC = {
     "grade_rate": ("JOURNEY_GRADE_RATE", "30", "Grade/build requests per minute per client address."),
     "trusted_proxies": ("JOURNEY_TRUSTED_PROXIES", "0",
                         "Reverse proxies in front (nginx: 1); client address from X-Forwarded-For."),
+    "cache_mb": ("JOURNEY_CACHE_MB", "48", "MiB all of a worker's in-memory caches may hold (estimated)."),
 }
 
 
@@ -51,6 +52,7 @@ class Settings:
     build_timeout: float = 10.0
     grade_rate: int = 30
     trusted_proxies: int = 0
+    cache_mb: int = 48
 
     def __post_init__(self):
         if not self.database_url:

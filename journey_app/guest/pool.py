@@ -16,7 +16,7 @@ from .machine import Machine
 class EnginePool:
     """Idle machines keyed by the build's input hash; at most `per_build` idle each, `builds` builds."""
 
-    def __init__(self, per_build: int = 4, builds: int = 8):
+    def __init__(self, per_build: int = 2, builds: int = 4):
         self.per_build = per_build
         self.builds = builds
         self._idle: OrderedDict[str, list[Machine]] = OrderedDict()

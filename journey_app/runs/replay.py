@@ -4,10 +4,10 @@ Owns the orchestration (build, scenario, cache lookup, machine lease, limits); m
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..caches import BoundedCache, estimate_bytes
 from ..errors import TooLarge
 from ..guest.pool import POOL, EnginePool
 from ..settings import Settings
@@ -55,28 +55,21 @@ class Replay:
                 "actions": self.actions, "events_from": self.events_from, "events_dropped": self.events_dropped}
 
 
-_CATALOGS: dict[Settings, object] = {}
-_VALUES: dict[str, Values] = {}
-_LOCK = threading.Lock()
+# replay() without a catalog (the CLI, scripts) gets one per Settings; the app passes its own.
+_CATALOGS: BoundedCache[Settings, object] = BoundedCache("runs.catalogs", 512 << 10, max_entries=4,
+                                                         sizeof=lambda settings, catalog: 1)
+_VALUES: BoundedCache[str, Values] = BoundedCache("runs.values", 2 << 20,   # the build is the catalog's
+                                                   sizeof=lambda key, values: estimate_bytes(values.constants))
 
 
 def default_catalog(settings: Settings):
     from ..catalog import Catalog
 
-    with _LOCK:
-        if settings not in _CATALOGS:
-            _CATALOGS[settings] = Catalog(settings)
-        return _CATALOGS[settings]
+    return _CATALOGS.get_or_make(settings, lambda: Catalog(settings))
 
 
 def values_for(build: Build) -> Values:
-    with _LOCK:
-        found = _VALUES.get(build.input_hash)
-        if found is None:
-            if len(_VALUES) > 64:
-                _VALUES.clear()
-            found = _VALUES[build.input_hash] = Values(build)
-        return found
+    return _VALUES.get_or_make(build.input_hash, lambda: Values(build))
 
 
 def replay(run: Run, *, catalog=None, settings: Settings | None = None, build: Build | None = None,

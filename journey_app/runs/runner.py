@@ -8,6 +8,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..caches import BoundedCache
 from ..guest.machine import Machine
 from ..guest.memory import to_virt
 from ..guest.registers import FLAG_BITS, REGISTER_NAMES
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
 EVENT_LIMIT = 20_000      # beyond this, insn and mem_write events are counted but not kept
 # (address, the 15 bytes there) -> instruction: the bytes decide the decoding, so this is shared by
 # every run of every build in the process.
-_DECODED: dict[tuple[int, bytes], Insn | None] = {}
+_DECODED: BoundedCache[tuple[int, bytes], Insn | None] = BoundedCache("runs.decoded", 2 << 20)
 
 
 @dataclass(frozen=True)
@@ -188,12 +189,7 @@ class Runner:
                 data = self.m.read(eip, 1)
             except GuestMemoryFault:
                 return None
-        key = (eip, data)
-        if key not in _DECODED:
-            if len(_DECODED) > 16384:
-                _DECODED.clear()
-            _DECODED[key] = disassemble_one(data, eip)
-        return _DECODED[key]
+        return _DECODED.get_or_make((eip, data), lambda: disassemble_one(data, eip))
 
     def peek(self, address: int, size: int) -> bytes:
         try:

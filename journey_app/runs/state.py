@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..caches import BoundedCache
 from ..guest.memory import to_virt
 from ..guest.registers import flags_of
 from ..host.frames import idt_address, idt_present, idt_type
@@ -73,7 +74,7 @@ def _where(runner: Runner, address: int) -> dict:
     return {"symbol": where.symbol, "file": where.file, "line": where.line}
 
 
-_IDT_ROWS: dict[tuple, list[dict]] = {}
+_IDT_ROWS: BoundedCache[tuple, list[dict]] = BoundedCache("runs.idt_rows", 1 << 20)
 
 
 def _idt(runner: Runner) -> list[dict]:
@@ -82,18 +83,17 @@ def _idt(runner: Runner) -> list[dict]:
     The list is shared between States like the States themselves are shared through the checkpoint
     cache: readers must treat State JSON as read-only."""
     key = (runner.build.input_hash, tuple(sorted(runner.host.idt.items())))
-    rows = _IDT_ROWS.get(key)
-    if rows is None:
-        rows = []
+
+    def rows() -> list[dict]:
+        made = []
         for vector, (lo, hi) in key[1]:
             handler = idt_address(lo, hi)
-            rows.append({"vector": vector, "lo": lo, "hi": hi, "present": idt_present(lo, hi), "handler": handler,
+            made.append({"vector": vector, "lo": lo, "hi": hi, "present": idt_present(lo, hi), "handler": handler,
                          "handler_symbol": runner.build.symbolize(to_virt(handler)),
                          "gate": {0xE: "interrupt", 0xF: "trap"}.get(idt_type(lo, hi))})
-        if len(_IDT_ROWS) > 256:
-            _IDT_ROWS.clear()
-        _IDT_ROWS[key] = rows
-    return rows
+        return made
+
+    return _IDT_ROWS.get_or_make(key, rows)
 
 
 def build_state(runner: Runner, changed: list[str]) -> State:

@@ -13,7 +13,7 @@ from ..errors import JourneyError, NotFound
 from ..journey import STAGES, Chapter
 from .context import catalog
 from .highlight import typeset_prose
-from .listing import CACHE_KEY, Listing, ListingCache, SourceLine, chapter_blocks, listing, notes_by_line
+from .listing import CACHE_KEY, Listing, SourceLine, chapter_blocks, listing, listing_cache, notes_by_line
 
 bp = Blueprint("pages", __name__)
 
@@ -21,7 +21,7 @@ JSON = ".json"
 
 @bp.record_once
 def _attach_cache(state) -> None:
-    state.app.extensions.setdefault(CACHE_KEY, ListingCache())
+    state.app.extensions.setdefault(CACHE_KEY, listing_cache())
 
 def _is_default(version: str) -> bool:
     """The newest version gets the short URLs (/chapters/G-033); asked once per request."""
