@@ -55,7 +55,8 @@ class BoundedCache(Generic[K, V]):
     """A thread-safe LRU of at most `max_bytes` (estimated) and `max_entries`, registered under `name`
     (a later cache of the same name replaces it in the registry: one app per process).
 
-    An entry larger than 1/`oversize` of the byte bound is not kept: one huge value must not flush the rest."""
+    An entry larger than 1/`oversize` of the byte bound is not kept: one huge value must not flush the rest.
+    With oversize=1 (values charged a fixed cost) the newest entry is always kept, even over the bound."""
 
     def __init__(self, name: str, max_bytes: int, max_entries: int | None = None,
                  sizeof: Callable[[K, V], int] | None = None, register: bool = True, oversize: int = 8):
@@ -93,7 +94,7 @@ class BoundedCache(Generic[K, V]):
 
     def put(self, key: K, value: V, cost: int | None = None) -> None:
         cost = self._sizeof(key, value) if cost is None else cost
-        if cost > self.max_bytes // self.oversize:
+        if self.oversize > 1 and cost > self.max_bytes // self.oversize:
             return
         with self._lock:
             previous = self._entries.pop(key, None)
@@ -132,7 +133,7 @@ class BoundedCache(Generic[K, V]):
             self._shrink()
 
     def _shrink(self) -> None:
-        while self._entries and (self.bytes > self.max_bytes or (
+        while len(self._entries) > 1 and (self.bytes > self.max_bytes or (
                 self.max_entries is not None and len(self._entries) > self.max_entries)):
             _key, (_value, cost) = self._entries.popitem(last=False)
             self.bytes -= cost

@@ -44,7 +44,7 @@ class Locator:
 
 # Each Locator is charged for the memo it grows to (it fills after it is cached).
 _LOCATORS: BoundedCache[tuple[str, int], Locator] = BoundedCache(
-    "runs.locators", 4 * LOCATOR_BYTES, sizeof=lambda key, locator: LOCATOR_BYTES)
+    "runs.locators", 4 * LOCATOR_BYTES, sizeof=lambda key, locator: LOCATOR_BYTES, oversize=1)
 
 
 def locator_for(build: Build, chapter_owner: ChapterOwner | None) -> Locator:

@@ -215,7 +215,7 @@ class ScenarioLibrary:
 
 # One library per content root, charged for a root's worth of parsed scenarios (a few KiB each).
 _LIBRARIES: BoundedCache[Path, ScenarioLibrary] = BoundedCache("runs.scenario_libraries", 1 << 20,
-                                                               sizeof=lambda root, library: 256 << 10)
+                                                               sizeof=lambda root, library: 256 << 10, oversize=1)
 
 
 def scenario_library(content_root: Path | str) -> ScenarioLibrary:

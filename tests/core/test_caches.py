@@ -38,8 +38,8 @@ def test_the_entry_bound_and_resize():
     for key in range(5):
         cache.put(key, key)
     assert len(cache) == 2 and cache.evictions == 3
-    cache.resize(10)
-    assert len(cache) == 1
+    cache.resize(5)
+    assert len(cache) == 1                       # the newest is kept even over the bound
 
 
 def test_estimate_bytes_counts_what_a_value_reaches_once():
@@ -62,11 +62,13 @@ def test_scale_to_shares_the_budget_in_proportion():
 
 def test_a_replay_fills_and_then_hits_the_process_caches():
     before = {c.name: c.stats() for c in caches.caches()}
-    for _ in range(2):
-        replay(Run("2.6.31", "g033-irq-enable-pending", "step 3; host_check"))
+    for actions in ("step 3; host_check", "step 3; host_check; step"):
+        replay(Run("2.6.31", "g033-irq-enable-pending", actions))
     after = {c.name: c.stats() for c in caches.caches()}
     assert after["runs.checkpoints"]["hits"] > before["runs.checkpoints"]["hits"]
     assert after["runs.decoded"]["entries"] >= 1
+    for name in ("runs.locators", "runs.scenario_libraries", "runs.values", "runs.idt_rows"):
+        assert after[name]["hits"] > before[name]["hits"], name
 
 
 @pytest.fixture
