@@ -26,6 +26,8 @@ SETTINGS_DOC = {
     "max_request_bytes": ("JOURNEY_MAX_REQUEST_BYTES", "262144", "Largest accepted request body."),
     "max_actions": ("JOURNEY_MAX_ACTIONS", "5000", "Most actions in one run."),
     "insn_budget": ("JOURNEY_INSN_BUDGET", "100000", "Most guest instructions one run may execute."),
+    "run_seconds": ("JOURNEY_RUN_SECONDS", "1.0",
+                    "Seconds of emulation one run may take (then it ends with status budget)."),
     "build_timeout": ("JOURNEY_BUILD_TIMEOUT", "10", "Seconds each toolchain step may take."),
     "grade_rate": ("JOURNEY_GRADE_RATE", "30", "Grade/build requests per minute per client address."),
     "trusted_proxies": ("JOURNEY_TRUSTED_PROXIES", "0",
@@ -49,6 +51,7 @@ class Settings:
     max_request_bytes: int = 256 * 1024
     max_actions: int = 5000
     insn_budget: int = 100_000
+    run_seconds: float = 1.0
     build_timeout: float = 10.0
     grade_rate: int = 30
     trusted_proxies: int = 0

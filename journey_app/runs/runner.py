@@ -5,6 +5,7 @@ Owns the run's status, budget, event numbering and checkpoints; must not parse a
 from __future__ import annotations
 
 import dataclasses
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -53,6 +54,9 @@ class Checkpoint:
     stop_at: frozenset[int]
     actions: int
     state: State | None = None         # the State after the last action, for end-of-request checkpoints
+    breakpoints: tuple = ()             # debug.Breakpoint, kept across reset
+    watches: tuple = ()                 # debug.Watch
+    last_stop: dict | None = None       # why the last action stopped (its `stopped` event), for the State
 
 
 class Runner:
@@ -79,6 +83,14 @@ class Runner:
         self.stop_at: frozenset[int] = frozenset()
         self.actions = 0
         self.pages_base: dict | None = None
+        # Wall-clock end of this request's emulation (replay sets it): counts alone do not bound time, since
+        # an instruction that rewrites code costs a Unicorn cache flush (1-2 ms) instead of nanoseconds.
+        self.deadline: float | None = None
+        self.seconds = 0.0
+        self.timed_out = False
+        self.breakpoints: tuple = ()
+        self.watches: tuple = ()
+        self.last_stop: dict | None = None
 
     # -- starting, checkpoints -------------------------------------------------------------------------
     def start(self) -> None:
@@ -101,6 +113,7 @@ class Runner:
         self.status, self.reason, self.patched = cp.status, cp.reason, cp.patched
         self.labels = {address: (label, value) for address, label, value in cp.labels}
         self.stop_at, self.actions, self.pages_base = cp.stop_at, cp.actions, cp.pages
+        self.breakpoints, self.watches, self.last_stop = cp.breakpoints, cp.watches, cp.last_stop
 
     def checkpoint(self) -> Checkpoint:
         self.flush()
@@ -109,7 +122,7 @@ class Runner:
         return Checkpoint(self.m.uc.context_save(), pages, self.host.copy(), self.log, self.seq, self.dropped,
                           self.insn_count, self.status, self.reason, self.patched,
                           tuple((a, lbl, v) for a, (lbl, v) in sorted(self.labels.items())), self.stop_at,
-                          self.actions)
+                          self.actions, None, self.breakpoints, self.watches, self.last_stop)
 
     def flush(self) -> None:
         self.log = EventLog.extend(self.log, self.pending, self.pending_from)
@@ -127,10 +140,13 @@ class Runner:
             self.pending.append(Event(self.seq, kind, self.locate(self.m.eip if at is None else at), fields))
         self.seq += 1
 
-    def emit_host(self, outputs: list, at: int) -> None:
+    def emit_host(self, outputs: list, at: int, trigger: str | None = None) -> None:
+        """Host outputs as events; `trigger` ("kick") says what made the Host look, on its decisions."""
         for out in outputs:
             fields = out.to_json()
             kind = fields.pop("kind")
+            if trigger and isinstance(out, Decision):
+                fields["trigger"] = trigger
             self.emit(kind, fields, at)
             if isinstance(out, RewriteEvent):
                 self.patched += ((out.address, out.old, out.new),)
@@ -156,7 +172,11 @@ class Runner:
         """Status after anything happened: dead, halted, finished (EIP at a stop label) or running."""
         if self.status in ("fault", "budget"):
             return
-        if self.host.dead is not None:
+        if self.host.restart:
+            self.status, self.reason = "dead", ("restart: SHUTDOWN(LGUEST_SHUTDOWN_RESTART) set lg->dead = "
+                                                "ERR_PTR(-ERESTART); run_guest() returns -ERESTART and the "
+                                                "Launcher starts the Guest again")
+        elif self.host.dead is not None:
             self.status, self.reason = "dead", self.host.dead
         elif self.host.halted:
             self.status, self.reason = "halted", "the Guest is halted (LHCALL_HALT): the Host runs it again when " \
@@ -178,7 +198,16 @@ class Runner:
             self.reason = f"the run used its budget of {self.budget} instructions"
             self.emit("budget", {"budget": self.budget, "message": self.reason})
             return False
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            self.status, self.timed_out = "budget", True
+            self.reason = (f"the run used its time budget of {self.seconds:g} s after {self.insn_count} "
+                           "instructions")
+            self.emit("budget", {"budget": self.budget, "seconds": self.seconds, "message": self.reason})
+            return False
         return True
+
+    def time_left(self) -> float | None:
+        return None if self.deadline is None else self.deadline - time.monotonic()
 
     # -- reading the machine ------------------------------------------------------------------------------
     def decode(self, eip: int) -> Insn | None:
@@ -199,6 +228,7 @@ class Runner:
 
     def apply(self, action: Action) -> None:
         self.emit("action", {"action_index": action.index, "action": action.text})
+        self.last_stop = None
         VERBS[action.verb](self, action)
         self.actions = action.index + 1
 

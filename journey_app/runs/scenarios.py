@@ -203,7 +203,11 @@ class ScenarioLibrary:
             self._fresh[(version, scenario_id)] = (time.monotonic(), cached[1])
             return cached[1]
         rel = str(path.relative_to(self.content_root)) if path.is_relative_to(self.content_root) else str(path)
-        scenario = parse_scenario(path.read_text(encoding="utf-8"), rel, version, expected_id=scenario_id)
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:   # one bad file is that scenario's content error, never a 500
+            raise ContentError(f"{rel} is not UTF-8 (byte {exc.start})", {"file": rel, "field": None}) from None
+        scenario = parse_scenario(text, rel, version, expected_id=scenario_id)
         with self._lock:
             self._cache[path] = (stamp, scenario)
             self._fresh[(version, scenario_id)] = (time.monotonic(), scenario)

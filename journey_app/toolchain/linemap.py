@@ -9,11 +9,12 @@ source lines lying between the two rows that hold code (not comments or blanks).
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 from dataclasses import dataclass
 
 from ..journey.comments import lex
-from .disasm import Insn, disassemble, disassemble_one
+from .disasm import Insn, disassemble, disassemble_one, iter_disassemble
 from .elfread import LineRow
 
 
@@ -52,7 +53,8 @@ def _emits_bytes(code: str) -> bool:
 
 def _is_padding(gap: bytes, address: int) -> bool:
     """NOPs that stop at an aligned address: what `.align 4,0x90` (ENTRY) emits."""
-    return all(i.mnemonic == "nop" for i in disassemble(gap, address)) and (address + len(gap)) % 4 == 0
+    # lazily: a long gap of data stops at its first non-nop instead of being disassembled whole
+    return (address + len(gap)) % 4 == 0 and all(i.mnemonic == "nop" for i in iter_disassemble(gap, address))
 
 
 def build_spans(rows: list[LineRow], read, sources: dict[str, str]) -> list[Span]:
@@ -114,10 +116,15 @@ class LineMap:
     def lines(self, file: str) -> list[int]:
         return sorted(line for f, line in self._by_line if f == file)
 
-    def insns(self, file: str, line: int) -> tuple[Insn, ...]:
+    def insns(self, file: str, line: int, run_address=None) -> tuple[Insn, ...]:
+        """The line's instructions. `run_address(address)` is where the bytes execute when that differs
+        from their link address (code run before paging); relative targets are decoded from there,
+        and each Insn keeps its link address."""
         out: list[Insn] = []
         for span in self.spans_for(file, line):
-            out.extend(disassemble(span.data, span.address))
+            run = run_address(span.address) if run_address else span.address
+            for insn in disassemble(span.data, run):
+                out.append(dataclasses.replace(insn, address=insn.address - run + span.address))
         return tuple(out)
 
     def all_spans(self) -> list[Span]:

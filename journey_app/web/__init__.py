@@ -1,8 +1,8 @@
 """`create_app(config)`: the Flask application factory; the only place the web layer is wired.
 
-Blueprints, each imported here by name (a missing module fails at start): `pages` (HTML, each page with a
-`.json` twin), `api` (JSON under /api/), `explorer_api` (+ `openapi`), `labs_api`, `labs_pages`, `instructor`,
-`metrics` (/metrics, instructors only).
+Blueprints, each imported here by name (a missing module fails at start): `pages`, `reading` (stages, files),
+`xref_pages`, `search_pages` (HTML, each page with a `.json` twin), `api` (JSON under /api/), `explorer_api`
+(+ `openapi`), `whatif_api`, `labs_api`, `labs_pages`, `instructor`, `metrics` (/metrics, instructors only).
 Per-process objects (Catalog) hang off the app, never off module globals.
 """
 
@@ -12,8 +12,10 @@ from flask import Flask
 
 from .. import caches, paths
 from ..catalog import Catalog
+from ..index import IndexStore
 from ..settings import Settings
-from . import api, errors, explorer_api, instructor, labs_api, labs_pages, metrics, pages, security
+from . import (api, errors, explorer_api, instructor, labs_api, labs_pages, metrics, pages, reading, search_pages,
+               security, whatif_api, xref_pages)
 
 
 def create_app(config: Settings | dict | None = None) -> Flask:
@@ -28,14 +30,18 @@ def create_app(config: Settings | dict | None = None) -> Flask:
                       TEMPLATES_AUTO_RELOAD=False)
     app.extensions["journey.settings"] = settings
     app.extensions["journey.catalog"] = Catalog(settings)
+    app.extensions["journey.index"] = IndexStore(settings.cache_dir)
     caches.scale_to(settings.cache_mb << 20)      # every cache of this process shares the budget
 
     errors.register(app)
     security.register(app)
 
     app.register_blueprint(pages.bp)
+    app.register_blueprint(reading.bp)
+    app.register_blueprint(xref_pages.bp)
+    app.register_blueprint(search_pages.bp)
     app.register_blueprint(api.bp)
-    for module in (explorer_api, labs_api, labs_pages, instructor, metrics):
+    for module in (explorer_api, whatif_api, labs_api, labs_pages, instructor, metrics):
         module.register(app)
     if settings.trusted_proxies > 0:
         # Behind nginx every client would look like nginx to the rate limiter; trust exactly

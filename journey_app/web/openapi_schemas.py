@@ -98,7 +98,10 @@ SCHEMAS: dict = {
                 "type": "string", "default": "",
                 "description": "The action list in the shared text grammar, one action per ';' or newline: "
                                "`step [n]`, `run_until <label|0xaddr|ret|hypercall|decision>`, "
-                               "`set <reg|flag|field> <value>`, `raise_irq <n>`, `host_check`, `reset`. "
+                               "`set <reg|flag|field> <value>`, `raise_irq <n>`, `host_check`, `reset`, and the "
+                               "debugger's `break <label|0xaddr|L<n>>`, `unbreak <same>`, `watch <reg|flag|field|"
+                               "sym[:bytes]>`, `unwatch <same>`, `continue` (to the next breakpoint or watched "
+                               "change). "
                                "At most JOURNEY_MAX_ACTIONS actions (413 beyond).",
                 "examples": ["step 3; set irq_pending 0x200; run_until hypercall"],
             },
@@ -167,6 +170,14 @@ SCHEMAS: dict = {
             "host": {"type": "object"},
             "stack": {"type": "array", "items": {"type": "object", "required": ["address", "value"]}},
             "changed": {"type": "array"},
+            "breakpoints": {"type": "array", "description": "Breakpoints set by `break` (kept across reset).",
+                            "items": {"type": "object", "required": ["spec", "address"]}},
+            "watches": {"type": "array", "description": "Values watched by `watch`, with their value now.",
+                        "items": {"type": "object", "required": ["spec", "kind", "value"]}},
+            "stop": {"type": ["object", "null"], "required": ["action_index", "why", "message"],
+                     "description": "Why the last action stopped where it did, when it ran code: `why` is "
+                                    "reached, breakpoint, watch, ended or not_runnable; `message` says it in words "
+                                    "(also the `stopped` event)."},
         },
     },
     "Event": {
@@ -174,7 +185,9 @@ SCHEMAS: dict = {
         "description": "Something that happened during the replay. Every event has seq, kind and where it "
                        "happened; decision events add rule, outcome, inputs, steps, writes, chapters, message; "
                        "hypercall events name, number, args, effect. The server adds action_index (-1 = "
-                       "before the first action) and action_step (instructions so far within that action).",
+                       "before the first action) and action_step (instructions so far within that action); "
+                       "decision, hypercall, killed and rewrite events add citations: the kernel file, "
+                       "function, lines and chapter the Host model follows, with a url to them.",
         "required": ["seq", "kind", "action_index", "action_step"],
         "properties": {
             "seq": {"type": "integer", "minimum": 0},
@@ -185,6 +198,11 @@ SCHEMAS: dict = {
             "chapter": {"type": ["string", "null"]},
             "action_index": {"type": "integer", "minimum": -1},
             "action_step": {"type": "integer", "minimum": 0},
+            "citations": {"type": "array", "items": {
+                "type": "object", "required": ["file", "function", "first", "last", "chapter", "url"],
+                "properties": {"file": {"type": "string"}, "function": {"type": "string"},
+                               "first": {"type": "integer"}, "last": {"type": "integer"},
+                               "chapter": {"type": ["string", "null"]}, "url": {"type": "string"}}}},
         },
     },
 }

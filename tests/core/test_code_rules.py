@@ -26,6 +26,12 @@ POSITIONAL = {
     "journey_app.toolchain.elfread.Symbol", "journey_app.toolchain.linemap.Span",
     "journey_app.toolchain.sandbox_rules.SandboxPolicy", "journey_app.web.explorer_requests.RunRequest",
     "journey_app.web.listing.Listing", "journey_app.web.listing.SourceLine",
+    # written while this rule was being introduced:
+    "journey_app.guest.cpu_entry.CpuFrame", "journey_app.host.citations.Citation", "journey_app.host.emulate.Emulated",
+    "journey_app.host.idt.CpuGate", "journey_app.index.ctags.Definition", "journey_app.index.search.SearchDoc",
+    "journey_app.index.search.SearchHit", "journey_app.index.store.ContentIndex", "journey_app.runs.debug.Breakpoint",
+    "journey_app.runs.debug.Watch", "journey_app.runs.whatif.WhatIf", "journey_app.toolchain.jail.Limits",
+    "journey_app.toolchain.sandbox_rules.LineBudget",
 }
 
 
