@@ -26,13 +26,13 @@ venv() {  # the project's virtualenv with the given extras
 
 case "${1:-}" in
 serve)
-    need_apt binutils cpp python3-venv
+    need_apt binutils cpp gcc python3-venv
     venv serve
     shift
     exec "$VENV/bin/journey" serve "$@"
     ;;
 test)
-    need_apt binutils cpp python3-venv chromium postgresql nginx-light wrk
+    need_apt binutils cpp gcc python3-venv chromium postgresql nginx-light wrk
     venv test
     shift
     PGDIR=$(mktemp -d /tmp/journey-pg.XXXXXX)

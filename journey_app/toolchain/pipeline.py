@@ -1,4 +1,5 @@
-"""Assembles and links a kernel source tree with the real GNU toolchain: cpp → as --32 -g → ld -m elf_i386.
+"""Assembles and links a kernel source tree with the real GNU toolchain: cpp → as --32 -g → ld -m elf_i386,
+with the C units of glue/*.toml manifests compiled by gcc -m32 (cunits.py) and linked into the same image.
 
 Owns the command lines and the temporary build folder; the same path serves the bundled
 text and student-edited text (the sandbox checks the text before it gets here).
@@ -11,6 +12,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 from ..errors import BuildError, ContentError
+from .cunits import gcc_argv, units
 from .runner import Limits, run_tool
 
 LINKER_SCRIPT = "glue/journey.ld"
@@ -86,6 +88,13 @@ def link_tree(tree: dict[str, bytes], limits: Limits, scratch: Path | None = Non
             warnings += _nonempty(run_tool(
                 ["as", "--32", "-g", f"--debug-prefix-map={root}=.", "-o", f"{stem}.o", f"{stem}.s"],
                 root, limits, f"as {source}"))
+            objects.append(f"{stem}.o")
+        for unit in units(tree):
+            # C objects are named obj/c-*.o: the linker script places them after the assembler's.
+            stem = f"obj/c-{PurePosixPath(unit.manifest).stem}"
+            (root / f"{stem}.c").write_text(unit.text(tree), encoding="utf-8")
+            warnings += _nonempty(run_tool(gcc_argv(f"{stem}.c", f"{stem}.o", str(root)), root, limits,
+                                           f"gcc {unit.source}"))
             objects.append(f"{stem}.o")
         warnings += _nonempty(run_tool(
             ["ld", "-m", "elf_i386", "--build-id=none", "-T", LINKER_SCRIPT, "-o", "kernel.elf", *objects],

@@ -1,4 +1,4 @@
-"""Runs one GNU toolchain program (cpp, as, ld) as a bounded subprocess.
+"""Runs one GNU toolchain program (cpp, as, ld, gcc) as a bounded subprocess.
 
 Owns timeouts, resource limits and the "toolchain missing" message; knows nothing
 about kernels or lguest.
@@ -15,8 +15,8 @@ from pathlib import Path
 
 from ..errors import BuildError, ToolchainMissing
 
-TOOLS = ("cpp", "as", "ld")
-DEBIAN_PACKAGES = "binutils cpp"
+TOOLS = ("cpp", "as", "ld", "gcc")
+DEBIAN_PACKAGES = "binutils cpp gcc"
 
 
 @dataclass(frozen=True)
