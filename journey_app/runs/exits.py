@@ -24,6 +24,7 @@ def handle_exit(runner: Runner, exit: Exit) -> str | None:
     if exit.kind in ("count", "stop"):
         runner.settle()
         return None
+    runner.sync_clock()
     eip, cs = m.eip, m.regs["cs"]
     if exit.kind == "trap" and exit.vector == LGUEST_TRAP_ENTRY:
         runner.emit("trap", {"vector": exit.vector, "name": "int $0x1f (LGUEST_TRAP_ENTRY)",

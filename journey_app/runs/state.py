@@ -105,6 +105,11 @@ def build_state(runner: Runner, changed: list[str]) -> State:
         "irqs_pending": host.irqs_pending, "blocked": blocked if host.lguest_data_addr is not None else None,
         "halted": host.halted, "dead": host.dead, "noirq_start": host.noirq_start, "noirq_end": host.noirq_end,
         "idt": _idt(runner),
+        # LOAD_GDT_ENTRY / LOAD_TLS as the Host stored them (segments.c), the clock event on the virtual
+        # clock (host/clock.py) and the page tables as the hypercalls described them (host/pagetables.py).
+        "gdt": [{"index": index, "lo": lo, "hi": hi} for index, (lo, hi) in sorted(host.gdt.items())],
+        "timer": host.timer.to_json(runner.clock_now()),
+        "pagetables": host.pagetables.to_json(),
         "patched": [{"address": address, "old": old, "new": new, **_where(runner, address)}
                     for address, old, new in runner.patched],
     }

@@ -1,4 +1,5 @@
-"""The actions' meanings: one function per verb (step, run_until, set, raise_irq, host_check, reset), in VERBS.
+"""The actions' meanings: one function per verb (step, step_line, next_line, run_until, set, raise_irq, host_check,
+reset), in VERBS.
 Owns how each action drives the machine and the Host through the Runner; must not parse text.
 """
 
@@ -7,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..guest.memory import aliases
+from ..guest.memory import aliases, to_virt
 from ..guest.registers import FLAG_BITS, REGISTER_NAMES
 from ..host import host_check, raise_irq
 from ..host.lguest_data import LguestData
@@ -47,7 +48,8 @@ def step_one(runner: Runner) -> str | None:
     runner.emit("insn", fields, eip)
     if m.writes:
         runner.emit_writes()
-    return handle_exit(runner, exit)
+    looked = handle_exit(runner, exit)
+    return "host" if runner.tick() else looked
 
 
 def do_step(runner: Runner, action: Action) -> None:
@@ -56,6 +58,67 @@ def do_step(runner: Runner, action: Action) -> None:
         if not runner.runnable():
             return
         step_one(runner)
+
+
+LINE_STEP_LIMIT = 10_000     # instructions one source line may take before `step_line` gives up on it
+
+
+def _line(runner: Runner, eip: int):
+    where = runner.build.line_at(to_virt(eip))
+    return None if where is None else (where.file, where.line)
+
+
+def _run_to_return(runner: Runner, address: int, esp: int) -> None:
+    """`next_line` over a call: natively until the call returns to `address` with the caller's stack
+    (a recursive call reaching the same address deeper does not count). Hypercalls on the way are handled."""
+    stops = aliases(address) | runner.stop_at
+    while runner.runnable():
+        exit = runner.m.run(runner.room(), stops)
+        runner.insn_count += exit.executed
+        runner.emit_writes()
+        handle_exit(runner, exit)
+        runner.tick()
+        if exit.kind == "stop" and (runner.m.eip not in aliases(address) or runner.m.regs["esp"] >= esp):
+            return
+        if exit.kind == "stop" and runner.status == RUNNABLE:
+            step_one(runner)                    # deeper recursion: leave the stop address and go on
+
+
+def _step_line(runner: Runner, over: bool) -> None:
+    """One source line: instructions run (and are recorded) until EIP is on another line. C lines come
+    back again and again in optimised code, so the line ends when EIP leaves it, as in gdb's `step`."""
+    start = _line(runner, runner.m.eip)
+    frame = runner.m.regs["esp"]
+    for _ in range(LINE_STEP_LIMIT):
+        if not runner.runnable():
+            return
+        eip, esp = runner.m.eip, runner.m.regs["esp"]
+        insn = runner.decode(eip)
+        looked = step_one(runner)
+        if looked is not None or start is None:
+            return                                  # the Host acted: show it before going on
+        if over and insn is not None and insn.mnemonic.startswith("call") and runner.m.regs["esp"] == esp - 4 \
+                and runner.status == RUNNABLE:
+            _run_to_return(runner, eip + insn.size, esp)
+        here = _line(runner, runner.m.eip)
+        if here != start and (not over or runner.m.regs["esp"] >= frame or here is None or here[0] != start[0]):
+            return
+
+
+def do_step_line(runner: Runner, action: Action) -> None:
+    """`step_line [n]`: n source lines, into calls (gdb's `step`)."""
+    for _ in range(int(action.args[0], 0) if action.args else 1):
+        if not runner.runnable():
+            return
+        _step_line(runner, over=False)
+
+
+def do_next_line(runner: Runner, action: Action) -> None:
+    """`next_line [n]`: n source lines of this function, running each call it makes to its return (gdb's `next`)."""
+    for _ in range(int(action.args[0], 0) if action.args else 1):
+        if not runner.runnable():
+            return
+        _step_line(runner, over=True)
 
 
 def do_run_until(runner: Runner, action: Action) -> None:
@@ -81,10 +144,12 @@ def do_run_until(runner: Runner, action: Action) -> None:
             step_one(runner)
             return
     while runner.runnable():
-        exit = runner.m.run(runner.budget - runner.insn_count, stops)
+        exit = runner.m.run(runner.room(), stops)
         runner.insn_count += exit.executed
         runner.emit_writes()
         looked = handle_exit(runner, exit)
+        if runner.tick():
+            looked = "host"
         if exit.kind == "stop" and runner.status == RUNNABLE:
             if target == "ret":
                 step_one(runner)
@@ -132,6 +197,7 @@ def do_host_check(runner: Runner, action: Action) -> None:
     if runner.host.dead is not None:
         return
     eip = runner.m.eip
+    runner.sync_clock()
     runner.emit_host(host_check(runner.host, runner.m), eip)
     if runner.status == "finished" and runner.m.eip not in runner.stop_at:
         runner.status = RUNNABLE
@@ -147,6 +213,6 @@ def do_reset(runner: Runner, action: Action) -> None:
 
 
 VERBS: dict[str, Callable[[Runner, Action], None]] = {
-    "step": do_step, "run_until": do_run_until, "set": do_set, "raise_irq": do_raise_irq,
+    "step": do_step, "step_line": do_step_line, "next_line": do_next_line, "run_until": do_run_until, "set": do_set, "raise_irq": do_raise_irq,
     "host_check": do_host_check, "reset": do_reset,
 }

@@ -6,6 +6,7 @@ openapi.py looks for `OPENAPI` in each blueprint's own module.
 
 from __future__ import annotations
 
+from ..runs.events import KINDS as EVENT_KINDS
 from ..labs.store import STUDENT_MAX
 from .labs_requests import MAX_ANSWER_CHARS, MAX_EDIT_CHARS, MAX_EDIT_KEYS, MAX_EVENTS_LIMIT, MAX_HINTS_ASKED
 
@@ -172,9 +173,7 @@ OPENAPI = {
                 "events_from": {"type": "integer", "minimum": 0, "default": 0},
                 "max_events": {"type": "integer", "minimum": 0, "maximum": MAX_EVENTS_LIMIT, "default": 1000},
                 "kinds": {"type": "array", "uniqueItems": True,
-                          "items": {"enum": ["insn", "mem_write", "trap", "rewrite", "hypercall", "decision",
-                                             "irq_delivered", "fault", "budget", "killed", "halted", "finished",
-                                             "action", "notify"]}},
+                          "items": {"enum": list(EVENT_KINDS)}},
             },
         },
         "LabRunResponse": {

@@ -180,6 +180,7 @@ export class Explorer {
       case "play": return this.timer ? this.pause() : this.play();
       case "run_until": return this.change(withAction(base, `run_until ${arg}`));
       case "host_check": return this.change(withAction(base, "host_check"));
+      case "step_line": case "next_line": return this.change(withAction(base, cmd));
       case "raise_irq": {
         const input = this.el("mx-irq");
         const n = Number(input.value);
