@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from ..host.constants import LHCALL_NAMES
 from ..host.lguest_data import SCALAR_FIELDS
+from ..runs.events import KINDS
 
 __all__ = ["LHCALL_NAMES", "RULES", "OUTCOMES", "EVENT_KINDS", "STATUSES", "REGISTERS", "FLAGS",
            "LGUEST_DATA_FIELDS", "HOST_KEYS"]
@@ -16,8 +17,7 @@ RULES = ("no_lguest_data", "blocked", "nothing_pending", "noirq_window", "halted
          "idt_not_present", "deliver")
 OUTCOMES = ("none", "defer", "set_pending", "deliver")
 
-EVENT_KINDS = ("insn", "mem_write", "trap", "rewrite", "hypercall", "decision", "irq_delivered", "fault",
-               "budget", "killed", "halted", "finished", "action")
+EVENT_KINDS = KINDS                     # runs/events.py: the one list of event kinds
 STATUSES = ("running", "finished", "halted", "dead", "fault", "budget")
 
 REGISTERS = ("eax", "ebx", "ecx", "edx", "esi", "edi", "ebp", "esp", "eip", "eflags",

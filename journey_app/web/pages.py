@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from ..errors import JourneyError, NotFound
 from ..journey import STAGES, Chapter
+from .c_asm import c_asm_view
 from .context import catalog
 from .highlight import typeset_prose
 from .listing import CACHE_KEY, Listing, ListingCache, SourceLine, chapter_blocks, listing, notes_by_line
@@ -153,8 +154,11 @@ def render_chapter(version: str, ref: str, canonical_redirect: bool):
     if as_json:
         return data
     journey = {c.id: c for c in catalog().library.chapters(version)}
+    later = [c.start_line for c in catalog().library.chapters_in_file_order(version)
+             if c.file == chapter.file and c.start_line > chapter.start_line]
     return render_template(
         "chapter.html", data=data, chapter=chapter,
+        casm=c_asm_view(code.build, chapter, min(later) if later else None),
         blocks=chapter_blocks(chapter, code.span(chapter.start_line, chapter.end_line)),
         prev=summary(journey[data["prev"]]) if data["prev"] else None,
         next=summary(journey[data["next"]]) if data["next"] else None,
