@@ -91,12 +91,26 @@ class Catalog:
         return build
 
     def build_with(self, version: str, overrides: dict[str, bytes]) -> Build:
-        """Build of the version with some files replaced (edited lab source)."""
+        """Build of the version with some files replaced by TRUSTED text (the CLI's own files): the text goes
+        through cpp. Student edits never come here: they go through toolchain/sandbox.build_edited."""
         from .toolchain.pipeline import read_tree
 
         tree = read_tree(self.kernel_dir(version))
         tree.update(overrides)
         return self.store.build_tree(tree, version)
+
+    def build_spliced(self, version: str, file: str, lines: dict[int, str], shown: str, admit=None) -> Build:
+        """Build of the version with checked student lines spliced into `file` after cpp (never through it)."""
+        from .toolchain.pipeline import read_tree
+
+        return self.store.build_tree(read_tree(self.kernel_dir(version)), version, splices={file: lines},
+                                     shown={file: shown}, admit=admit)
+
+    def macros(self, version: str, file: str):
+        """The object-like macros `file` sees (cpp over the shipped text), for the sandbox to expand."""
+        from .toolchain.pipeline import read_tree
+
+        return self.store.macros(read_tree(self.kernel_dir(version)), file)
 
     def chapter_owner(self, version: str, file: str, line: int) -> str | None:
         key = (version, file)

@@ -79,6 +79,21 @@ class RateLimited(JourneyError):
     status = 429
 
 
+class TimeBudget(JourneyError):
+    """A run that had to be graded or stored used up its wall-clock budget: its outcome depends on the
+    machine's speed, so it is neither graded nor saved."""
+
+    code = "time_budget"
+    status = 422
+
+
+class StorageUnavailable(JourneyError):
+    """The submissions store could not save (disk full, database gone); nothing was half-written."""
+
+    code = "could_not_save"
+    status = 503
+
+
 class Unauthorized(JourneyError):
     code = "unauthorized"
     status = 401

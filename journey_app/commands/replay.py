@@ -61,7 +61,7 @@ def _detail(event: dict) -> str:
         flags = " ".join(f"{k}={v}" for k, v in event["flags"].items())
         return f"{event['text']}{extra}" + (f"  {flags}" if flags else "")
     for key in FIELDS:
-        if key in event and event[key]:
+        if event.get(key):
             return str(event[key])
     return ""
 

@@ -47,7 +47,7 @@ def explain_exit(exit: Exit, eip: int, mnemonic: str | None) -> FaultReport:
     where = f"at {eip:#x}"
     if exit.kind == "fault" and exit.vector == 14:
         errcode = 2 if exit.access == "write" else 0     # #PF error code: bit 1 = write, bit 0 clear = not present
-        what = {"write": "write to", "fetch": "instruction fetch from"}.get(exit.access, "read from")
+        what = {"write": "write to", "fetch": "instruction fetch from"}.get(exit.access or "read", "read from")
         return FaultReport(14, TRAP_NAMES[14], f"{what} {exit.address:#x} {where}: the Guest has "
                            f"{RAM_SIZE >> 20} MiB of memory, mapped at 0 and at PAGE_OFFSET (0xc0000000), and "
                            "nothing else, so the CPU raises a page fault", errcode, exit.address or 0)

@@ -158,6 +158,7 @@ class Machine:
         self.uc.context_restore(context)
         for write in reversed(self.writes[nwrites:]):
             phys = to_phys(write.address)
+            assert phys is not None             # the write log holds writes that reached RAM
             self.ram.view[phys:phys + write.size] = write.old.to_bytes(write.size, "little")
             if phys >> PAGE_SHIFT in self.ram.exec_pages:
                 self.forget_code(phys, write.size)

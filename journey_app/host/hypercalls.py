@@ -5,7 +5,7 @@ Must not deliver interrupts (interrupts.py) and never writes eax: no 2.6.31 hand
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 from . import constants as c
 from . import clock
@@ -23,7 +23,7 @@ from .trace import Trace
 class Call:
     trace: Trace
     guest: GuestView
-    args: tuple[int, int, int, int, int]      # struct hcall_args: arg0 (number) .. arg4
+    args: tuple[int, ...]                     # struct hcall_args: arg0 (number) .. arg4
 
     @property
     def host(self) -> Host:
@@ -189,6 +189,8 @@ def do_hcall(host: Host, guest: GuestView, args: tuple[int, ...]) -> list[HostEv
 def do_async_hcalls(host: Host, guest: GuestView) -> list[HostEvent]:
     """do_async_hcalls(): from the cursor next_hcall, run ready slots (status != 0xFF) in ring order,
     marking each done (0xFF); stop at a free slot, after 64, or once a NOTIFY is pending."""
+    if host.lguest_data_addr is None:           # no ring before LHCALL_LGUEST_INIT
+        return []
     base = LguestData(guest, host.lguest_data_addr)
     try:
         status = guest.read(base.address_of("hcall_status[0]"), c.LHCALL_RING_SIZE)   # one copy, like st[]

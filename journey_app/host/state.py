@@ -93,6 +93,6 @@ class Host:
         data["lguest_data_phys"] = self.lguest_data_phys
         return data
 
-    def copy(self) -> "Host":
+    def copy(self) -> Host:
         """A checkpoint: every field is immutable except the two tables, which are copied."""
         return dataclasses.replace(self, idt=dict(self.idt), gdt=dict(self.gdt))

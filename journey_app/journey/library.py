@@ -91,7 +91,8 @@ class Library:
         if match:
             found = self._index(version).by_ref.get((match["letter"].upper(), int(match["digits"])))
         if found is None:
-            raise NotFound(f"no chapter {id_or_slug!r} in kernel {version}", detail={"version": version, "chapter": id_or_slug})
+            raise NotFound(f"no chapter {id_or_slug!r} in kernel {version}",
+                           detail={"version": version, "chapter": id_or_slug})
         return found
 
     def line_roles(self, version: str, file: str) -> list[LineRole]:

@@ -11,7 +11,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -27,7 +27,7 @@ LAB_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _STUDENT_PUNCT = set(" ._-@'")
 _migrated: set[str] = set()
 _migrated_lock = threading.Lock()
-_stores: dict[str, "SubmissionStore"] = {}
+_stores: dict[str, SubmissionStore] = {}
 
 
 # --- engine and migrations ------------------------------------------------------------------------
@@ -118,7 +118,7 @@ def _lab_id(lab_id: object) -> str:
 
 def _utc(moment: datetime) -> datetime:
     # SQLite hands back naive datetimes; everything the store writes is UTC
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ class StoredSubmission:
     created_at: datetime
 
     @classmethod
-    def from_row(cls, row) -> "StoredSubmission":
+    def from_row(cls, row) -> StoredSubmission:
         m = row._mapping
         return cls(m["id"], m["student"], m["lab_id"], m["digest"], m["submission"], m["score"],
                    m["max_score"], m["results"], _utc(m["created_at"]))
@@ -181,10 +181,12 @@ class SubmissionStore:
             "student": validate_student(student), "lab_id": _lab_id(lab_id),
             "digest": str(results.get("submission_digest") or ""), "submission": submission,
             "score": int(results["score"]), "max_score": int(results["max_score"]), "results": results,
-            "created_at": datetime.now(timezone.utc),
+            "created_at": datetime.now(UTC),
         }
         with self.engine.begin() as connection:
-            new_id = connection.execute(sa.insert(submissions).values(**values)).inserted_primary_key[0]
+            key = connection.execute(sa.insert(submissions).values(**values)).inserted_primary_key
+            assert key is not None
+            new_id = key[0]
             row = connection.execute(sa.select(submissions).where(submissions.c.id == new_id)).one()
         return StoredSubmission.from_row(row)
 

@@ -5,6 +5,7 @@ Owns the orchestration (build, scenario, cache lookup, machine lease, limits); m
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -44,6 +45,7 @@ class Replay:
     events_from: int = 0                        # events start at this action (0: the whole run)
     events_dropped: int = 0                     # insn/mem_write events over EVENT_LIMIT, counted not kept
     scenario: Scenario | None = field(default=None, compare=False)
+    timed_out: bool = False                     # ended by the wall-clock budget: depends on the machine, not cached
 
     @property
     def actions(self) -> list[str]:
@@ -109,6 +111,8 @@ def replay(run: Run, *, catalog=None, settings: Settings | None = None, build: B
     locate = locator_for(build, catalog.chapter_owner)
     with pool.lease(build) as machine:
         runner = Runner(machine, scenario, values_for(build), locate, settings.insn_budget)
+        runner.seconds = settings.run_seconds
+        runner.deadline = time.monotonic() + settings.run_seconds
         if checkpoint is None:
             runner.start()
             cache.put(keys.at(0), runner.checkpoint())
@@ -123,13 +127,14 @@ def replay(run: Run, *, catalog=None, settings: Settings | None = None, build: B
                 if j == len(todo) - 1:
                     before = runner.observe()
                 runner.apply(action)
-                if (index + 1) % STRIDE == 0 and j < len(todo) - 1:
+                if (index + 1) % STRIDE == 0 and j < len(todo) - 1 and not runner.timed_out:
                     cache.put(keys.at(actions.end(index + 1)), runner.checkpoint())
         except ActionError as exc:
             raise exc.to_bad_input(run.actions) from None
         changed = changed_between(before, runner.observe()) if before is not None else []
         state = build_state(runner, changed)
-        cache.put(keys.at(len(actions.full)), with_state(runner.checkpoint(), state))
+        if not runner.timed_out:   # a state that depends on the machine's speed is never reused
+            cache.put(keys.at(len(actions.full)), with_state(runner.checkpoint(), state))
         events = runner.events_since(events_from)
         dropped = runner.dropped
-    return Replay(state, events, actions, events_from, dropped, scenario)
+    return Replay(state, events, actions, events_from, dropped, scenario, runner.timed_out)

@@ -5,7 +5,9 @@ Owns the run's status, budget, event numbering and checkpoints; must not parse a
 from __future__ import annotations
 
 import dataclasses
+import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..guest.machine import Machine
 from ..guest.memory import to_virt
@@ -22,7 +24,11 @@ from .locator import Locator
 from .scenarios import Scenario
 from .setup import apply_scenario, lguest_data_address
 from .values import Values
-from .verbs import EFLAGS_AT, RUNNABLE, VERBS
+from .status import RUNNABLE
+from .verbs import EFLAGS_AT, VERBS
+
+if TYPE_CHECKING:
+    from .state import State
 EVENT_LIMIT = 20_000      # beyond this, insn and mem_write events are counted but not kept
 # (address, the 15 bytes there) -> instruction: the bytes decide the decoding, so this is shared by
 # every run of every build in the process.
@@ -46,7 +52,7 @@ class Checkpoint:
     labels: tuple[tuple[int, str, int], ...]
     stop_at: frozenset[int]
     actions: int
-    state: object | None = None         # the State after the last action, for end-of-request checkpoints
+    state: State | None = None         # the State after the last action, for end-of-request checkpoints
 
 
 class Runner:
@@ -72,6 +78,11 @@ class Runner:
         self.stop_at: frozenset[int] = frozenset()
         self.actions = 0
         self.pages_base: dict | None = None
+        # Wall-clock end of this request's emulation (replay sets it): counts alone do not bound time, since
+        # an instruction that rewrites code costs a Unicorn cache flush (1-2 ms) instead of nanoseconds.
+        self.deadline: float | None = None
+        self.seconds = 0.0
+        self.timed_out = False
 
     # -- starting, checkpoints -------------------------------------------------------------------------
     def start(self) -> None:
@@ -210,7 +221,16 @@ class Runner:
             self.reason = f"the run used its budget of {self.budget} instructions"
             self.emit("budget", {"budget": self.budget, "message": self.reason})
             return False
+        if self.deadline is not None and time.monotonic() >= self.deadline:
+            self.status, self.timed_out = "budget", True
+            self.reason = (f"the run used its time budget of {self.seconds:g} s after {self.insn_count} "
+                           "instructions")
+            self.emit("budget", {"budget": self.budget, "seconds": self.seconds, "message": self.reason})
+            return False
         return True
+
+    def time_left(self) -> float | None:
+        return None if self.deadline is None else self.deadline - time.monotonic()
 
     # -- reading the machine ------------------------------------------------------------------------------
     def decode(self, eip: int) -> Insn | None:
@@ -257,7 +277,7 @@ class Runner:
             data = self.m.read(self.host.lguest_data_addr or self.data_addr, LGUEST_DATA_SIZE)
         except GuestMemoryFault:
             data = b""
-        return (self.m.regs.values(), data, (host.lguest_data_addr is not None, host.irqs_pending, host.halted,
+        return (self.m.regs.read_all(), data, (host.lguest_data_addr is not None, host.irqs_pending, host.halted,
                                              host.dead, len(host.idt), len(self.patched), host.gdt, host.timer,
                                              host.pagetables))
 
@@ -269,13 +289,13 @@ HOST_NAMES = ("host.initialised", "host.irqs_pending", "host.halted", "host.dead
 def changed_between(before: tuple, after: tuple) -> list[str]:
     """Names of what differs: "eax", "ZF", "lguest_data.irq_pending", "host.irqs_pending", ..."""
     (regs0, data0, host0), (regs1, data1, host1) = before, after
-    names = [name for name, a, b in zip(REGISTER_NAMES, regs0, regs1) if a != b]
+    names = [name for name, a, b in zip(REGISTER_NAMES, regs0, regs1, strict=True) if a != b]
     flags0, flags1 = regs0[EFLAGS_AT], regs1[EFLAGS_AT]
     names += [name for name, bit in FLAG_BITS.items() if (flags0 ^ flags1) >> bit & 1]
     if data0 != data1:
         names += [f"lguest_data.{f.name}" for f in SCALAR_FIELDS
                   if data0[f.offset:f.offset + f.size] != data1[f.offset:f.offset + f.size]]
-    return names + [name for name, a, b in zip(HOST_NAMES, host0, host1) if a != b]
+    return names + [name for name, a, b in zip(HOST_NAMES, host0, host1, strict=True) if a != b]
 
 
 def with_state(cp: Checkpoint, state) -> Checkpoint:

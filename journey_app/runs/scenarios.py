@@ -164,7 +164,8 @@ def parse_scenario(text: str, path: str, version: str, expected_id: str | None =
         stack=_stack(path, data.get("stack", [])),
         lguest_data=tuple((k, _value(path, f"lguest_data.{k}", v)) for k, v in fields.items()),
         initialised=host.get("initialised", True), irqs_pending=_irqs(path, host.get("irqs_pending", 0)),
-        halted=host.get("halted", False), rewritten=host.get("rewritten", False), path=path, digest=hashlib.sha256(text.encode()).hexdigest(),
+        halted=host.get("halted", False), rewritten=host.get("rewritten", False), path=path,
+        digest=hashlib.sha256(text.encode()).hexdigest(),
     )
 
 
@@ -201,7 +202,11 @@ class ScenarioLibrary:
             self._fresh[(version, scenario_id)] = (time.monotonic(), cached[1])
             return cached[1]
         rel = str(path.relative_to(self.content_root)) if path.is_relative_to(self.content_root) else str(path)
-        scenario = parse_scenario(path.read_text(encoding="utf-8"), rel, version, expected_id=scenario_id)
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError as exc:   # one bad file is that scenario's content error, never a 500
+            raise ContentError(f"{rel} is not UTF-8 (byte {exc.start})", {"file": rel, "field": None}) from None
+        scenario = parse_scenario(text, rel, version, expected_id=scenario_id)
         with self._lock:
             self._cache[path] = (stamp, scenario)
             self._fresh[(version, scenario_id)] = (time.monotonic(), scenario)

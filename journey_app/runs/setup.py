@@ -108,7 +108,8 @@ def apply_scenario(machine: Machine, host: Host, values: Values, scenario: Scena
             try:
                 machine.write(esp + 4 * index, value.to_bytes(4, "little"))
             except GuestMemoryFault:
-                raise scenario.fail(f"stack[{index}]", f"the stack at {esp + 4 * index:#x} is not guest memory")
+                raise scenario.fail(f"stack[{index}]",
+                                    f"the stack at {esp + 4 * index:#x} is not guest memory") from None
             if word.label:
                 labels.append((esp + 4 * index, word.label, value))
         regs["esp"] = esp

@@ -13,6 +13,9 @@ from ..host.guest_view import GuestMemoryFault
 from .runner import Runner
 
 STACK_BELOW, STACK_ABOVE = 2, 10      # words shown under ESP and at/over it
+# The keys of the State's "host" object (build_state writes them in this order; a lab's `host` check names one).
+HOST_KEYS = ("initialised", "lguest_data", "irqs_pending", "blocked", "halted", "dead", "noirq_start",
+             "noirq_end", "idt", "gdt", "timer", "pagetables", "patched")
 
 
 @dataclass(frozen=True)
@@ -44,8 +47,9 @@ def _stack(runner: Runner, esp: int) -> list[dict]:
     build = runner.build
     lo, hi = build.image_range()
     end = esp + 4 * STACK_ABOVE
-    if runner.stack_top is not None and runner.stack_bottom <= esp <= runner.stack_top:
-        end = min(end, runner.stack_top)            # nothing above the top of init_thread_union is stack
+    top, bottom = runner.stack_top, runner.stack_bottom
+    if top is not None and bottom is not None and bottom <= esp <= top:
+        end = min(end, top)                         # nothing above the top of init_thread_union is stack
     for address in range(esp - 4 * STACK_BELOW, end, 4):
         try:
             value = int.from_bytes(runner.m.read(address & 0xFFFFFFFF, 4), "little")

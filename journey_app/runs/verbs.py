@@ -5,6 +5,7 @@ Owns how each action drives the machine and the Host through the Runner; must no
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -16,13 +17,13 @@ from ..host.lguest_data import resolve as field_layout
 from .actions import EXPECT_UNTIL, EXPECT_VALUE, Action, ActionError
 from .code import ret_addresses
 from .exits import handle_exit
+from .status import RUNNABLE
 from .values import UnknownValue
 
 if TYPE_CHECKING:
     from .runner import Runner
 
 EIP_AT, EFLAGS_AT = REGISTER_NAMES.index("eip"), REGISTER_NAMES.index("eflags")
-RUNNABLE = "running"
 
 
 def step_one(runner: Runner) -> str | None:
@@ -30,14 +31,14 @@ def step_one(runner: Runner) -> str | None:
     m = runner.m
     eip = m.eip
     insn = runner.decode(eip)
-    before = m.regs.values()
+    before = m.regs.read_all()
     exit = m.run(1)
     runner.insn_count += 1
-    after = m.regs.values()
+    after = m.regs.read_all()
     next_eip, old_flags, new_flags = after[EIP_AT], before[EFLAGS_AT], after[EFLAGS_AT]
     fields = {"text": insn.text if insn else "(undecodable)", "bytes": insn.bytes.hex(" ") if insn else "",
               "size": insn.size if insn else 0, "next_eip": next_eip, "eflags": new_flags,
-              "regs": {name: new for name, old, new in zip(REGISTER_NAMES, before, after)
+              "regs": {name: new for name, old, new in zip(REGISTER_NAMES, before, after, strict=True)
                        if new != old and name not in ("eip", "eflags")},
               "flags": {name: new_flags >> bit & 1 for name, bit in FLAG_BITS.items()
                         if (old_flags ^ new_flags) >> bit & 1}}
@@ -72,8 +73,11 @@ def _run_to_return(runner: Runner, address: int, esp: int) -> None:
     """`next_line` over a call: natively until the call returns to `address` with the caller's stack
     (a recursive call reaching the same address deeper does not count). Hypercalls on the way are handled."""
     stops = aliases(address) | runner.stop_at
+    chunk = FIRST_CHUNK
     while runner.runnable():
-        exit = runner.m.run(runner.room(), stops)
+        started = time.monotonic()
+        exit = runner.m.run(min(runner.room(), chunk), stops)
+        chunk = _next_chunk(runner, exit.executed, time.monotonic() - started)
         runner.insn_count += exit.executed
         runner.emit_writes()
         handle_exit(runner, exit)
@@ -143,8 +147,11 @@ def do_run_until(runner: Runner, action: Action) -> None:
         if insn is not None and insn.mnemonic.startswith("ret") and runner.runnable():
             step_one(runner)
             return
+    chunk = FIRST_CHUNK
     while runner.runnable():
-        exit = runner.m.run(runner.room(), stops)
+        started = time.monotonic()
+        exit = runner.m.run(min(runner.room(), chunk), stops)
+        chunk = _next_chunk(runner, exit.executed, time.monotonic() - started)
         runner.insn_count += exit.executed
         runner.emit_writes()
         looked = handle_exit(runner, exit)
@@ -160,8 +167,25 @@ def do_run_until(runner: Runner, action: Action) -> None:
             return
 
 
+FIRST_CHUNK = 200       # instructions of the first native run: well under the budget even at 2 ms each
+MAX_CHUNK = 1_000_000
+
+
+def _next_chunk(runner: Runner, executed: int, took: float) -> int:
+    """How many instructions the next native run may take so it ends near the time budget, not past it.
+
+    A chunk is transparent to the result: Machine.run stops at the same stops, traps and counts
+    whether a run is split or not, so only the time budget (never the count) depends on it."""
+    left = runner.time_left()
+    if left is None:
+        return MAX_CHUNK
+    rate = executed / took if took > 0 else float(MAX_CHUNK)
+    return int(max(100, min(MAX_CHUNK, rate * max(left, 0.0) / 2)))
+
+
 def do_set(runner: Runner, action: Action) -> None:
     name, word = action.target, action.args[1]
+    assert name is not None                     # the parser names the target of every `set`
     limit = 1 if name in FLAG_BITS or name == "host.halted" else 0xFFFFFFFF
     if name.startswith("lguest_data."):
         limit = (1 << 8 * field_layout(name.removeprefix("lguest_data."))[1]) - 1
@@ -206,10 +230,10 @@ def do_host_check(runner: Runner, action: Action) -> None:
 
 def do_reset(runner: Runner, action: Action) -> None:
     """Back to the scenario's first moment; the history and the used budget stay."""
-    budget_gone = runner.status == "budget"
+    budget_gone, reason = runner.status == "budget", runner.reason
     runner.start()
     if budget_gone:
-        runner.status, runner.reason = "budget", f"the run used its budget of {runner.budget} instructions"
+        runner.status, runner.reason = "budget", reason
 
 
 VERBS: dict[str, Callable[[Runner, Action], None]] = {

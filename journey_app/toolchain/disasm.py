@@ -6,6 +6,7 @@ Owns the one Capstone handle per process; never guesses instruction boundaries a
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import capstone
@@ -35,20 +36,39 @@ def _engine() -> capstone.Cs:
     return engine
 
 
+WINDOW = 256          # bytes handed to Capstone per call: each byte is copied a bounded number of times
+MAX_INSN = 15         # the longest x86 instruction
+
+
 def disassemble(data: bytes, address: int) -> tuple[Insn, ...]:
     """Every instruction in data; bytes Capstone cannot decode become a `.byte` pseudo-insn."""
-    out: list[Insn] = []
-    offset = 0
-    while offset < len(data):
-        decoded = next(_engine().disasm_lite(data[offset:], address + offset, 1), None)
-        if decoded is None:
-            out.append(Insn(address + offset, 1, data[offset:offset + 1], ".byte", f"0x{data[offset]:02x}"))
-            offset += 1
+    return tuple(iter_disassemble(data, address))
+
+
+def iter_disassemble(data: bytes, address: int) -> Iterator[Insn]:
+    """disassemble() one instruction at a time, for callers that may stop early.
+
+    Linear in len(data): Capstone decodes a window of WINDOW bytes per call (never `data[offset:]`, which
+    made a long gap of undecodable bytes quadratic). Capstone stops at the first byte it cannot decode;
+    within MAX_INSN of a window's end that may only be the window cutting an instruction short, so the
+    next window starts there instead of calling it a `.byte`."""
+    offset, end = 0, len(data)
+    engine = _engine()
+    while offset < end:
+        window_start = offset
+        window = data[window_start:window_start + WINDOW]
+        cut = window_start + len(window) < end           # more data follows this window
+        for _addr, size, mnemonic, op_str in engine.disasm_lite(window, address + window_start):
+            if cut and offset + size > window_start + len(window) - MAX_INSN:
+                break                                     # might be cut short: decode it in the next window
+            yield Insn(address + offset, size, data[offset:offset + size], mnemonic, op_str)
+            offset += size
+        if offset >= end or (cut and offset > window_start):
             continue
-        _addr, size, mnemonic, op_str = decoded
-        out.append(Insn(address + offset, size, data[offset:offset + size], mnemonic, op_str))
-        offset += size
-    return tuple(out)
+        if cut and offset >= window_start + len(window) - MAX_INSN:
+            continue
+        yield Insn(address + offset, 1, data[offset:offset + 1], ".byte", f"0x{data[offset]:02x}")
+        offset += 1
 
 
 def disassemble_one(data: bytes, address: int) -> Insn | None:

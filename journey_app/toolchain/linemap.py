@@ -9,10 +9,11 @@ source lines lying between the two rows that hold code (not comments or blanks).
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass
 
 from ..journey.comments import lex
-from .disasm import Insn, disassemble, disassemble_one
+from .disasm import Insn, disassemble, disassemble_one, iter_disassemble
 from .elfread import LineRow
 
 
@@ -54,7 +55,8 @@ def _emits_bytes(code: str) -> bool:
 
 def _is_padding(gap: bytes, address: int) -> bool:
     """NOPs that stop at an aligned address: what `.align 4,0x90` (ENTRY) emits."""
-    return all(i.mnemonic == "nop" for i in disassemble(gap, address)) and (address + len(gap)) % 4 == 0
+    # lazily: a long gap of data stops at its first non-nop instead of being disassembled whole
+    return (address + len(gap)) % 4 == 0 and all(i.mnemonic == "nop" for i in iter_disassemble(gap, address))
 
 
 def build_spans(rows: list[LineRow], read, sources: dict[str, str], func_ends: tuple[int, ...] = ()) -> list[Span]:
@@ -63,7 +65,7 @@ def build_spans(rows: list[LineRow], read, sources: dict[str, str], func_ends: t
     spans: list[Span] = []
     code_by_file = {name: code_lines(text) for name, text in sources.items()}
     text_by_file = {name: text.splitlines() for name, text in sources.items()}
-    for row, following in zip(rows, rows[1:]):
+    for row, following in itertools.pairwise(rows):
         if row.line is None or following.address <= row.address:
             continue
         if not row.file.endswith(ASSEMBLER_SUFFIXES):

@@ -1,19 +1,27 @@
 """Assembles and links a kernel source tree with the real GNU toolchain: cpp → as --32 -g → ld -m elf_i386,
 with the C units of glue/*.toml manifests compiled by gcc -m32 (cunits.py) and linked into the same image.
 
-Owns the command lines and the temporary build folder; the same path serves the bundled
-text and student-edited text (the sandbox checks the text before it gets here).
+Owns the command lines and the temporary build folder. cpp only ever reads shipped text: student lines
+arrive as `splices` (already checked by the sandbox's line grammar) and are put into cpp's output, never
+its input (splice.py). Every tool runs jailed in the build folder (jail.py via runner.run_tool).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from ..errors import BuildError, ContentError
 from .cunits import gcc_argv, units
 from .runner import Limits, run_tool
+from .sandbox_rules import MacroTable
+from .splice import parse_defines, parse_probes, probe_source, splice, with_placeholders
+
+Splices = Mapping[str, Mapping[int, str]]   # file -> {line number: checked text for `as`}
+CPP = ["cpp", "-nostdinc", "-undef", "-I", "include", "-D__ASSEMBLY__", "-D__KERNEL__", "-x", "assembler-with-cpp"]
 
 LINKER_SCRIPT = "glue/journey.ld"
 INPUT_DIRS = ("arch", "include", "glue")
@@ -41,8 +49,11 @@ def read_tree(kernel_dir: Path) -> dict[str, bytes]:
     return tree
 
 
-def tree_hash(tree: dict[str, bytes], salt: str = "") -> str:
+def tree_hash(tree: dict[str, bytes], salt: str = "", splices: Splices | None = None) -> str:
     digest = hashlib.sha256(salt.encode())
+    if splices:
+        canonical = {f: {str(n): t for n, t in sorted(lines.items())} for f, lines in sorted(splices.items())}
+        digest.update(b"splices\0" + json.dumps(canonical, sort_keys=True).encode() + b"\0")
     for name in sorted(tree):
         digest.update(name.encode() + b"\0" + hashlib.sha256(tree[name]).digest())
     return digest.hexdigest()
@@ -62,29 +73,42 @@ def _safe_relative(name: str) -> PurePosixPath:
     return rel
 
 
-def link_tree(tree: dict[str, bytes], limits: Limits, scratch: Path | None = None) -> tuple[bytes, list[str]]:
+def _write_tree(root: Path, tree: dict[str, bytes]) -> None:
+    for name, data in tree.items():
+        target = root / _safe_relative(name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def link_tree(tree: dict[str, bytes], limits: Limits, scratch: Path | None = None,
+              splices: Splices | None = None) -> tuple[bytes, list[str]]:
     """Build the tree in a fresh temporary folder; return (ELF bytes, tool warnings).
 
-    Paths given to the tools are relative and the folder is prefix-mapped to ".", so the
-    ELF (DWARF included) is byte-identical wherever it is built.
+    `tree` is shipped text only; `splices` are checked student lines, placed into cpp's output of their
+    file (splice.py). Paths given to the tools are relative and the folder is prefix-mapped to ".", so
+    the ELF (DWARF included) is byte-identical wherever it is built.
     """
     sources = assembly_order(tree)
     if not sources:
         raise BuildError("nothing to assemble: no .S files under arch/ or glue/", None)
+    splices = splices or {}
+    unknown = sorted(set(splices) - set(sources))
+    if unknown:
+        raise BuildError(f"edited file {unknown[0]!r} is not assembled", {"file": unknown[0]})
     warnings: list[str] = []
     with tempfile.TemporaryDirectory(prefix="journey-build-", dir=scratch) as tmp:
         root = Path(tmp)
-        for name, data in tree.items():
-            target = root / _safe_relative(name)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+        holed = {name: with_placeholders(tree[name], lines) for name, lines in splices.items()}
+        _write_tree(root, {**tree, **holed})
         (root / "obj").mkdir()
         objects = []
         for index, source in enumerate(sources):
             stem = f"obj/{index:02d}-{PurePosixPath(source).stem}"
-            warnings += _nonempty(run_tool(
-                ["cpp", "-nostdinc", "-undef", "-I", "include", "-D__ASSEMBLY__", "-D__KERNEL__",
-                 "-x", "assembler-with-cpp", source, "-o", f"{stem}.s"], root, limits, f"cpp {source}"))
+            warnings += _nonempty(run_tool([*CPP, source, "-o", f"{stem}.s"], root, limits, f"cpp {source}"))
+            if source in splices:
+                output = root / f"{stem}.s"
+                output.write_text(splice(output.read_text("utf-8", "surrogateescape"), source, splices[source]),
+                                  "utf-8", "surrogateescape")
             warnings += _nonempty(run_tool(
                 ["as", "--32", "-g", f"--debug-prefix-map={root}=.", "-o", f"{stem}.o", f"{stem}.s"],
                 root, limits, f"as {source}"))
@@ -100,6 +124,22 @@ def link_tree(tree: dict[str, bytes], limits: Limits, scratch: Path | None = Non
             ["ld", "-m", "elf_i386", "--build-id=none", "-T", LINKER_SCRIPT, "-o", "kernel.elf", *objects],
             root, limits, "ld"))
         return (root / "kernel.elf").read_bytes(), warnings
+
+
+def macro_table(tree: dict[str, bytes], file: str, limits: Limits, scratch: Path | None = None) -> MacroTable:
+    """The object-like macros `file` sees at its end, fully expanded by cpp, and the function-like names.
+
+    Two jailed cpp runs over shipped text only: `-dM` for the names, then a probe file that includes
+    `file` and expands each name after a sentinel."""
+    with tempfile.TemporaryDirectory(prefix="journey-build-", dir=scratch) as tmp:
+        root = Path(tmp)
+        _write_tree(root, tree)
+        run_tool([*CPP, "-dM", file, "-o", "defines.txt"], root, limits, f"cpp -dM {file}")
+        objects, functions = parse_defines((root / "defines.txt").read_text("utf-8", "replace"))
+        names = sorted(n for n in objects if not n.startswith("__journey_"))
+        (root / "probe.S").write_text(probe_source(file, names))
+        run_tool([*CPP, "-P", "probe.S", "-o", "probe.s"], root, limits, f"cpp {file} macros")
+        return parse_probes((root / "probe.s").read_text("utf-8", "replace"), names, functions)
 
 
 def sweep_scratch(scratch: Path, older_than: float = 600.0) -> int:

@@ -1,18 +1,23 @@
-"""The edit-and-run sandbox: applies a student's line edits to one kernel source file, refuses hostile text, builds.
+"""The edit-and-run sandbox: checks a student's line edits to one kernel source file against the line
+grammar (sandbox_rules, an allow-list), then builds with the checked lines spliced in AFTER cpp.
 
-Every edited line is checked (by sandbox_rules.check_line) before any tool runs; SandboxRefused names the line
-and reason. The build goes through the normal pipeline (bounded subprocesses, -nostdinc), never around it, and
-tool messages come back on the student's lines.
+Student text never reaches cpp: cpp reads the shipped file with placeholders (splice.py), the checked
+lines replace them in what `as` reads, and every tool runs jailed (jail.py). SandboxRefused names the line
+and reason before any tool runs on student text; the size of the result is checked before the build is
+parsed or cached; tool messages come back on the student's lines.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Iterable
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from ..errors import BuildError, SandboxRefused
-from .sandbox_rules import LineBudget, SandboxPolicy, check_line, refuse
+from .elfread import read_sections
+from .sandbox_rules import NO_MACROS, LineBudget, MacroTable, SandboxPolicy, check_line, refuse
+
+__all__ = ["EditedSource", "SandboxPolicy", "apply_edits", "build_edited", "map_messages"]
 
 _TOOL_LINE = re.compile(r"^(?:\./)?(?P<file>[^:\s]+):(?P<line>\d+):(?:\d+:)?(?:\([^)]*\):)?\s*(?P<text>.*)$")
 
@@ -20,12 +25,13 @@ _TOOL_LINE = re.compile(r"^(?:\./)?(?P<file>[^:\s]+):(?P<line>\d+):(?:\d+:)?(?:\
 @dataclass(frozen=True)
 class EditedSource:
     file: str
-    text: bytes
-    edited: tuple[int, ...]  # lines whose text differs from the original
+    text: bytes                      # the file as the student sees it (display only: never given to cpp)
+    edited: tuple[int, ...]          # lines whose text differs from the original
+    assembled: dict[int, str] = field(default_factory=dict)  # line → the checked text `as` reads there
 
 
 def apply_edits(file: str, original: str, edits: Iterable[tuple[int, str]], allowed: Iterable[int] | None,
-                policy: SandboxPolicy = SandboxPolicy()) -> EditedSource:
+                policy: SandboxPolicy = SandboxPolicy(), macros: MacroTable = NO_MACROS) -> EditedSource:
     """The file with `edits` applied, after checking each edited line; SandboxRefused at the first problem."""
     edits = list(edits)
     size = sum(len(text.encode("utf-8", "replace")) for _, text in edits)
@@ -46,12 +52,14 @@ def apply_edits(file: str, original: str, edits: Iterable[tuple[int, str]], allo
         raise refuse(changed[policy.max_edited_lines][0],
                      f"{len(changed)} lines changed; at most {policy.max_edited_lines} may be")
     budget = LineBudget()
+    assembled = {}
     for number, text in changed:
-        check_line(number, text, policy, budget)
+        assembled[number] = check_line(number, text, policy, budget, macros)
         lines[number - 1] = text
     if budget.depth:
-        raise refuse(budget.opened_at, "a .rept/.irp block is not closed with .endr in your lines")
-    return EditedSource(file, "\n".join(lines).encode("utf-8", "surrogateescape"), tuple(n for n, _ in changed))
+        raise refuse(budget.opened_at, "a .rept block is not closed with .endr in your lines")
+    return EditedSource(file, "\n".join(lines).encode("utf-8", "surrogateescape"), tuple(n for n, _ in changed),
+                        assembled)
 
 
 def _ranges(numbers: set[int]) -> str:
@@ -66,7 +74,8 @@ def _ranges(numbers: set[int]) -> str:
 
 
 def map_messages(messages: list[str], file: str, edited: Iterable[int]) -> list[dict]:
-    """Tool messages about `file` as {line, message, yours}; other messages keep line None."""
+    """Tool messages about `file` as {line, message, yours}; messages about other files are dropped
+    (the build folder holds only shipped files, and their own messages say nothing to the student)."""
     edited = set(edited)
     out = []
     for raw in messages:
@@ -74,21 +83,25 @@ def map_messages(messages: list[str], file: str, edited: Iterable[int]) -> list[
         if match and match.group("file") == file:
             line = int(match.group("line"))
             out.append({"line": line, "message": match.group("text"), "yours": line in edited})
-        elif raw.strip() and not raw.rstrip().endswith(("Assembler messages:", ":")):
+        elif raw.strip() and not match and not raw.rstrip().endswith(("Assembler messages:", ":")):
             out.append({"line": None, "message": raw.strip(), "yours": False})
     return out
 
 
 def build_edited(catalog, version: str, file: str, edits: Iterable[tuple[int, str]],
                  allowed: Iterable[int] | None, policy: SandboxPolicy = SandboxPolicy()):
-    """The Build of `version` with `file` edited; SandboxRefused before any tool runs, BuildError after.
-
-    A BuildError's detail["lines"] lists the tool messages on the student's lines first.
+    """The Build of `version` with `file` edited; SandboxRefused before any tool runs on student text,
+    BuildError after. A BuildError's detail["lines"] lists the tool messages on the student's lines first.
     """
     original_bytes = (catalog.kernel_dir(version) / file).read_bytes()
-    source = apply_edits(file, original_bytes.decode("utf-8", "surrogateescape"), edits, allowed, policy)
+    original = original_bytes.decode("utf-8", "surrogateescape")
+    source = apply_edits(file, original, list(edits), allowed, policy, catalog.macros(version, file))
+    if not source.edited:
+        return catalog.build(version)
+    reference = catalog.build(version)
     try:
-        build = catalog.build_with(version, {file: source.text})
+        build = catalog.build_spliced(version, file, source.assembled, source.text.decode("utf-8", "surrogateescape"),
+                                      admit=lambda elf: _admit(elf, reference, policy, source))
     except SandboxRefused:
         raise
     except BuildError as exc:
@@ -98,16 +111,15 @@ def build_edited(catalog, version: str, file: str, edits: Iterable[tuple[int, st
         first = next((m for m in lines if m["line"]), None)
         summary = f"line {first['line']}: {first['message']}" if first else exc.message
         raise BuildError(f"the edited source does not build: {summary}",
-                         {**detail, "file": file, "lines": lines, "edited": list(source.edited)}) from None
-    _check_output(build, catalog.build(version), policy, source)
+                         {"file": file, "lines": lines, "edited": list(source.edited)}) from None
     return build
 
 
-def _check_output(build, reference, policy: SandboxPolicy, source: EditedSource) -> None:
-    if len(build.elf) > policy.max_elf_bytes:
-        raise refuse(source.edited[0] if source.edited else None,
-                     f"the built image is {len(build.elf)} bytes; the limit is {policy.max_elf_bytes}")
-    grown = sum(s.size for s in build.sections) - sum(s.size for s in reference.sections)
+def _admit(elf: bytes, reference, policy: SandboxPolicy, source: EditedSource) -> None:
+    """Size rules on the linked ELF, before it is parsed (disassembled), memoised or written to the cache."""
+    line = source.edited[0] if source.edited else None
+    if len(elf) > policy.max_elf_bytes:
+        raise refuse(line, f"the built image is {len(elf)} bytes; the limit is {policy.max_elf_bytes}")
+    grown = sum(s.size for s in read_sections(elf)) - sum(s.size for s in reference.sections)
     if grown > policy.max_image_growth:
-        raise refuse(source.edited[0] if source.edited else None,
-                     f"the edits grow the guest image by {grown} bytes; the limit is {policy.max_image_growth}")
+        raise refuse(line, f"the edits grow the guest image by {grown} bytes; the limit is {policy.max_image_growth}")

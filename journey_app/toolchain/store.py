@@ -1,7 +1,10 @@
 """Finds or makes the Build of a kernel version: prebuilt package data, then the on-disk cache, then the toolchain.
 
-Keys are sha256 of the build inputs; the prebuilt copy of the bundled content lets the
-site run where binutils is absent. `write_prebuilt()` refreshes it (`journey build --write-prebuilt`).
+Keys are sha256 of the build inputs (and of the checked student lines spliced in); the prebuilt copy of
+the bundled content lets the site run where binutils is absent. `write_prebuilt()` refreshes it
+(`journey build --write-prebuilt`). Both caches are bounded in bytes: the per-process memo
+(MEMO_BYTES, by ELF size times an overhead factor) and the disk folder (DISK_BYTES, oldest evicted). A
+build is admitted (`admit`, e.g. the sandbox's size rules) BEFORE it is parsed, kept or written.
 """
 
 from __future__ import annotations
@@ -9,15 +12,25 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from .. import paths
 from ..errors import BuildError, ToolchainMissing
 from .build import Build
-from .pipeline import link_tree, read_tree, sweep_scratch, tree_hash
+from .pipeline import Splices, link_tree, macro_table, read_tree, sweep_scratch, tree_hash
 from .runner import Limits, tool_versions
+from .sandbox_rules import MacroTable
 
 TEXT_SUFFIXES = (".S", ".s", ".h", ".c", ".ld")
+MEMO_BYTES = 48 * 1024 * 1024      # builds kept in one worker's memory
+MEMO_OVERHEAD = 12                 # a Build's sections, symbols and line map cost about this × its ELF
+DISK_BYTES = 256 * 1024 * 1024     # the cache folder of builds, shared by the workers of one machine
+MAX_FAILURES = 64
+MAX_MACRO_TABLES = 8
+
+Admit = Callable[[bytes], None]
 
 
 def _sources(tree: dict[str, bytes]) -> dict[str, str]:
@@ -27,64 +40,111 @@ def _sources(tree: dict[str, bytes]) -> dict[str, str]:
 class BuildStore:
     """Per-process memo of builds by input hash, backed by a cache folder and the prebuilt folder."""
 
-    def __init__(self, cache_dir: Path, limits: Limits | None = None, prebuilt_dir: Path | None = None):
+    def __init__(self, cache_dir: Path, limits: Limits | None = None, prebuilt_dir: Path | None = None,
+                 memo_bytes: int = MEMO_BYTES, disk_bytes: int = DISK_BYTES):
         self.cache_dir = Path(cache_dir) / "builds"
         self.prebuilt_dir = prebuilt_dir or paths.prebuilt_dir()
         self.limits = limits or Limits()
-        self.scratch = Path(cache_dir) / "scratch"
+        self.memo_bytes, self.disk_bytes = memo_bytes, disk_bytes
+        self.scratch: Path | None = Path(cache_dir) / "scratch"
         try:
-            self.scratch.mkdir(parents=True, exist_ok=True)
-            sweep_scratch(self.scratch)
+            Path(cache_dir, "scratch").mkdir(parents=True, exist_ok=True)
+            sweep_scratch(Path(cache_dir, "scratch"))
         except OSError:
             self.scratch = None  # an unwritable cache folder: build in the system temp folder
-        self._memo: dict[str, Build] = {}
-        self._failures: dict[str, BuildError] = {}  # a source that won't assemble fails fast next time
+        self._memo: OrderedDict[str, Build] = OrderedDict()
+        self._memo_size = 0
+        self._failures: OrderedDict[str, BuildError] = OrderedDict()  # a source that won't assemble fails fast
+        self._macros: OrderedDict[tuple[str, str], MacroTable] = OrderedDict()
         self._lock = threading.Lock()
+
+    # -- reading the counters (tests, /healthz) -----------------------------------------------------------
+    def memo_bytes_used(self) -> int:
+        with self._lock:
+            return self._memo_size
 
     def build_kernel(self, kernel_dir: Path, version: str) -> Build:
         return self.build_tree(read_tree(kernel_dir), version)
 
-    def build_tree(self, tree: dict[str, bytes], version: str) -> Build:
-        key = tree_hash(tree)
+    def build_tree(self, tree: dict[str, bytes], version: str, *, splices: Splices | None = None,
+                   shown: Mapping[str, str] | None = None, admit: Admit | None = None) -> Build:
+        """The Build of `tree` with `splices` (checked student lines) put into the assembler's input.
+
+        `shown` replaces the text of edited files for display (the line map reads it); `admit` may refuse
+        the linked ELF before anything is parsed, cached or written."""
+        key = tree_hash(tree, splices=splices)
         with self._lock:
             cached = self._memo.get(key)
             failed = self._failures.get(key)
+            if cached is not None:
+                self._memo.move_to_end(key)
         if cached is not None:
             return cached
         if failed is not None:
             raise failed
+        sources = {**_sources(tree), **(shown or {})}
         try:
-            build = self._load(key, tree, version) or self._make(key, tree, version)
+            build = self._load(key, sources, version, admit) or self._make(key, tree, sources, version, splices, admit)
         except BuildError as exc:
             if not isinstance(exc, ToolchainMissing):
                 with self._lock:
-                    if len(self._failures) > 64:
-                        self._failures.pop(next(iter(self._failures)))
                     self._failures[key] = exc
+                    while len(self._failures) > MAX_FAILURES:
+                        self._failures.popitem(last=False)
             raise
-        with self._lock:
-            if len(self._memo) > 64:  # edited sources (labs) must not grow the memo without bound
-                self._memo.pop(next(iter(self._memo)))
-            self._memo[key] = build
+        self._remember(key, build)
         return build
 
-    def _load(self, key: str, tree: dict[str, bytes], version: str) -> Build | None:
+    def macros(self, tree: dict[str, bytes], file: str) -> MacroTable:
+        """The trusted macro table of `file` (cpp over shipped text), kept per tree."""
+        key = (tree_hash(tree), file)
+        with self._lock:
+            found = self._macros.get(key)
+        if found is None:
+            found = macro_table(tree, file, self.limits, self.scratch)
+            with self._lock:
+                self._macros[key] = found
+                while len(self._macros) > MAX_MACRO_TABLES:
+                    self._macros.popitem(last=False)
+        return found
+
+    def _remember(self, key: str, build: Build) -> None:
+        cost = len(build.elf) * MEMO_OVERHEAD
+        with self._lock:
+            if key in self._memo:
+                return
+            self._memo[key] = build
+            self._memo_size += cost
+            # The oldest go first, but never the only one (the shipped build must stay).
+            while self._memo_size > self.memo_bytes and len(self._memo) > 1:
+                _old_key, old = self._memo.popitem(last=False)
+                self._memo_size -= len(old.elf) * MEMO_OVERHEAD
+
+    def _load(self, key: str, sources: dict[str, str], version: str, admit: Admit | None) -> Build | None:
         for folder, origin in ((self.prebuilt_dir, "prebuilt"), (self.cache_dir, "cache")):
             elf_path = folder / f"{key}.elf"
-            if elf_path.is_file():
-                meta = _read_meta(folder / f"{key}.json")
-                return Build(version, key, elf_path.read_bytes(), _sources(tree),
-                             toolchain=meta.get("toolchain", {}), origin=origin)
+            try:
+                elf = elf_path.read_bytes()
+            except OSError:
+                continue
+            if admit is not None:
+                admit(elf)
+            meta = _read_meta(folder / f"{key}.json")
+            return Build(version, key, elf, sources, toolchain=meta.get("toolchain", {}), origin=origin)
         return None
 
-    def _make(self, key: str, tree: dict[str, bytes], version: str) -> Build:
+    def _make(self, key: str, tree: dict[str, bytes], sources: dict[str, str], version: str,
+              splices: Splices | None, admit: Admit | None) -> Build:
         toolchain = tool_versions()
-        elf, warnings = link_tree(tree, self.limits, self.scratch)
-        build = Build(version, key, elf, _sources(tree), toolchain=toolchain, warnings=warnings, origin="built")
+        elf, warnings = link_tree(tree, self.limits, self.scratch, splices)
+        if admit is not None:
+            admit(elf)   # refused builds are never parsed, memoised or written
+        build = Build(version, key, elf, sources, toolchain=toolchain, warnings=warnings, origin="built")
         try:
             _write_atomic(self.cache_dir, key, elf, {"version": version, "toolchain": toolchain})
+            _evict(self.cache_dir, self.disk_bytes)
         except OSError:
-            pass  # a read-only cache folder only costs a rebuild next time
+            pass  # a read-only or full cache folder only costs a rebuild next time
         return build
 
     def write_prebuilt(self, build: Build) -> Path:
@@ -101,14 +161,45 @@ class BuildStore:
 
 def _read_meta(path: Path) -> dict:
     try:
-        return json.loads(path.read_text())
+        meta = json.loads(path.read_text())
     except (OSError, ValueError):
         return {}
+    return meta if isinstance(meta, dict) else {}
 
 
 def _write_atomic(folder: Path, key: str, elf: bytes, meta: dict) -> None:
+    """Both files or neither: a temporary file that fails half-way (disk full) is removed, never renamed."""
     folder.mkdir(parents=True, exist_ok=True)
-    for suffix, data in ((".json", json.dumps(meta, indent=1, sort_keys=True).encode()), (".elf", elf)):
-        tmp = folder / f".{key}{suffix}.{os.getpid()}.tmp"
-        tmp.write_bytes(data)
-        os.replace(tmp, folder / f"{key}{suffix}")
+    written: list[Path] = []
+    try:
+        for suffix, data in ((".json", json.dumps(meta, indent=1, sort_keys=True).encode()), (".elf", elf)):
+            tmp = folder / f".{key}{suffix}.{os.getpid()}.tmp"
+            try:
+                tmp.write_bytes(data)
+                os.replace(tmp, folder / f"{key}{suffix}")
+            finally:
+                tmp.unlink(missing_ok=True)
+            written.append(folder / f"{key}{suffix}")
+    except OSError:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def _evict(folder: Path, limit: int) -> None:
+    """Delete the least recently written builds until the folder holds at most `limit` bytes."""
+    entries = []
+    for path in folder.glob("*.elf"):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        meta = path.with_suffix(".json")
+        entries.append((st.st_mtime, path, st.st_size + (meta.stat().st_size if meta.exists() else 0)))
+    total = sum(size for _mtime, _path, size in entries)
+    for _mtime, path, size in sorted(entries):
+        if total <= limit:
+            break
+        path.unlink(missing_ok=True)
+        path.with_suffix(".json").unlink(missing_ok=True)
+        total -= size

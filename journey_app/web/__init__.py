@@ -1,6 +1,7 @@
 """`create_app(config)`: the Flask application factory; the only place the web layer is wired.
 
-Blueprints: `pages` (HTML, each page with a `.json` twin) and `api` (JSON under /api/).
+Blueprints, each imported here by name (a missing module fails at start): `pages` (HTML, each page with a
+`.json` twin), `api` (JSON under /api/), `explorer_api` (+ `openapi`), `labs_api`, `labs_pages`, `instructor`.
 Per-process objects (Catalog) hang off the app, never off module globals.
 """
 
@@ -11,7 +12,7 @@ from flask import Flask
 from .. import paths
 from ..catalog import Catalog
 from ..settings import Settings
-from . import errors, security
+from . import api, errors, explorer_api, instructor, labs_api, labs_pages, pages, security
 
 
 def create_app(config: Settings | dict | None = None) -> Flask:
@@ -30,30 +31,15 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     errors.register(app)
     security.register(app)
 
-    from . import api, pages
-
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
-    for name in ("explorer_api", "labs_api", "labs_pages", "instructor"):
-        _register_optional(app, name)
+    for module in (explorer_api, labs_api, labs_pages, instructor):
+        module.register(app)
     if settings.trusted_proxies > 0:
         # Behind nginx every client would look like nginx to the rate limiter; trust exactly
         # as many X-Forwarded-* hops as there are proxies we run.
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         n = settings.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     return app
-
-
-def _register_optional(app: Flask, name: str) -> None:
-    """Blueprints of packages that may not be installed yet register only when present."""
-    import importlib
-
-    try:
-        module = importlib.import_module(f"journey_app.web.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"journey_app.web.{name}":
-            raise
-        return
-    module.register(app)

@@ -69,9 +69,12 @@ def run():
     if cached is None:
         if req.source is not None:        # edited source means a toolchain build: rate-limited per client
             limiter().check("build", request.remote_addr or "unknown")
-        result = _replay(req.version, req.scenario_id, req.actions, req.source, req.events_from)
+        result, timed_out = _replay(req.version, req.scenario_id, req.actions, req.source, req.events_from)
         payload = shape_response(req.version, req.scenario_id, result, req.max_events, req.kinds)
-        cached = json.dumps(payload, separators=(",", ":")).encode()
+        body = json.dumps(payload, separators=(",", ":")).encode()
+        if timed_out:   # ended by the wall clock: another try may get further, so nothing is remembered
+            return Response(body, mimetype="application/json")
+        cached = body
         memo.put(key, cached)
     memo.put_raw(raw, (req.version, req.scenario_id, build_hash, scenario_digest, key))
     return Response(cached, mimetype="application/json")
@@ -104,11 +107,12 @@ def _scenario_detail(version: str, scenario_id: str) -> dict:
     return {**scenario.to_json(), **scenario_summary(scenario), "version": version}
 
 
-def _replay(version: str, scenario_id: str, actions: str, source: dict | None, events_from: int) -> dict:
+def _replay(version: str, scenario_id: str, actions: str, source: dict | None,
+            events_from: int) -> tuple[dict, bool]:
     build = sandboxed_build(version, source) if source else recent_build(version)
     result = replay(Run(version, scenario_id, actions, None), catalog=catalog(), settings=settings(),
                     build=build, events_from=events_from)
-    return result.to_json()
+    return result.to_json(), result.timed_out
 
 
 def sandboxed_build(version: str, source: dict[str, str]):
@@ -122,5 +126,5 @@ def sandboxed_build(version: str, source: dict[str, str]):
     if len(edited) != len(original):
         raise BadInput(f"edited {path} must keep its {len(original)} lines (it has {len(edited)}); "
                        "change lines, do not add or remove them", {"field": "source", "file": path})
-    edits = [(n, new) for n, (new, old) in enumerate(zip(edited, original), start=1) if new != old]
+    edits = [(n, new) for n, (new, old) in enumerate(zip(edited, original, strict=True), start=1) if new != old]
     return build_edited(catalog(), version, path, edits, allowed=None)

@@ -7,7 +7,6 @@ Only checks and normalises what the client sent; must not replay, build or touch
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 
 from flask import request
@@ -16,6 +15,7 @@ from ..errors import BadInput, NotFound, TooLarge, UnsupportedMediaType
 from ..runs import split_actions
 from .context import catalog, settings
 from .explorer_response import EVENT_KINDS
+from .json_input import read_json_object
 
 RUN_FIELDS = {"scenario", "actions", "version", "source", "max_events", "kinds", "events_from"}
 DEFAULT_MAX_EVENTS = 1000
@@ -48,18 +48,7 @@ def raw_json() -> bytes:
 
 
 def parse_json(raw: bytes) -> dict:
-    try:
-        body = json.loads(raw)
-    except UnicodeDecodeError:
-        raise BadInput("the request body is not UTF-8", {"field": None})
-    except json.JSONDecodeError as exc:
-        raise BadInput(f"the request body is not valid JSON: {exc.msg}",
-                       {"line": exc.lineno, "column": exc.colno, "position": exc.pos})
-    except RecursionError:
-        raise BadInput("the request body is nested too deeply", {"field": None})
-    if not isinstance(body, dict):
-        raise BadInput("the request body must be a JSON object", {"type": type(body).__name__})
-    return body
+    return read_json_object(raw)
 
 
 def run_request(body: dict) -> RunRequest:
@@ -97,7 +86,8 @@ def run_request(body: dict) -> RunRequest:
     if kinds is not None:
         if (not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds)
                 or len(set(kinds)) != len(kinds) or not set(kinds) <= set(EVENT_KINDS)):
-            raise BadInput("'kinds' must be a list of distinct event kinds", {"field": "kinds", "allowed": list(EVENT_KINDS)})
+            raise BadInput("'kinds' must be a list of distinct event kinds",
+                           {"field": "kinds", "allowed": list(EVENT_KINDS)})
     return RunRequest(scenario_id, version, actions, source, max_events, events_from, kinds)
 
 

@@ -59,7 +59,8 @@ def token_matches(given: str | None, token: str) -> bool:
 def _signer(token: str) -> URLSafeTimedSerializer:
     """Signs the login cookie with the app's SECRET_KEY, or, when none is set, a key derived from the
     token itself (so several workers agree, and changing the token ends every session)."""
-    secret = current_app.config.get("SECRET_KEY") or hashlib.sha256(b"journey-instructor-cookie\0" + _digest(token)).digest()
+    secret = (current_app.config.get("SECRET_KEY")
+              or hashlib.sha256(b"journey-instructor-cookie\0" + _digest(token)).digest())
     return URLSafeTimedSerializer(secret, salt=SALT)
 
 
@@ -132,7 +133,8 @@ def class_data(lab_ids: list[str] | None = None) -> dict:
                   "max_score": known[lab_id].max_score if lab_id in known else
                   max((r.max_score for r in rows if r.lab_id == lab_id), default=0)} for lab_id in columns],
         "students": [{"student": name, "labs": cells,
-                      "total": sum(c["best_score"] for c in cells.values())} for name, cells in sorted(students.items())],
+                      "total": sum(c["best_score"] for c in cells.values())}
+                     for name, cells in sorted(students.items())],
         "rows": [r.to_json() for r in rows],
         "problems": [p.to_json() for p in problems],
     }
@@ -186,7 +188,8 @@ def export_csv():
     require()
     lab_ids = _lab_filter()
     if lab_ids:
-        known = {lab.id for lab in shelf().all()[0]} | {r.lab_id for r in open_store(settings().database_url).class_table()}
+        known = ({lab.id for lab in shelf().all()[0]}
+                 | {r.lab_id for r in open_store(settings().database_url).class_table()})
         missing = [lab_id for lab_id in lab_ids if lab_id not in known]
         if missing:
             raise NotFound(f"no lab {missing[0]!r}", {"lab": missing[0]})

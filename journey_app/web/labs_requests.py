@@ -7,7 +7,6 @@ Only checks what the client sent against the limits here; must not grade, build,
 from __future__ import annotations
 
 import dataclasses
-import json
 import re
 
 from flask import request
@@ -20,6 +19,7 @@ from ..runs.actions import ActionError, parse_action
 from .context import settings
 from .explorer_requests import DEFAULT_MAX_EVENTS, MAX_EVENTS_LIMIT
 from .explorer_response import EVENT_KINDS
+from .json_input import read_json_object
 
 GRADE_FIELDS = ("student", "actions", "edits", "answers", "save", "hints")
 RUN_FIELDS = ("scenario", "version", "actions", "edits", "events_from", "max_events", "kinds")
@@ -38,18 +38,7 @@ def json_body() -> dict:
         raise UnsupportedMediaType("send the request as JSON with Content-Type: application/json",
                                    {"content_type": request.content_type})
     raw = request.get_data(cache=False)   # over MAX_CONTENT_LENGTH: werkzeug answers 413 here
-    try:
-        body = json.loads(raw)
-    except UnicodeDecodeError:
-        raise BadInput("the request body is not UTF-8", {"field": None}) from None
-    except json.JSONDecodeError as exc:
-        raise BadInput(f"the request body is not valid JSON: {exc.msg}",
-                       {"line": exc.lineno, "column": exc.colno, "position": exc.pos}) from None
-    except RecursionError:
-        raise BadInput("the request body is nested too deeply", {"field": None}) from None
-    if not isinstance(body, dict):
-        raise BadInput("the request body must be a JSON object", {"type": type(body).__name__})
-    return body
+    return read_json_object(raw)
 
 
 def reject_unknown(body: dict, allowed: tuple[str, ...]) -> None:

@@ -26,6 +26,7 @@ BUILT_KEY = "journey.labs.built"
 
 
 def _edit_key(lab: Lab, edits) -> str:
+    assert lab.editable is not None             # only labs with editable lines take edits
     return hashlib.sha256(json.dumps([lab.version, lab.editable.file, list(edits)]).encode()).hexdigest()
 
 

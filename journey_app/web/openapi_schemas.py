@@ -6,10 +6,11 @@ Plain data only: must not import Flask or know the app; openapi.py assembles the
 from __future__ import annotations
 
 from ..runs.events import KINDS
+from ..runs.status import STATUSES as _STATUSES
 
 JSON = "application/json"
 EVENT_KINDS = list(KINDS)
-STATUSES = ["running", "finished", "halted", "dead", "fault", "budget"]
+STATUSES = list(_STATUSES)
 
 
 def schema_ref(name: str) -> dict:

@@ -53,7 +53,8 @@ def summary(chapter: Chapter) -> dict:
         "id": chapter.id, "slug": chapter.slug, "stage": chapter.stage, "stage_name": chapter.stage_name,
         "number": chapter.number, "title": chapter.title, "file": chapter.file,
         "start_line": chapter.start_line, "end_line": chapter.end_line,
-        "url": chapter_url(chapter.version, chapter.slug), "json": chapter_url(chapter.version, chapter.slug, json=True),
+        "url": chapter_url(chapter.version, chapter.slug),
+        "json": chapter_url(chapter.version, chapter.slug, json=True),
     }
 
 
@@ -79,7 +80,7 @@ def contents_data(version: str) -> dict:
         for letter, name in STAGES.items()
         if any(c.stage == letter for c in journey)
     ]
-    files = []
+    files: list[dict] = []
     for chapter in file_order:
         if not files or files[-1]["file"] != chapter.file:
             files.append({"file": chapter.file, "url": source_url(version, chapter.file), "chapters": []})
@@ -131,14 +132,14 @@ def chapter_data(version: str, chapter: Chapter, code: Listing) -> dict:
 
 def memory_summary(lines: tuple[SourceLine, ...]) -> dict | None:
     """What the chapter's lines became: instruction and byte counts, the address range, its labels."""
-    placed = [line for line in lines if line.code is not None]
+    placed = [line.code for line in lines if line.code is not None]
     if not placed:
         return None
     return {
-        "instructions": sum(len(line.code.insns) for line in placed),
-        "bytes": sum(line.code.size for line in placed),
-        "start": min(line.code.address for line in placed),
-        "end": max(line.code.address + line.code.size for line in placed),
+        "instructions": sum(len(code.insns) for code in placed),
+        "bytes": sum(code.size for code in placed),
+        "start": min(code.address for code in placed),
+        "end": max(code.address + code.size for code in placed),
         "labels": [{"name": line.label, "address": line.label_address, "line": line.line}
                    for line in lines if line.label is not None],
     }

@@ -66,7 +66,8 @@ def test_edit_that_does_not_assemble_is_graded_zero_with_the_line(context, setti
 def test_hostile_edit_is_refused_and_the_grader_keeps_serving(context, settings):
     with pytest.raises(SandboxRefused) as info:
         grade(lab(context), edit('\t.incbin "/etc/passwd"'), context.catalog, settings=settings)
-    assert info.value.detail == {"line": 78, "reason": ".incbin is not allowed in edited lines: it reads a file"}
+    assert info.value.detail["line"] == 78
+    assert info.value.detail["reason"].startswith(".incbin is not allowed in edited lines")
     good = Submission.load(SUBMISSIONS / "irq-enable-fix" / "solution.toml")
     assert grade(lab(context), good, context.catalog, settings=settings).score == lab(context).max_score
 

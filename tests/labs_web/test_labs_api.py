@@ -245,7 +245,8 @@ def test_malformed_run_requests_are_400(client, body):
 
 def test_run_refuses_hostile_edits_and_maps_build_errors_to_the_line(client):
     error = assert_error(client.post(RUN, json={"edits": {"78": '.incbin "/etc/passwd"'}}), 422, "sandbox_refused")
-    assert error["detail"] == {"line": 78, "reason": ".incbin is not allowed in edited lines: it reads a file"}
+    assert error["detail"]["line"] == 78
+    assert error["detail"]["reason"].startswith(".incbin is not allowed in edited lines")
     error = assert_error(client.post(RUN, json={"edits": {"78": "\tcmpl $0, %%%"}}), 422, "build_error")
     assert error["detail"]["lines"][0]["line"] == 78 and error["detail"]["lines"][0]["yours"] is True
     assert set(error["detail"]) == {"file", "lines", "edited"}   # no commands or scratch paths

@@ -124,7 +124,7 @@ API_SCHEMA = load_schema(FUZZ_APP)
 def test_the_model_solutions_used_as_examples_get_full_marks():
     # Arrange: the grade examples the fuzzer starts from (one per sample lab)
     labs = real_ids(FUZZ_APP)["lab"]
-    bodies = dict(zip(labs, model_solutions(labs)))
+    bodies = dict(zip(labs, model_solutions(labs), strict=True))
     assert len(bodies) == len(labs) >= 4
     client = FUZZ_APP.test_client()
     # Act

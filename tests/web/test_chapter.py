@@ -40,7 +40,7 @@ def test_each_chapter_page_shows_its_commentary_and_every_source_line(client, ch
     # Lines of the file outside the chapter are not on its page.
     assert f'id="L{first - 1}"' not in html
     assert f'id="L{last + 1}"' not in html
-    assert f'<section id="machine" class="machine" aria-label="Live machine" hidden>' in html
+    assert '<section id="machine" class="machine" aria-label="Live machine" hidden>' in html
 
 
 def test_g033_testl_line_shows_address_bytes_and_decoding(client):

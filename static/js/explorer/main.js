@@ -12,11 +12,11 @@ import { announcement, renderLog } from "./eventlog.js";
 import { BINDINGS, EMBED_BINDINGS, installShortcuts } from "./keys.js";
 import { FLAGS, renderFlags, renderHost, renderLguestData, renderMemory, renderRegisters, renderStack } from "./machine.js";
 import { addRunButtons, markCurrent } from "./source.js";
+import { EVENT_KINDS, REGISTERS } from "./vocabulary.js";
 
 const FLAG_NAMES = new Set(FLAGS.map(([name]) => name));
-const REG_NAMES = new Set(["eax", "ebx", "ecx", "edx", "esi", "edi", "ebp", "esp", "eip", "eflags", "cs", "ss", "ds", "es"]);
-const ALL_KINDS = ["insn", "mem_write", "trap", "rewrite", "hypercall", "decision", "irq_delivered", "fault",
-  "budget", "killed", "halted", "finished", "action", "notify"];
+const REG_NAMES = new Set(REGISTERS);
+const ALL_KINDS = EVENT_KINDS;
 const MAX_EVENTS = 400;
 
 /**
