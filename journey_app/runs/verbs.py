@@ -237,6 +237,7 @@ def do_reset(runner: Runner, action: Action) -> None:
 
 
 VERBS: dict[str, Callable[[Runner, Action], None]] = {
-    "step": do_step, "step_line": do_step_line, "next_line": do_next_line, "run_until": do_run_until, "set": do_set, "raise_irq": do_raise_irq,
+    "step": do_step, "step_line": do_step_line, "next_line": do_next_line, "run_until": do_run_until,
+    "set": do_set, "raise_irq": do_raise_irq,
     "host_check": do_host_check, "reset": do_reset,
 }

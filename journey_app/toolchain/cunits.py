@@ -86,7 +86,7 @@ def extent(lines: list[str], start: int) -> int:
         depth += code.count("{") - code.count("}")
         opened = opened or "{" in code
         tail = code.rstrip()
-        if depth == 0 and (tail.endswith("}") or tail.endswith(";")) and (opened or "{" not in code):
+        if depth == 0 and tail.endswith(("}", ";")) and (opened or "{" not in code):
             return number
     raise ValueError("the declaration never ends")
 

@@ -1,9 +1,10 @@
 """Ties the bytes of a linked image to source lines, from the DWARF line table.
 
 gas emits one line-table row per instruction, so each row's first instruction belongs to
-its line. (gcc's rows, for C, cover every byte up to the next row, and are taken as they are.) Bytes after it and before the next row come from data directives (`.byte 0x0f,0x01,0xc1`)
+its line. Bytes after it and before the next row come from data directives (`.byte 0x0f,0x01,0xc1`)
 or alignment padding (`ENTRY()`), which gas gives no row: they are attributed to the
 source lines lying between the two rows that hold code (not comments or blanks).
+gcc's rows (C) cover every byte up to the next row or the function's end, and are taken as they are.
 """
 
 from __future__ import annotations

@@ -97,7 +97,8 @@ SCHEMAS: dict = {
             "actions": {
                 "type": "string", "default": "",
                 "description": "The action list in the shared text grammar, one action per ';' or newline: "
-                               "`step [n]`, `step_line [n]`, `next_line [n]`, `run_until <label|0xaddr|ret|hypercall|decision>`, "
+                               "`step [n]`, `step_line [n]`, `next_line [n]`, "
+                               "`run_until <label|0xaddr|ret|hypercall|decision>`, "
                                "`set <reg|flag|field> <value>`, `raise_irq <n>`, `host_check`, `reset`. "
                                "At most JOURNEY_MAX_ACTIONS actions (413 beyond).",
                 "examples": ["step 3; set irq_pending 0x200; run_until hypercall"],
