@@ -10,6 +10,7 @@ from ..guest.memory import to_virt
 from ..guest.registers import flags_of
 from ..host.frames import idt_address, idt_present, idt_type
 from ..host.guest_view import GuestMemoryFault
+from ..toolchain.dwarf_vars import variable_index
 from .runner import Runner
 
 STACK_BELOW, STACK_ABOVE = 2, 10      # words shown under ESP and at/over it
@@ -34,12 +35,14 @@ class State:
     host: dict
     stack: list
     changed: list
+    locals: list
 
     def to_json(self) -> dict:
         return {"scenario": self.scenario, "version": self.version, "status": self.status, "reason": self.reason,
                 "insn_count": self.insn_count, "eip": self.eip, "location": self.location,
                 "next_insn": self.next_insn, "registers": self.registers, "flags": self.flags,
-                "lguest_data": self.lguest_data, "host": self.host, "stack": self.stack, "changed": self.changed}
+                "lguest_data": self.lguest_data, "host": self.host, "stack": self.stack, "changed": self.changed,
+                "locals": self.locals}
 
 
 def _stack(runner: Runner, esp: int) -> list[dict]:
@@ -95,6 +98,27 @@ def _idt(runner: Runner) -> list[dict]:
     return rows
 
 
+def _locals(runner: Runner, eip: int, regs: dict) -> list[dict]:
+    """The C parameters and locals live at EIP, where gcc kept them (toolchain/dwarf_vars.py) and their
+    values now. Names starting with "__" are the stand-in macros' own temporaries and are left out."""
+    build = runner.build
+    out = []
+    for var, place in variable_index(build.input_hash, build.elf).at(to_virt(eip)):
+        if var.name.startswith("__"):
+            continue
+        value = None
+        if place.kind == "register" and place.reg is not None:
+            value = regs[place.reg]
+        elif place.kind == "memory" and place.reg is not None:
+            word = runner.peek((regs[place.reg] + place.offset) & 0xFFFFFFFF, 4)
+            value = int.from_bytes(word, "little") if len(word) == 4 else None
+        elif place.kind == "value":
+            value = place.value
+        out.append({"function": var.function, "name": var.name, "kind": var.kind, "where": place.describe(),
+                    "value": value})
+    return out
+
+
 def build_state(runner: Runner, changed: list[str]) -> State:
     m, host = runner.m, runner.host
     regs = m.regs.snapshot()
@@ -123,5 +147,5 @@ def build_state(runner: Runner, changed: list[str]) -> State:
         next_insn={"address": eip, "text": insn.text, "bytes": insn.bytes.hex(" ")} if insn else None,
         registers=regs, flags=flags_of(regs["eflags"]),
         lguest_data={"address": base, "fields": fields}, host=host_json, stack=_stack(runner, regs["esp"]),
-        changed=changed,
+        changed=changed, locals=_locals(runner, eip, regs),
     )

@@ -150,9 +150,11 @@ SCHEMAS: dict = {
     "State": {
         "type": "object",
         "description": "The machine after the replay: registers, decoded flags, lguest_data by field, the "
-                       "Host's private view, the stack around ESP; `changed` names what the last action changed.",
+                       "Host's private view (with its GDT, clock event `timer` on the virtual clock and "
+                       "`pagetables` view), the stack around ESP; `changed` names what the last action changed; "
+                       "`locals` the C variables live at EIP, where gcc kept them (DWARF).",
         "required": ["scenario", "status", "insn_count", "eip", "location", "registers", "flags",
-                     "lguest_data", "host", "stack", "changed"],
+                     "lguest_data", "host", "stack", "changed", "locals"],
         "properties": {
             "scenario": {"type": "string"},
             "version": {"type": "string"},
@@ -168,6 +170,13 @@ SCHEMAS: dict = {
             "host": {"type": "object"},
             "stack": {"type": "array", "items": {"type": "object", "required": ["address", "value"]}},
             "changed": {"type": "array"},
+            "locals": {"type": "array", "items": {
+                "type": "object", "required": ["function", "name", "kind", "where", "value"],
+                "properties": {"function": {"type": "string"}, "name": {"type": "string"},
+                               "kind": {"enum": ["parameter", "local"]},
+                               "where": {"type": "string", "description": "%reg, off(%reg), constant, or "
+                                                                          "not available here"},
+                               "value": {"type": ["integer", "null"]}}}},
         },
     },
     "Event": {

@@ -184,3 +184,22 @@ def test_lguest_patch_copies_the_pushf_template_over_the_save_fl_site_and_pads_w
     assert patched == pushf + b"\x90"                                           # 5 bytes + one NOP = the 6-byte site
     cli = build.address_of("lgend_cli") - build.address_of("lgstart_cli")
     assert cli == 10                                                             # too long: that site keeps its call
+
+
+def test_locals_show_where_gcc_kept_the_arguments_and_their_values(run, build):
+    state = run("g034-idt-entry", "step_line 11").state.to_json()
+
+    assert state["location"]["line"] == 278
+    by_name = {v["name"]: v for v in state["locals"]}
+    assert by_name["entrynum"] == {"function": "lguest_write_idt_entry", "name": "entrynum", "kind": "parameter",
+                                   "where": "%edx", "value": 0x21}                # -mregparm=3: 2nd argument
+    assert by_name["dt"]["value"] == build.address_of("journey_idt") and by_name["dt"]["where"] == "%eax"
+
+
+def test_a_stack_argument_is_read_from_its_slot_through_the_cfa(run):
+    """async_hcall's fourth argument does not fit in eax/edx/ecx: gcc passes it on the stack (DW_OP_fbreg)."""
+    state = run("g035-lazy-ring", "step_line 14").state.to_json()
+
+    arg3 = next(v for v in state["locals"] if v["name"] == "arg3")
+    assert arg3["function"] == "async_hcall" and arg3["where"].endswith("(%esp)")
+    assert arg3["value"] == 0                                     # lazy_hcall3(SET_PTE, pgdir, addr, 0)
