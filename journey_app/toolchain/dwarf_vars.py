@@ -125,10 +125,11 @@ def read_cfa_rules(elf_bytes: bytes) -> list[tuple[int, int, str, int]]:
         return []
     rules = []
     for entry in elf.get_dwarf_info().CFI_entries():
-        start = entry.header.get("initial_location") if hasattr(entry, "header") else None
-        if start is None or not hasattr(entry, "get_decoded"):
-            continue
-        end = start + entry.header["address_range"]
+        header = getattr(entry, "header", None)
+        if header is None or header.get("initial_location") is None or not hasattr(entry, "get_decoded"):
+            continue                                  # a CIE or a terminator: no code of its own
+        start = header["initial_location"]
+        end = start + header["address_range"]
         rows = entry.get_decoded().table
         for row, following in zip(rows, [*rows[1:], None], strict=True):
             cfa = row["cfa"]
@@ -154,22 +155,32 @@ def read_variables(elf_bytes: bytes) -> list[Variable]:
         parser = DWARFExprParser(cu.structs)
         cu_base = top.attributes["DW_AT_low_pc"].value if "DW_AT_low_pc" in top.attributes else 0
 
-        def walk(die, function: str | None, scope: tuple[tuple[int, int], ...]) -> None:
-            for child in die.iter_children():
-                tag = child.tag
-                if tag in ("DW_TAG_subprogram", "DW_TAG_inlined_subroutine", "DW_TAG_lexical_block"):
-                    ranges = _die_ranges(child, dwarf, cu_base)
-                    if not ranges and tag != "DW_TAG_lexical_block":
-                        continue                              # an abstract instance: no code of its own
-                    name = function if tag == "DW_TAG_lexical_block" else _name(child)
-                    walk(child, name, ranges or scope)
-                elif tag in ("DW_TAG_formal_parameter", "DW_TAG_variable") and function is not None and scope:
-                    var = _variable(child, function, scope, loclists, parser, cu, cu_base)
-                    if var is not None:
-                        out.append(var)
-
-        walk(top, None, ())
+        _walk(top, None, (), _Unit(dwarf, cu, parser, loclists, cu_base), out)
     return out
+
+
+@dataclass(frozen=True)
+class _Unit:
+    dwarf: object
+    cu: object
+    parser: DWARFExprParser
+    loclists: LocationParser
+    base: int
+
+
+def _walk(die, function: str | None, scope: tuple[tuple[int, int], ...], unit: _Unit, out: list[Variable]) -> None:
+    for child in die.iter_children():
+        tag = child.tag
+        if tag in ("DW_TAG_subprogram", "DW_TAG_inlined_subroutine", "DW_TAG_lexical_block"):
+            ranges = _die_ranges(child, unit.dwarf, unit.base)
+            if not ranges and tag != "DW_TAG_lexical_block":
+                continue                              # an abstract instance: no code of its own
+            name = function if tag == "DW_TAG_lexical_block" else _name(child)
+            _walk(child, name, ranges or scope, unit, out)
+        elif tag in ("DW_TAG_formal_parameter", "DW_TAG_variable") and function is not None and scope:
+            var = _variable(child, function, scope, unit.loclists, unit.parser, unit.cu, unit.base)
+            if var is not None:
+                out.append(var)
 
 
 def _variable(die, function, scope, loclists, parser, cu, cu_base) -> Variable | None:
@@ -202,9 +213,9 @@ def _variable(die, function, scope, loclists, parser, cu, cu_base) -> Variable |
 class VariableIndex:
     """The variables of one build, found by address (innermost inlined function first)."""
 
-    def __init__(self, variables: list[Variable], cfa: list[tuple[int, int, str, int]] = ()):
+    def __init__(self, variables: list[Variable], cfa: list[tuple[int, int, str, int]] | None = None):
         self._vars = variables
-        self._cfa = list(cfa)
+        self._cfa = list(cfa or ())
 
     def _resolve(self, place: Place, address: int) -> Place:
         if place.kind != "frame":
