@@ -38,13 +38,13 @@ lint)
     lint
     ;;
 serve)
-    need_apt binutils cpp gcc python3-venv
+    need_apt binutils cpp gcc python3-venv universal-ctags
     venv serve
     shift
     exec "$VENV/bin/journey" serve "$@"
     ;;
 test)
-    need_apt binutils cpp gcc python3-venv chromium postgresql nginx-light wrk
+    need_apt binutils cpp gcc python3-venv universal-ctags make chromium postgresql nginx-light wrk
     venv test
     shift
     [ "${JOURNEY_LINT:-1}" = 0 ] || lint

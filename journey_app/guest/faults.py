@@ -24,7 +24,10 @@ PRIVILEGED = {
     "popf": "popf cannot change IF at ring 1, so lguest's restore_fl writes lguest_data.irq_enabled (G:033)",
     "lgdt": "lgdt is privileged; the Guest loads GDT entries with LHCALL_LOAD_GDT_ENTRY",
     "lidt": "lidt is privileged; the Guest loads IDT entries with LHCALL_LOAD_IDT_ENTRY",
-    "in": "port I/O needs IOPL >= CPL; the Host would have to emulate it", "out": "port I/O needs IOPL >= CPL",
+    "in": "port I/O needs IOPL >= CPL (the Guest has IOPL 0 and no I/O bitmap), so the CPU raises #GP(0) and "
+          "the Host emulates the instruction (emulate_insn: every port reads all ones)",
+    "out": "port I/O needs IOPL >= CPL, so the CPU raises #GP(0) and the Host emulates the instruction "
+           "(emulate_insn: the write goes nowhere)",
 }
 
 
@@ -61,7 +64,8 @@ def explain_exit(exit: Exit, eip: int, mnemonic: str | None) -> FaultReport:
     if vector == 13:
         reason = PRIVILEGED.get((mnemonic or "").split(" ")[0], "the instruction is not allowed at ring 1 "
                                 "with these segments")
-        return FaultReport(13, name, f"{mnemonic or 'the instruction'} {where} raised #GP: {reason}")
+        return FaultReport(13, name, f"{mnemonic or 'the instruction'} {where} raised #GP: {reason}",
+                           exit.errcode or 0)
     if vector == 6:
         return FaultReport(6, name, f"{mnemonic or 'these bytes'} {where} is not an instruction the CPU runs; "
                            "only 0f 01 c1 (vmcall) at ring 1 is a hypercall, so this is a real #UD")

@@ -44,8 +44,9 @@ class Registers(MutableMapping[str, int]):
     """Live view of the CPU registers. Writing a segment register reloads it through the GDT, so a
     selector the GDT does not allow raises UcError (the caller turns that into a fault)."""
 
-    def __init__(self, uc: Uc):
+    def __init__(self, uc: Uc, switch_ring=None):
         self._uc = uc
+        self._switch_ring = switch_ring
         self._handle = getattr(uc, "_uch", None)
         count = len(_IDS)
         self._ids = (ctypes.c_int * count)(*_IDS)
@@ -87,6 +88,11 @@ class Registers(MutableMapping[str, int]):
             value &= 0xFFFF
             if self._uc.reg_read(reg) == value:
                 return                              # reloading the same selector changes nothing
+            cpl = self._uc.reg_read(UC_X86_REG_SS) & 3
+            if name in ("cs", "ss") and (value & 3) != cpl and self._switch_ring is not None:
+                self._switch_ring(value & 3)        # another ring: only an iret gets there
+                if self._uc.reg_read(reg) == value:
+                    return
         self._uc.reg_write(reg, value)
 
     def __delitem__(self, name: str) -> None:

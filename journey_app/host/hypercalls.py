@@ -15,7 +15,7 @@ from .guest_view import GuestMemoryFault, GuestView, reg
 from .initialize import initialize
 from .kformat import li
 from .lguest_data import LguestData
-from .state import Host
+from .state import DEAD_RESTART, Host
 from .trace import Trace
 
 
@@ -62,9 +62,13 @@ def shutdown(call: Call) -> str:
     msg = bytes(raw).split(b"\0", 1)[0].decode("latin-1")
     call.trace.kill(f"CRASH: {msg}")
     if call.args[2] == c.LGUEST_SHUTDOWN_RESTART:
-        call.host.restart = True                # lg->dead = ERR_PTR(-ERESTART): the Launcher restarts
-    how = "restart" if call.args[2] == c.LGUEST_SHUTDOWN_RESTART else "power off"
-    return f"the Guest asked to shut down ({how}) with the message {msg!r}"
+        # lg->dead = ERR_PTR(-ERESTART), whatever it held: run_guest() returns -ERESTART and the
+        # Launcher starts the Guest again; the CRASH message is dropped.
+        call.host.restart = True
+        call.host.dead = DEAD_RESTART
+        return (f"the Guest asked to restart with the message {msg!r}: lg->dead = ERR_PTR(-ERESTART), so the "
+                "Launcher restarts it")
+    return f"the Guest asked to shut down (power off) with the message {msg!r}"
 
 
 @hypercall(c.LHCALL_NEW_PGTABLE)

@@ -5,6 +5,7 @@ Caches parses per instance; a bad file is a ContentError in `errors(version)`, n
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import threading
@@ -19,9 +20,10 @@ from .model import STAGES, Chapter, LineRole, file_order_key, journey_order_key
 
 RECHECK_SECONDS = 1.0  # how stale a version's chapter index may be before the folder is stat-ed again
 
-# Where chapters live in a version folder: the kernel's own tree. include/ holds our stand-in
-# headers and glue/ our linker glue; neither is kernel text, so neither is searched for markers.
-CHAPTER_ROOTS = ("arch", "drivers", "Documentation")
+# Where chapters live in a version folder: the kernel's own tree (include/linux/lguest*.h hold
+# chapters too). standins/ holds our stand-in headers and glue/ our linker glue; neither is kernel
+# text, so neither is searched for markers.
+CHAPTER_ROOTS = ("arch", "drivers", "Documentation", "include")
 CHAPTER_SUFFIXES = (".S", ".c", ".h")  # the Makefile's `find -name '*.[chS]'`
 
 _CHAPTER_REF = re.compile(rf"^(?P<letter>[{''.join(STAGES)}])[:-](?P<digits>[0-9]{{1,9}})$", re.IGNORECASE)
@@ -40,6 +42,7 @@ class _VersionIndex:
     file_order: tuple[Chapter, ...]
     by_ref: dict[tuple[str, int], Chapter]
     errors: tuple[ContentError, ...]
+    content_hash: str  # sha256 over every chapter file's path and text: what derived indexes key on
 
 
 class Library:
@@ -107,6 +110,13 @@ class Library:
 
     def errors(self, version: str) -> list[ContentError]:
         return list(self._index(version).errors)
+
+    def content_hash(self, version: str) -> str:
+        """Changes whenever a chapter file is added, removed or edited (re-checked like the index)."""
+        return self._index(version).content_hash
+
+    def version_dir(self, version: str) -> Path:
+        return self._version_dir(version)
 
     # -- internals ------------------------------------------------------------------------------
 
@@ -209,6 +219,11 @@ def _build_index(results: dict[str, ParsedFile | ContentError], errors: list[Con
                 continue
             by_ref[(chapter.stage, chapter.number)] = chapter
     standing = list(by_ref.values())
+    digest = hashlib.sha256()
+    for rel in sorted(results):
+        result = results[rel]
+        body = "\n".join(result.lines) if isinstance(result, ParsedFile) else f"error: {result.message}"
+        digest.update(f"{rel}\0{len(body)}\0{body}\0".encode("utf-8", "surrogatepass"))
     return _VersionIndex(
         files=tuple(results),
         parsed=parsed,
@@ -216,6 +231,7 @@ def _build_index(results: dict[str, ParsedFile | ContentError], errors: list[Con
         file_order=tuple(sorted(standing, key=file_order_key)),
         by_ref=by_ref,
         errors=tuple(errors),
+        content_hash=digest.hexdigest(),
     )
 
 

@@ -15,7 +15,7 @@ from .values import TERM
 
 MAX_STEP = 10_000                    # one `step n`; the run's instruction budget still applies
 RUN_KEYWORDS = ("ret", "hypercall", "decision")
-HOST_FIELDS = ("irqs_pending", "halted")
+HOST_FIELDS = ("irqs_pending", "halted", "kick")
 VERBS = ("step", "step_line", "next_line", "run_until", "set", "raise_irq", "host_check", "reset")
 MAX_LINES = 1_000                    # one `step_line n` / `next_line n`
 SEPARATORS = re.compile(r"[;\n]")
@@ -26,7 +26,7 @@ WORD = re.compile(r"\S+")
 EXPECT_VERB = "one of: " + ", ".join(VERBS)
 EXPECT_VALUE = "a number (decimal or 0x-hex) or a symbol name, optionally +/- a number"
 EXPECT_TARGET = ("a register (eax..edi, esp, ebp, eip), a flag (CF PF AF ZF SF TF IF DF OF), an lguest_data "
-                 "field (irq_enabled, irq_pending, blocked_interrupts, ...) or a host field (irqs_pending, halted)")
+                 "field (irq_enabled, irq_pending, blocked_interrupts, ...) or a host field (irqs_pending, halted, kick)")
 EXPECT_UNTIL = "a label, a 0x-address, or one of: " + ", ".join(RUN_KEYWORDS)
 
 
@@ -169,7 +169,7 @@ def set_target(name: str) -> tuple[str, int] | None:
         return name.upper(), 1
     bare = low.removeprefix("host.")
     if bare in HOST_FIELDS and (low.startswith("host.") or low == bare):
-        return f"host.{bare}", 1 if bare == "halted" else 0xFFFFFFFF
+        return f"host.{bare}", 1 if bare in ("halted", "kick") else 0xFFFFFFFF
     field = name.removeprefix("lguest_data.")
     try:
         _offset, size = resolve_field(field)

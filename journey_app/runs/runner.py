@@ -131,10 +131,13 @@ class Runner:
             self.pending.append(Event(self.seq, kind, self.locate(self.m.eip if at is None else at), fields))
         self.seq += 1
 
-    def emit_host(self, outputs: list, at: int) -> None:
+    def emit_host(self, outputs: list, at: int, trigger: str | None = None) -> None:
+        """Host outputs as events; `trigger` ("kick") says what made the Host look, on its decisions."""
         for out in outputs:
             fields = out.to_json()
             kind = fields.pop("kind")
+            if trigger and isinstance(out, Decision):
+                fields["trigger"] = trigger
             self.emit(kind, fields, at)
             if isinstance(out, RewriteEvent):
                 self.patched += ((out.address, out.old, out.new),)
@@ -160,7 +163,11 @@ class Runner:
         """Status after anything happened: dead, halted, finished (EIP at a stop label) or running."""
         if self.status in ("fault", "budget"):
             return
-        if self.host.dead is not None:
+        if self.host.restart:
+            self.status, self.reason = "dead", ("restart: SHUTDOWN(LGUEST_SHUTDOWN_RESTART) set lg->dead = "
+                                                "ERR_PTR(-ERESTART); run_guest() returns -ERESTART and the "
+                                                "Launcher starts the Guest again")
+        elif self.host.dead is not None:
             self.status, self.reason = "dead", self.host.dead
         elif self.host.halted:
             self.status, self.reason = "halted", "the Guest is halted (LHCALL_HALT): the Host runs it again when " \

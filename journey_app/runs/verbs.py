@@ -186,7 +186,7 @@ def _next_chunk(runner: Runner, executed: int, took: float) -> int:
 def do_set(runner: Runner, action: Action) -> None:
     name, word = action.target, action.args[1]
     assert name is not None                     # the parser names the target of every `set`
-    limit = 1 if name in FLAG_BITS or name == "host.halted" else 0xFFFFFFFF
+    limit = 1 if name in FLAG_BITS or name in ("host.halted", "host.kick") else 0xFFFFFFFF
     if name.startswith("lguest_data."):
         limit = (1 << 8 * field_layout(name.removeprefix("lguest_data."))[1]) - 1
     try:
@@ -194,6 +194,11 @@ def do_set(runner: Runner, action: Action) -> None:
     except UnknownValue as exc:
         raise ActionError(action.index, 2, word, EXPECT_VALUE, exc.why) from None
     regs, host = runner.m.regs, runner.host
+    if name == "IF" and not value:
+        # lguest_arch_setup_regs() starts the Guest with IF set, and at CPL 1 with IOPL 0 neither popf nor
+        # iret can clear it (cli faults): the Guest's "interrupts off" is lguest_data.irq_enabled = 0.
+        raise ActionError(action.index, 2, word, "1", "the Guest never runs with IF=0: at ring 1 with IOPL 0 it "
+                          "cannot clear the real flag; set irq_enabled 0 to turn its interrupts off")
     if name in FLAG_BITS:
         bit = 1 << FLAG_BITS[name]
         regs["eflags"] = regs["eflags"] | bit if value else regs["eflags"] & ~bit
@@ -203,6 +208,8 @@ def do_set(runner: Runner, action: Action) -> None:
         host.irqs_pending = value
     elif name == "host.halted":
         host.halted = bool(value)
+    elif name == "host.kick":
+        host.kick = bool(value)
     else:
         regs[name] = value
     if runner.status == "finished" and runner.m.eip not in runner.stop_at:
@@ -212,8 +219,16 @@ def do_set(runner: Runner, action: Action) -> None:
 
 
 def do_raise_irq(runner: Runner, action: Action) -> None:
-    """set_interrupt(): only marks the irq pending; the next Host look decides."""
+    """set_interrupt(): mark the irq pending, then kick: wake_up_process() / kick_process() knock the
+    Guest out (or wake the halted one), so run_guest() looks at once. With `set host.kick 0` (a teaching
+    control, not the kernel) the irq only waits for the next hypercall or host_check."""
     raise_irq(runner.host, int(action.args[0], 0))
+    if runner.host.kick and runner.host.dead is None and runner.status in (RUNNABLE, "finished", "halted"):
+        eip = runner.m.eip
+        runner.emit_host(host_check(runner.host, runner.m), eip, trigger="kick")
+        if runner.status == "finished" and runner.m.eip not in runner.stop_at:
+            runner.status = RUNNABLE
+        runner.settle()
 
 
 def do_host_check(runner: Runner, action: Action) -> None:

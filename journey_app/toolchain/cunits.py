@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from ..errors import ContentError
 
+INCLUDE_DIR = "standins"           # gcc's only include path, as cpp's: the kernel's own headers never shadow it
 MANIFEST_GLOB = "glue/"            # manifests are glue/<name>.toml with a `source` and [[extract]]s
 
 # The kernel's flags for arch/x86/lguest/boot.c at 2.6.31 (top Makefile, arch/x86/Makefile,
@@ -102,8 +103,8 @@ def parse_manifest(name: str, raw: bytes, tree: dict[str, bytes]) -> Unit | None
     source, prelude, stage = data.get("source"), data.get("prelude"), data.get("stage")
     if not isinstance(source, str) or source not in tree:
         raise _fail(name, "source", f"{source!r} is not a file of this kernel")
-    if not isinstance(prelude, str) or f"include/{prelude}" not in tree:
-        raise _fail(name, "prelude", f"{prelude!r} is not a header under include/")
+    if not isinstance(prelude, str) or f"{INCLUDE_DIR}/{prelude}" not in tree:
+        raise _fail(name, "prelude", f"{prelude!r} is not a header under {INCLUDE_DIR}/")
     if stage is not None and (not isinstance(stage, str) or stage not in tree):
         raise _fail(name, "stage", f"{stage!r} is not a file of this kernel")
     lines = tree[source].decode("utf-8").split("\n")
@@ -137,5 +138,5 @@ def units(tree: dict[str, bytes]) -> list[Unit]:
 
 
 def gcc_argv(source: str, output: str, prefix_map: str) -> list[str]:
-    return ["gcc", *KERNEL_CFLAGS, "-nostdinc", "-I", "include", "-D__KERNEL__",
+    return ["gcc", *KERNEL_CFLAGS, "-nostdinc", "-I", INCLUDE_DIR, "-D__KERNEL__",
             f"-ffile-prefix-map={prefix_map}=.", "-c", source, "-o", output]

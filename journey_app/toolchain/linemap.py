@@ -10,6 +10,7 @@ gcc's rows (C) cover every byte up to the next row or the function's end, and ar
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import itertools
 from dataclasses import dataclass
 
@@ -128,10 +129,15 @@ class LineMap:
     def lines(self, file: str) -> list[int]:
         return sorted(line for f, line in self._by_line if f == file)
 
-    def insns(self, file: str, line: int) -> tuple[Insn, ...]:
+    def insns(self, file: str, line: int, run_address=None) -> tuple[Insn, ...]:
+        """The line's instructions. `run_address(address)` is where the bytes execute when that differs
+        from their link address (code run before paging); relative targets are decoded from there,
+        and each Insn keeps its link address."""
         out: list[Insn] = []
         for span in self.spans_for(file, line):
-            out.extend(disassemble(span.data, span.address))
+            run = run_address(span.address) if run_address else span.address
+            for insn in disassemble(span.data, run):
+                out.append(dataclasses.replace(insn, address=insn.address - run + span.address))
         return tuple(out)
 
     def all_spans(self) -> list[Span]:

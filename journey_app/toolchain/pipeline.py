@@ -21,15 +21,20 @@ from .sandbox_rules import MacroTable
 from .splice import parse_defines, parse_probes, probe_source, splice, with_placeholders
 
 Splices = Mapping[str, Mapping[int, str]]   # file -> {line number: checked text for `as`}
-CPP = ["cpp", "-nostdinc", "-undef", "-I", "include", "-D__ASSEMBLY__", "-D__KERNEL__", "-x", "assembler-with-cpp"]
+CPP = ["cpp", "-nostdinc", "-undef", "-I", "standins", "-D__ASSEMBLY__", "-D__KERNEL__", "-x", "assembler-with-cpp"]
 
 LINKER_SCRIPT = "glue/journey.ld"
-INPUT_DIRS = ("arch", "include", "glue")
+# Build inputs: the kernel's assembler files under arch/, our stand-in headers (standins/, the only
+# folder on cpp's include path, so the kernel's own C headers never shadow them) and the glue.
+INPUT_DIRS = ("arch", "standins", "glue")
+# Under arch/ the assembler files and the C files are inputs (boot.c: glue/boot_c.toml says which of its
+# lines gcc compiles); the kernel's C headers are read, never built: standins/ stands in for them.
+KERNEL_TEXT_SUFFIX = (".S", ".c")
 MAX_TREE_BYTES = 8 * 1024 * 1024
 
 
 def read_tree(kernel_dir: Path) -> dict[str, bytes]:
-    """The build inputs of one kernel version: every file under arch/, include/ and glue/."""
+    """The build inputs of one kernel version: arch/**.S and arch/**.c, and every file under standins/ and glue/."""
     tree: dict[str, bytes] = {}
     total = 0
     for top in INPUT_DIRS:
@@ -37,7 +42,7 @@ def read_tree(kernel_dir: Path) -> dict[str, bytes]:
         if not root.is_dir():
             continue
         for path in sorted(root.rglob("*")):
-            if path.is_file() and not path.is_symlink():
+            if path.is_file() and not path.is_symlink() and is_build_input(path.relative_to(kernel_dir).as_posix()):
                 data = path.read_bytes()
                 total += len(data)
                 if total > MAX_TREE_BYTES:
@@ -47,6 +52,12 @@ def read_tree(kernel_dir: Path) -> dict[str, bytes]:
     if LINKER_SCRIPT not in tree:
         raise ContentError(f"{kernel_dir} has no {LINKER_SCRIPT}", {"file": str(kernel_dir / LINKER_SCRIPT)})
     return tree
+
+
+def is_build_input(name: str) -> bool:
+    """True for the files the assembler and linker read (a path relative to the version folder)."""
+    top = name.split("/", 1)[0]
+    return top in INPUT_DIRS and (top != "arch" or name.endswith(KERNEL_TEXT_SUFFIX))
 
 
 def tree_hash(tree: dict[str, bytes], salt: str = "", splices: Splices | None = None) -> str:

@@ -1,7 +1,8 @@
 """`create_app(config)`: the Flask application factory; the only place the web layer is wired.
 
-Blueprints, each imported here by name (a missing module fails at start): `pages` (HTML, each page with a
-`.json` twin), `api` (JSON under /api/), `explorer_api` (+ `openapi`), `labs_api`, `labs_pages`, `instructor`.
+Blueprints, each imported here by name (a missing module fails at start): `pages`, `reading` (stages, files),
+`xref_pages`, `search_pages` (HTML, each page with a `.json` twin), `api` (JSON under /api/), `explorer_api`
+(+ `openapi`), `labs_api`, `labs_pages`, `instructor`.
 Per-process objects (Catalog) hang off the app, never off module globals.
 """
 
@@ -11,8 +12,10 @@ from flask import Flask
 
 from .. import paths
 from ..catalog import Catalog
+from ..index import IndexStore
 from ..settings import Settings
-from . import api, errors, explorer_api, instructor, labs_api, labs_pages, pages, security
+from . import (api, errors, explorer_api, instructor, labs_api, labs_pages, pages, reading, search_pages,
+               security, xref_pages)
 
 
 def create_app(config: Settings | dict | None = None) -> Flask:
@@ -27,11 +30,15 @@ def create_app(config: Settings | dict | None = None) -> Flask:
                       TEMPLATES_AUTO_RELOAD=False)
     app.extensions["journey.settings"] = settings
     app.extensions["journey.catalog"] = Catalog(settings)
+    app.extensions["journey.index"] = IndexStore(settings.cache_dir)
 
     errors.register(app)
     security.register(app)
 
     app.register_blueprint(pages.bp)
+    app.register_blueprint(reading.bp)
+    app.register_blueprint(xref_pages.bp)
+    app.register_blueprint(search_pages.bp)
     app.register_blueprint(api.bp)
     for module in (explorer_api, labs_api, labs_pages, instructor):
         module.register(app)

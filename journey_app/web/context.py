@@ -17,3 +17,16 @@ def catalog() -> Catalog:
 
 def settings() -> Settings:
     return current_app.extensions["journey.settings"]
+
+
+def content_index(version: str):
+    """The version's cross-references and search index (built once per content hash), or None when
+    it cannot be made (Universal Ctags missing, an unwritable cache): pages then show no links."""
+    from ..errors import JourneyError
+
+    store = current_app.extensions["journey.index"]
+    try:
+        return store.get(catalog().library, version)
+    except (JourneyError, OSError, ValueError) as exc:
+        current_app.logger.warning("no content index for %s: %s", version, exc)
+        return None

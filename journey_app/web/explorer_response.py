@@ -7,6 +7,7 @@ must not replay or parse.
 from __future__ import annotations
 
 from ..runs.events import KINDS as EVENT_KINDS  # the one list of event kinds, re-exported
+from .host_citations import cite_events
 
 __all__ = ["EVENT_KINDS", "annotate_events", "shape_response"]
 
@@ -21,6 +22,7 @@ def shape_response(version: str, scenario_id: str, result: dict, max_events: int
         wanted = set(kinds)
         events = [e for e in events if e["kind"] in wanted]
     kept = events[len(events) - max_events:] if max_events else []
+    cite_events(version, kept)
     return {
         "version": version,
         "scenario": scenario_id,

@@ -9,14 +9,15 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, url_for
 from markupsafe import Markup
 
 from ..errors import JourneyError
 from ..journey import Chapter, InlineNote
 from ..toolchain import Build, LineCode
-from .context import catalog
+from .context import catalog, content_index
 from .highlight import comment_line_html, highlight_lines, split_source
+from .linking import link_code
 
 CACHE_KEY = "journey.pages.listings"
 
@@ -137,11 +138,17 @@ def listing(version: str, file: str) -> Listing:
     library = catalog().library
     text = library.source(version, file)
     build, build_error = _build(version)
-    key = (version, file, build.input_hash if build is not None else None, hash(text), len(text))
+    index = content_index(version)
+    names = index.xref.definitions if index is not None else {}
+    key = (version, file, build.input_hash if build is not None else None, hash(text), len(text),
+           index.content_hash if index is not None else None)
+    # Every defined name in the code links to its cross-reference page (one url_for, then strings).
+    ident_prefix = url_for("xref.ident", version=version, name="_").removesuffix("_")
 
     def make() -> tuple[SourceLine, ...]:
         roles = {r.line: r for r in library.line_roles(version, file)}
-        html = highlight_lines(text, file)
+        html = [link_code(fragment, names, lambda name: ident_prefix + name)
+                for fragment in highlight_lines(text, file)]
         codes = build.lines(file) if build is not None else {}
         symbols = build.symbols if build is not None else {}
         out = []

@@ -184,7 +184,9 @@ SCHEMAS: dict = {
         "description": "Something that happened during the replay. Every event has seq, kind and where it "
                        "happened; decision events add rule, outcome, inputs, steps, writes, chapters, message; "
                        "hypercall events name, number, args, effect. The server adds action_index (-1 = "
-                       "before the first action) and action_step (instructions so far within that action).",
+                       "before the first action) and action_step (instructions so far within that action); "
+                       "decision, hypercall, killed and rewrite events add citations: the kernel file, "
+                       "function, lines and chapter the Host model follows, with a url to them.",
         "required": ["seq", "kind", "action_index", "action_step"],
         "properties": {
             "seq": {"type": "integer", "minimum": 0},
@@ -195,6 +197,11 @@ SCHEMAS: dict = {
             "chapter": {"type": ["string", "null"]},
             "action_index": {"type": "integer", "minimum": -1},
             "action_step": {"type": "integer", "minimum": 0},
+            "citations": {"type": "array", "items": {
+                "type": "object", "required": ["file", "function", "first", "last", "chapter", "url"],
+                "properties": {"file": {"type": "string"}, "function": {"type": "string"},
+                               "first": {"type": "integer"}, "last": {"type": "integer"},
+                               "chapter": {"type": ["string", "null"]}, "url": {"type": "string"}}}},
         },
     },
 }

@@ -6,15 +6,19 @@ from the Library, bytes from the Build, colours from highlight.py. No domain rul
 
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, render_template, url_for
+import re
+
+from flask import Blueprint, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from ..errors import JourneyError, NotFound
 from ..journey import STAGES, Chapter
 from .c_asm import c_asm_view
-from .context import catalog
+from .context import catalog, content_index
 from .highlight import typeset_prose
+from .linking import link_chapter_mentions, link_code_words
 from .listing import CACHE_KEY, Listing, ListingCache, SourceLine, chapter_blocks, listing, notes_by_line
+from .page_cache import page_cache
 
 bp = Blueprint("pages", __name__)
 
@@ -104,8 +108,9 @@ def render_contents(version: str, as_json: bool):
     if as_json:
         return data
     by_id = {c["id"]: c for c in data["journey_order"]}
+    names_url = url_for("xref.names", version=version) if content_index(version) is not None else None
     return render_template("contents.html", data=data, by_id=by_id, home_url=contents_url(version),
-                           json_url=contents_url(version, json=True))
+                           json_url=contents_url(version, json=True), names_url=names_url)
 
 
 def chapter_data(version: str, chapter: Chapter, code: Listing) -> dict:
@@ -145,28 +150,60 @@ def memory_summary(lines: tuple[SourceLine, ...]) -> dict | None:
     }
 
 
+_HIGHLIGHT = re.compile(r"^([0-9]{1,6})(?:-([0-9]{1,6}))?$")
+
+
+def highlighted_lines(chapter: Chapter) -> tuple[int, int] | None:
+    """`?hl=120-135` (or `?hl=120`): lines of the chapter to mark, as a decision's citation links them.
+
+    Clipped to the chapter; anything else is ignored (a bad `hl` never makes an error page).
+    """
+    match = _HIGHLIGHT.match(request.args.get("hl", ""))
+    if match is None:
+        return None
+    first = int(match.group(1))
+    last = int(match.group(2) or first)
+    first, last = max(first, chapter.start_line), min(last, chapter.end_line)
+    return (first, last) if first <= last else None
+
+
 def render_chapter(version: str, ref: str, canonical_redirect: bool):
     ref, as_json = _split_ref(ref)
-    chapter = catalog().library.chapter(version, ref)
+    library = catalog().library
+    chapter = library.chapter(version, ref)
     if not as_json and canonical_redirect and ref != chapter.slug:
-        return redirect(chapter_url(version, chapter.slug), code=301)
-    code = listing(version, chapter.file)
-    data = chapter_data(version, chapter, code)
+        return redirect(chapter_url(version, chapter.slug) + (f"?{request.query_string.decode('latin-1')}"
+                                                              if request.query_string else ""), code=301)
     if as_json:
-        return data
-    journey = {c.id: c for c in catalog().library.chapters(version)}
-    later = [c.start_line for c in catalog().library.chapters_in_file_order(version)
-             if c.file == chapter.file and c.start_line > chapter.start_line]
-    return render_template(
-        "chapter.html", data=data, chapter=chapter,
-        casm=c_asm_view(code.build, chapter, min(later) if later else None),
-        blocks=chapter_blocks(chapter, code.span(chapter.start_line, chapter.end_line)),
-        prev=summary(journey[data["prev"]]) if data["prev"] else None,
-        next=summary(journey[data["next"]]) if data["next"] else None,
-        build=code.build, build_error=code.build_error, assembler=code.assembler,
-        json_url=chapter_url(version, chapter.slug, json=True),
-        home_url=contents_url(version),
-    )
+        return chapter_data(version, chapter, listing(version, chapter.file))
+    hl = highlighted_lines(chapter)
+    index = content_index(version)
+    try:
+        build_hash: str | None = catalog().build(version).input_hash
+    except JourneyError:
+        build_hash = None  # the page still shows the text; listing() says why there are no bytes
+    key = ("chapter", version, chapter.slug, hl, library.content_hash(version),
+           index.content_hash if index is not None else None, build_hash)
+
+    def render() -> str:
+        code = listing(version, chapter.file)
+        data = chapter_data(version, chapter, code)
+        journey = {c.id: c for c in library.chapters(version)}
+        later = [c.start_line for c in library.chapters_in_file_order(version)
+                 if c.file == chapter.file and c.start_line > chapter.start_line]
+        return render_template(
+            "chapter.html", data=data, chapter=chapter,
+            casm=c_asm_view(code.build, chapter, min(later) if later else None),
+            blocks=chapter_blocks(chapter, code.span(chapter.start_line, chapter.end_line)),
+            prev=summary(journey[data["prev"]]) if data["prev"] else None,
+            next=summary(journey[data["next"]]) if data["next"] else None,
+            build=code.build, build_error=code.build_error, assembler=code.assembler,
+            json_url=chapter_url(version, chapter.slug, json=True),
+            home_url=contents_url(version), hl=hl, stage_page_url=url_for("reading.stage", ref=chapter.stage)
+            if _is_default(version) else url_for("reading.version_stage", version=version, ref=chapter.stage),
+        )
+
+    return page_cache().get(key, render)
 
 
 def source_data(version: str, file: str, code: Listing) -> dict:
@@ -253,6 +290,31 @@ def _known(version: str) -> str:
 @bp.app_template_filter("prose")
 def prose_filter(text: str) -> Markup:
     return typeset_prose(text)
+
+
+@bp.app_template_filter("prose_linked")
+def prose_linked_filter(text: str, version: str) -> Markup:
+    """Commentary with its mentions linked: chapter ids, kernel files, names the code defines."""
+    library = catalog().library
+    index = content_index(version)
+    names = index.xref.definitions if index is not None else {}
+    files = set(library.files(version))
+
+    def word_href(word: str) -> str | None:
+        name = word.removesuffix("()")
+        if name in names:
+            return url_for("xref.ident", version=version, name=name)
+        if word in files:
+            return source_url(version, word)
+        return None
+
+    def chapter_href(letter: str, digits: str) -> str | None:
+        try:
+            return chapter_url(version, library.chapter(version, f"{letter}:{digits}").slug)
+        except NotFound:
+            return None
+
+    return link_chapter_mentions(link_code_words(typeset_prose(text), word_href), chapter_href)
 
 
 @bp.app_template_filter("hex32")

@@ -32,17 +32,19 @@ def test_a_dropped_in_version_shows_up_with_its_chapters(make_root, bundled):
     assert (library.versions(), [c.id for c in library.chapters("2.6.33")]) == (["2.6.32", "2.6.33"], ["G:099"])
 
 
-def test_chapters_come_from_arch_drivers_and_documentation_only(make_root):
+def test_chapters_come_from_the_kernel_tree_not_standins_or_glue(make_root):
     root = make_root({
         "kernels/1/arch/a.S": "/*G:010\n */\n",
         "kernels/1/drivers/lguest/core.c": "/*H:010\n */\n",
         "kernels/1/Documentation/lguest/lguest.c": "/*L:010\n */\n",
         "kernels/1/include/linux/lguest.h": "/*G:031\n */\n",
+        "kernels/1/standins/linux/lguest.h": "/*G:032\n */\n",
         "kernels/1/glue/boot.S": "/*G:090\n */\n",
         "kernels/1/arch/notes.txt": "/*G:091\n */\n",
     })
 
-    assert Library(root).files("1") == ["Documentation/lguest/lguest.c", "arch/a.S", "drivers/lguest/core.c"]
+    assert Library(root).files("1") == ["Documentation/lguest/lguest.c", "arch/a.S", "drivers/lguest/core.c",
+                                        "include/linux/lguest.h"]
 
 
 def test_journey_order_is_stage_then_number_across_files(make_root):

@@ -1,4 +1,4 @@
-"""The chapters of the real arch/x86/lguest/i386_head.S at 2.6.31, against lguest-facts.md §9 and a golden file.
+"""The chapters of the real kernel text at 2.6.31 (i386_head.S against lguest-facts.md §9), and all 137 against a golden file.
 
 Regenerate the golden JSON after an intended change with:
 
@@ -21,8 +21,12 @@ from .conftest import HEAD, KERNEL
 GOLDEN = Path(__file__).resolve().parent.parent / "golden" / f"chapters-{KERNEL}.json"
 
 
+def head_chapters(chapters):
+    return [c for c in chapters if c.file == HEAD]
+
+
 def test_chapter_line_ranges(bundled):
-    ranges = {c.id: (c.start_line, c.end_line) for c in bundled.chapters(KERNEL)}
+    ranges = {c.id: (c.start_line, c.end_line) for c in head_chapters(bundled.chapters(KERNEL))}
 
     assert ranges == {"G:020": (8, 41), "G:055": (43, 54), "G:033": (56, 129), "M:004": (135, 148), "G:045": (150, 191)}
 
@@ -40,15 +44,15 @@ def test_noirq_globals_are_code(bundled):
 
 
 def test_journey_order(bundled):
-    assert [c.id for c in bundled.chapters(KERNEL)] == ["G:020", "G:033", "G:045", "G:055", "M:004"]
+    assert [c.id for c in head_chapters(bundled.chapters(KERNEL))] == ["G:020", "G:033", "G:045", "G:055", "M:004"]
 
 
 def test_file_order(bundled):
-    assert [c.id for c in bundled.chapters_in_file_order(KERNEL)] == ["G:020", "G:055", "G:033", "M:004", "G:045"]
+    assert [c.id for c in head_chapters(bundled.chapters_in_file_order(KERNEL))] == ["G:020", "G:055", "G:033", "M:004", "G:045"]
 
 
-def test_all_chapters_come_from_the_head_file(bundled):
-    assert {c.file for c in bundled.chapters(KERNEL)} == {HEAD}
+def test_the_head_file_holds_five_chapters(bundled):
+    assert len(head_chapters(bundled.chapters(KERNEL))) == 5
 
 
 def test_no_content_errors(bundled):

@@ -110,7 +110,7 @@ def test_dwarf_producer_records_the_kernel_flags(fresh_build):
 
 def test_a_layout_that_drifts_from_the_kernel_does_not_compile(kernel_dir, tmp_path):
     tree = read_tree(kernel_dir)
-    header = "include/journey/boot_c.h"
+    header = "standins/journey/boot_c.h"
     tree[header] = tree[header].replace(b"\tunsigned long cr2;\n", b"\tunsigned long cr2, extra;\n", 1)
 
     with pytest.raises(BuildError) as caught:

@@ -86,13 +86,13 @@ function describe(ctx, ev) {
       message(ev));
     case "rewrite":
       return h("div", {}, h("p", { class: "mx-ev-title" }, kind("Host rewrote the hypercall"), " at ", h("code", {}, hex0x(ev.address)),
-        ": ", h("code", {}, ev.old), " → ", h("code", {}, ev.new)), message(ev));
+        ": ", h("code", {}, ev.old), " → ", h("code", {}, ev.new)), message(ev), cites(ev));
     case "trap":
       return h("div", {}, h("p", { class: "mx-ev-title" }, kind("Trap"), ` ${ev.trap ?? ""} `, ev.outcome ? `(${ev.outcome})` : ""), message(ev));
     case "fault":
       return h("div", {}, h("p", { class: "mx-ev-title mx-bad" }, kind("Fault")), message(ev));
     case "killed":
-      return h("div", {}, h("p", { class: "mx-ev-title mx-bad" }, kind("Guest killed"), ": ", ev.reason ?? ""), message(ev));
+      return h("div", {}, h("p", { class: "mx-ev-title mx-bad" }, kind("Guest killed"), ": ", ev.reason ?? ""), message(ev), cites(ev));
     case "budget":
       return h("div", {}, h("p", { class: "mx-ev-title mx-bad" }, kind("Instruction budget used up")), message(ev));
     case "halted":
@@ -116,7 +116,17 @@ function hypercall(ev) {
   return h("div", {},
     h("p", { class: "mx-ev-title" }, kind(ev.source === "async" ? "Async hypercall" : "Hypercall"), " ",
       h("strong", { class: "mx-hcall" }, name), ` (${ev.number ?? "?"})`, args.length ? [" ", h("span", { class: "mx-args" }, "(", shown, ")")] : null),
-    ev.effect ? h("p", { class: "mx-ev-text" }, ev.effect) : null);
+    ev.effect ? h("p", { class: "mx-ev-text" }, ev.effect) : null, cites(ev));
+}
+
+/** The kernel lines the Host model follows for this event (server-side citations), as links that
+ *  open the chapter with those lines marked. */
+function cites(ev) {
+  const list = Array.isArray(ev.citations) ? ev.citations : [];
+  if (!list.length) return null;
+  return h("p", { class: "mx-cites" }, "In the kernel: ", list.map((c, i) => [i ? "; " : "",
+    h("a", { href: c.url, class: "mx-cite" }, h("code", {}, `${c.function}()`), ` ${c.file}:${c.first}–${c.last}`,
+      c.chapter ? ` (${c.chapter})` : "")]), ".");
 }
 
 function decision(ctx, ev) {
@@ -140,6 +150,7 @@ function decision(ctx, ev) {
       steps.length ? h("p", { class: "mx-sub" }, "and checked, in the kernel’s order:") : null,
       steps.length ? h("ol", { class: "mx-steps" }, steps) : null,
       writes.length ? [h("p", { class: "mx-sub" }, "The Host wrote:"), h("ul", { class: "mx-writes" }, writes)] : null),
+    cites(ev),
     explainedIn(ctx, ev.chapters || []));
 }
 
