@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass
+from typing import Any
 
 from unicorn import (
     UC_ARCH_X86, UC_HOOK_INSN, UC_HOOK_INSN_INVALID, UC_HOOK_INTR, UC_HOOK_MEM_FETCH_UNMAPPED, UC_HOOK_MEM_READ_UNMAPPED,
@@ -14,6 +15,7 @@ from unicorn import (
 )
 from unicorn.x86_const import UC_X86_INS_IN, UC_X86_INS_OUT, UC_X86_REG_EAX, UC_X86_REG_EIP
 
+_UCLIB: Any
 try:                                    # the binding's own C library: one call, no Python register dispatch
     from unicorn.unicorn_py3.unicorn import uclib as _UCLIB
 except ImportError:                     # another binding layout: fall back to uc.reg_read
