@@ -15,16 +15,16 @@ from unicorn import (
 )
 from unicorn.x86_const import UC_X86_INS_IN, UC_X86_INS_OUT, UC_X86_REG_EAX, UC_X86_REG_EIP
 
+from ..toolchain import PAGE_OFFSET, Build
+from .memory import PAGE_SHIFT, PAGE_SIZE, RAM_SIZE, GuestRam, to_phys
+from .registers import REGISTER_IDS, Registers
+from .segments import NEVER, enter_ring1, enter_ring3
+
 _UCLIB: Any
 try:                                    # the binding's own C library: one call, no Python register dispatch
     from unicorn.unicorn_py3.unicorn import uclib as _UCLIB
 except ImportError:                     # another binding layout: fall back to uc.reg_read
     _UCLIB = None
-
-from ..toolchain import PAGE_OFFSET, Build
-from .memory import PAGE_SHIFT, PAGE_SIZE, RAM_SIZE, GuestRam, to_phys
-from .registers import REGISTER_IDS, Registers
-from .segments import NEVER, enter_ring1, enter_ring3
 
 SINGLE_STEPS = 24   # after an early stop, this many single steps find the exact count before bisecting
 
