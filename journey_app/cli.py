@@ -10,12 +10,12 @@ import argparse
 import json
 import sys
 
-from .commands import build, chapters, extract, lab, replay, scenarios, serve
+from .commands import build, chapters, extract, lab, replay, scenarios, serve, whatif
 from .errors import JourneyError
 from .settings import Settings
 
 # Imported by name, so a missing or renamed command module fails at start instead of vanishing from the CLI.
-COMMAND_MODULES = (serve, chapters, extract, build, scenarios, replay, lab)
+COMMAND_MODULES = (serve, chapters, extract, build, scenarios, replay, whatif, lab)
 
 
 def make_parser() -> argparse.ArgumentParser:

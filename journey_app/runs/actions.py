@@ -1,5 +1,6 @@
 """The action grammar: `step [n]`, `step_line [n]`, `next_line [n]`, `run_until <target>`, `set <name> <value>`,
-`raise_irq <n>`, `host_check`, `reset`.
+`raise_irq <n>`, `host_check`, `reset`, and the debugger's `break <where>`, `unbreak <where>`, `watch <what>`,
+`unwatch <what>`, `continue`.
 Owns splitting, syntax checks and errors that point at the offending word; must not resolve symbols or run.
 """
 
@@ -16,7 +17,8 @@ from .values import TERM
 MAX_STEP = 10_000                    # one `step n`; the run's instruction budget still applies
 RUN_KEYWORDS = ("ret", "hypercall", "decision")
 HOST_FIELDS = ("irqs_pending", "halted", "kick")
-VERBS = ("step", "step_line", "next_line", "run_until", "set", "raise_irq", "host_check", "reset")
+VERBS = ("step", "step_line", "next_line", "run_until", "set", "raise_irq", "host_check", "reset",
+         "break", "unbreak", "watch", "unwatch", "continue")
 MAX_LINES = 1_000                    # one `step_line n` / `next_line n`
 SEPARATORS = re.compile(r"[;\n]")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
@@ -28,6 +30,11 @@ EXPECT_VALUE = "a number (decimal or 0x-hex) or a symbol name, optionally +/- a 
 EXPECT_TARGET = ("a register (eax..edi, esp, ebp, eip), a flag (CF PF AF ZF SF TF IF DF OF), an lguest_data "
                  "field (irq_enabled, irq_pending, blocked_interrupts, ...) or a host field (irqs_pending, halted, kick)")
 EXPECT_UNTIL = "a label, a 0x-address, or one of: " + ", ".join(RUN_KEYWORDS)
+EXPECT_BREAK = "a label, a 0x-address or L<n> (source line n)"
+EXPECT_WATCH = ("a register, a flag, an lguest_data field, or memory as <symbol|0xaddr>[:bytes] "
+                "(lguest_data+20:4, 0xc0104000:8)")
+_WATCH_RANGE = re.compile(r"^(?P<base>[^:]+)(?::(?P<count>\d{1,3}))?$")
+_LINE_WORD = re.compile(r"^[Ll]\d{1,6}$")
 
 
 @dataclass(frozen=True)
@@ -189,13 +196,25 @@ def parse_action(text: str, index: int) -> Action:
             raise ActionError(index, hi + 1, args[hi], "the end of the action (';' or a new line)",
                               f"{verb} takes {hi} argument{'s' if hi != 1 else ''}; {args[hi]!r} is one too many")
         if len(args) < lo:
-            missing = {"run_until": EXPECT_UNTIL, "set": EXPECT_TARGET if not args else EXPECT_VALUE,
+            missing = {"run_until": EXPECT_UNTIL, "break": EXPECT_BREAK, "unbreak": EXPECT_BREAK,
+                       "watch": EXPECT_WATCH, "unwatch": EXPECT_WATCH, "set": EXPECT_TARGET if not args else EXPECT_VALUE,
                        "raise_irq": "an irq number from 0 to 31"}[verb]
             raise ActionError(index, len(words), "", missing, f"{verb} needs {missing}")
 
     if verb not in VERBS:
         raise ActionError(index, 0, verb, EXPECT_VERB, f"unknown action {verb!r}")
-    if verb in ("host_check", "reset"):
+    if verb in ("break", "unbreak"):
+        arity(1, 1)
+        if not (_LINE_WORD.match(args[0]) or TERM.match(args[0])):
+            raise ActionError(index, 1, args[0], EXPECT_BREAK, f"cannot break at {args[0]!r}")
+        return Action(index, verb, tuple(args))
+    if verb in ("watch", "unwatch"):
+        arity(1, 1)
+        found = _WATCH_RANGE.match(args[0])
+        if not found or not (set_target(found.group("base")) or TERM.match(found.group("base"))):
+            raise ActionError(index, 1, args[0], EXPECT_WATCH, f"cannot watch {args[0]!r}")
+        return Action(index, verb, tuple(args))
+    if verb in ("host_check", "reset", "continue"):
         arity(0, 0)
         return Action(index, verb, ())
     if verb == "step":

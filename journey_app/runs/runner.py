@@ -53,6 +53,9 @@ class Checkpoint:
     stop_at: frozenset[int]
     actions: int
     state: State | None = None         # the State after the last action, for end-of-request checkpoints
+    breakpoints: tuple = ()             # debug.Breakpoint, kept across reset
+    watches: tuple = ()                 # debug.Watch
+    last_stop: dict | None = None       # why the last action stopped (its `stopped` event), for the State
 
 
 class Runner:
@@ -83,6 +86,9 @@ class Runner:
         self.deadline: float | None = None
         self.seconds = 0.0
         self.timed_out = False
+        self.breakpoints: tuple = ()
+        self.watches: tuple = ()
+        self.last_stop: dict | None = None
 
     # -- starting, checkpoints -------------------------------------------------------------------------
     def start(self) -> None:
@@ -105,6 +111,7 @@ class Runner:
         self.status, self.reason, self.patched = cp.status, cp.reason, cp.patched
         self.labels = {address: (label, value) for address, label, value in cp.labels}
         self.stop_at, self.actions, self.pages_base = cp.stop_at, cp.actions, cp.pages
+        self.breakpoints, self.watches, self.last_stop = cp.breakpoints, cp.watches, cp.last_stop
 
     def checkpoint(self) -> Checkpoint:
         self.flush()
@@ -113,7 +120,7 @@ class Runner:
         return Checkpoint(self.m.uc.context_save(), pages, self.host.copy(), self.log, self.seq, self.dropped,
                           self.insn_count, self.status, self.reason, self.patched,
                           tuple((a, lbl, v) for a, (lbl, v) in sorted(self.labels.items())), self.stop_at,
-                          self.actions)
+                          self.actions, None, self.breakpoints, self.watches, self.last_stop)
 
     def flush(self) -> None:
         self.log = EventLog.extend(self.log, self.pending, self.pending_from)
@@ -263,6 +270,7 @@ class Runner:
 
     def apply(self, action: Action) -> None:
         self.emit("action", {"action_index": action.index, "action": action.text})
+        self.last_stop = None
         VERBS[action.verb](self, action)
         self.actions = action.index + 1
 

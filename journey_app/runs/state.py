@@ -19,7 +19,8 @@ from .runner import Runner
 STACK_BELOW, STACK_ABOVE = 2, 10      # words shown under ESP and at/over it
 # The keys of the State's "host" object (build_state writes them in this order; a lab's `host` check names one).
 HOST_KEYS = ("initialised", "lguest_data", "irqs_pending", "blocked", "halted", "dead", "noirq_start",
-             "noirq_end", "idt", "gdt", "timer", "pagetables", "patched")
+             "noirq_end", "idt", "patched", "restart", "kick", "ts", "pending_notify", "clockevent_ns",
+             "kernel_stack", "pgdir", "pgdirs", "last_pages", "async_ring", "gdt", "timer", "pagetables")
 
 
 @dataclass(frozen=True)
@@ -38,13 +39,18 @@ class State:
     host: dict
     stack: list
     changed: list
+    breakpoints: list
+    watches: list
+    stop: dict | None
     locals: list
+
 
     def to_json(self) -> dict:
         return {"scenario": self.scenario, "version": self.version, "status": self.status, "reason": self.reason,
                 "insn_count": self.insn_count, "eip": self.eip, "location": self.location,
                 "next_insn": self.next_insn, "registers": self.registers, "flags": self.flags,
                 "lguest_data": self.lguest_data, "host": self.host, "stack": self.stack, "changed": self.changed,
+                "breakpoints": self.breakpoints, "watches": self.watches, "stop": self.stop,
                 "locals": self.locals}
 
 
@@ -165,11 +171,6 @@ def build_state(runner: Runner, changed: list[str]) -> State:
         "irqs_pending": host.irqs_pending, "blocked": blocked if host.lguest_data_addr is not None else None,
         "halted": host.halted, "dead": host.dead, "noirq_start": host.noirq_start, "noirq_end": host.noirq_end,
         "idt": _idt(runner),
-        # LOAD_GDT_ENTRY / LOAD_TLS as the Host stored them (segments.c), the clock event on the virtual
-        # clock (host/clock.py) and the page tables as the hypercalls described them (host/pagetables.py).
-        "gdt": [{"index": index, "lo": lo, "hi": hi} for index, (lo, hi) in sorted(host.gdt.items())],
-        "timer": host.timer.to_json(runner.clock_now()),
-        "pagetables": host.pagetables.to_json(),
         "patched": [{"address": address, "old": old, "new": new, **_where(runner, address)}
                     for address, old, new in runner.patched],
         # What else struct lguest / lg_cpu keep (lg.h), so the panel can show the whole Host side.
@@ -178,6 +179,11 @@ def build_state(runner: Runner, changed: list[str]) -> State:
         "kernel_stack": {"ss1": host.ss1, "esp1": host.esp1, "pages": host.stack_pages},
         "pgdir": host.pgdir, "pgdirs": _pgdirs(host), "last_pages": LGUEST_PAGES_CPU0,
         "async_ring": _ring(runner),
+        # LOAD_GDT_ENTRY / LOAD_TLS as the Host stored them (segments.c), the clock event on the virtual
+        # clock (host/clock.py) and the page tables as the hypercalls described them (host/pagetables.py).
+        "gdt": [{"index": index, "lo": lo, "hi": hi} for index, (lo, hi) in sorted(host.gdt.items())],
+        "timer": host.timer.to_json(runner.clock_now()),
+        "pagetables": host.pagetables.to_json(),
     }
     return State(
         scenario=runner.scenario.id, version=runner.build.version, status=runner.status, reason=runner.reason,
@@ -185,5 +191,7 @@ def build_state(runner: Runner, changed: list[str]) -> State:
         next_insn={"address": eip, "text": insn.text, "bytes": insn.bytes.hex(" ")} if insn else None,
         registers=regs, flags=flags_of(regs["eflags"]),
         lguest_data={"address": base, "fields": fields}, host=host_json, stack=_stack(runner, regs["esp"]),
-        changed=changed, locals=_locals(runner, eip, regs),
+        changed=changed,
+        breakpoints=[b.to_json() for b in runner.breakpoints], watches=[w.to_json(runner) for w in runner.watches],
+        stop=runner.last_stop, locals=_locals(runner, eip, regs),
     )

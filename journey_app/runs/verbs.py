@@ -1,5 +1,5 @@
-"""The actions' meanings: one function per verb (step, step_line, next_line, run_until, set, raise_irq, host_check,
-reset), in VERBS.
+"""The actions' meanings: one function per verb (step, step_line, next_line, run_until, set, raise_irq,
+host_check, reset; the debugger's break/watch/continue are in debug.py), in VERBS.
 Owns how each action drives the machine and the Host through the Runner; must not parse text.
 """
 
@@ -16,6 +16,8 @@ from ..host.lguest_data import LguestData
 from ..host.lguest_data import resolve as field_layout
 from .actions import EXPECT_UNTIL, EXPECT_VALUE, Action, ActionError
 from .code import ret_addresses
+from .debug import BranchTrail, do_break, do_continue, do_unbreak, do_unwatch, do_watch, ended, not_runnable, stopped
+from .debug import where as where_now
 from .exits import handle_exit
 from .status import RUNNABLE
 from .values import UnknownValue
@@ -55,8 +57,12 @@ def step_one(runner: Runner) -> str | None:
 
 def do_step(runner: Runner, action: Action) -> None:
     count = int(action.args[0], 0) if action.args else 1
-    for _ in range(count):
+    for done in range(count):
         if not runner.runnable():
+            if done == 0:
+                stopped(runner, action, "not_runnable", not_runnable(runner, action.text))
+            else:
+                stopped(runner, action, "ended", f"stopped after {done} of {count} steps: " + ended(runner, None))
             return
         step_one(runner)
 
@@ -125,11 +131,24 @@ def do_next_line(runner: Runner, action: Action) -> None:
         _step_line(runner, over=True)
 
 
+def _last(runner: Runner, kind: str) -> dict:
+    """The fields of the newest event of `kind` emitted by this action (not yet flushed to the log)."""
+    return next((e.fields for e in reversed(runner.pending) if e.kind == kind), {})
+
+
+WANTED = {"hypercall": "any hypercall: the Guest made none on the way", "decision": "the Host made a decision",
+          "ret": "a ret"}
+
+
 def do_run_until(runner: Runner, action: Action) -> None:
     """Natively (no event per instruction) until the target: a label or address (EIP gets there), `ret`
     (after the next ret runs), `hypercall` (after the Host handled one) or `decision` (after any exit the
-    Host looked at). Hypercalls and deliveries on the way are handled; stop labels and the budget end it."""
+    Host looked at). Hypercalls and deliveries on the way are handled; breakpoints, stop labels and the
+    budget end it. Either way a `stopped` event says, in words, why it stopped where it did."""
     target = action.args[0]
+    if not runner.runnable():
+        stopped(runner, action, "not_runnable", not_runnable(runner, action.text))
+        return
     address = None
     if target == "ret":
         stops = ret_addresses(runner.build)
@@ -141,30 +160,55 @@ def do_run_until(runner: Runner, action: Action) -> None:
         except UnknownValue as exc:
             raise ActionError(action.index, 1, target, EXPECT_UNTIL, exc.why) from None
         stops = aliases(address)                # G:020 runs at physical addresses
-    stops |= runner.stop_at
+    wanted = stops
+    breaks = {a: b for b in runner.breakpoints for a in b.addresses}
     if target == "ret":
         insn = runner.decode(runner.m.eip)
-        if insn is not None and insn.mnemonic.startswith("ret") and runner.runnable():
+        if insn is not None and insn.mnemonic.startswith("ret"):
+            at = where_now(runner)
             step_one(runner)
+            stopped(runner, action, "reached", f"ran the ret at {at}; back at {where_now(runner)}")
             return
+    branches = BranchTrail(runner)
     chunk = FIRST_CHUNK
     while runner.runnable():
         started = time.monotonic()
-        exit = runner.m.run(min(runner.room(), chunk), stops)
+        exit = runner.m.run(min(runner.room(), chunk),
+                            wanted | runner.stop_at | frozenset(breaks) | branches.stops)
         chunk = _next_chunk(runner, exit.executed, time.monotonic() - started)
         runner.insn_count += exit.executed
         runner.emit_writes()
         looked = handle_exit(runner, exit)
         if runner.tick():
             looked = "host"
-        if exit.kind == "stop" and runner.status == RUNNABLE:
-            if target == "ret":
-                step_one(runner)
-                return
-            if address is not None and runner.m.eip in stops - runner.stop_at:
-                return
-        if (looked == "hypercall" and target == "hypercall") or (looked and target == "decision"):
+        eip = runner.m.eip
+        branches.note(eip)
+        if exit.kind == "stop" and address is not None and eip in wanted and runner.status in (RUNNABLE, "finished"):
+            end = ", the end of this scenario" if runner.status == "finished" else ""
+            stopped(runner, action, "reached", f"reached {target} at {where_now(runner)}{end}")
             return
+        if exit.kind == "stop" and runner.status == RUNNABLE:
+            if target == "ret" and eip in wanted:
+                at = where_now(runner)
+                step_one(runner)
+                stopped(runner, action, "reached", f"ran the ret at {at}; back at {where_now(runner)}")
+                return
+            if eip in breaks:
+                bp = breaks[eip]
+                stopped(runner, action, "breakpoint", f"hit breakpoint {bp.spec} at {where_now(runner)} before "
+                        f"reaching {target}", breakpoint=bp.to_json())
+                return
+        if looked == "hypercall" and target == "hypercall":
+            call = _last(runner, "hypercall")
+            stopped(runner, action, "reached", f"the Guest made hypercall {call.get('name', '?')} at {where_now(runner)}")
+            return
+        if looked and target == "decision":
+            decision = _last(runner, "decision")
+            text = f"the Host looked at {where_now(runner)}: rule {decision.get('rule', '?')}"
+            stopped(runner, action, "reached", text + (f" — {decision['message']}" if decision.get("message") else ""))
+            return
+    stopped(runner, action, "ended", ended(runner, WANTED.get(target, f"reaching {target}: it was never reached"),
+                                          branches))
 
 
 FIRST_CHUNK = 200       # instructions of the first native run: well under the budget even at 2 ms each
@@ -255,4 +299,5 @@ VERBS: dict[str, Callable[[Runner, Action], None]] = {
     "step": do_step, "step_line": do_step_line, "next_line": do_next_line, "run_until": do_run_until,
     "set": do_set, "raise_irq": do_raise_irq,
     "host_check": do_host_check, "reset": do_reset,
+    "break": do_break, "unbreak": do_unbreak, "watch": do_watch, "unwatch": do_unwatch, "continue": do_continue,
 }

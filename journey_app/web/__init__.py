@@ -15,7 +15,7 @@ from ..catalog import Catalog
 from ..index import IndexStore
 from ..settings import Settings
 from . import (api, errors, explorer_api, instructor, labs_api, labs_pages, pages, reading, search_pages,
-               security, xref_pages)
+               security, whatif_api, xref_pages)
 
 
 def create_app(config: Settings | dict | None = None) -> Flask:
@@ -40,7 +40,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     app.register_blueprint(xref_pages.bp)
     app.register_blueprint(search_pages.bp)
     app.register_blueprint(api.bp)
-    for module in (explorer_api, labs_api, labs_pages, instructor):
+    for module in (explorer_api, whatif_api, labs_api, labs_pages, instructor):
         module.register(app)
     if settings.trusted_proxies > 0:
         # Behind nginx every client would look like nginx to the rate limiter; trust exactly

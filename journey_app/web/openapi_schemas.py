@@ -97,9 +97,10 @@ SCHEMAS: dict = {
             "actions": {
                 "type": "string", "default": "",
                 "description": "The action list in the shared text grammar, one action per ';' or newline: "
-                               "`step [n]`, `step_line [n]`, `next_line [n]`, "
-                               "`run_until <label|0xaddr|ret|hypercall|decision>`, "
-                               "`set <reg|flag|field> <value>`, `raise_irq <n>`, `host_check`, `reset`. "
+                               "`step [n]`, `step_line [n]`, `next_line [n]`, `run_until <label|0xaddr|ret|hypercall|decision>`, "
+                               "`set <reg|flag|field> <value>`, `raise_irq <n>`, `host_check`, `reset`, and the "
+                               "debugger's `break <label|0xaddr|L<n>>`, `unbreak <same>`, `watch <reg|flag|field|"
+                               "sym[:bytes]>`, `unwatch <same>`, `continue` (to the next breakpoint or watched change). "
                                "At most JOURNEY_MAX_ACTIONS actions (413 beyond).",
                 "examples": ["step 3; set irq_pending 0x200; run_until hypercall"],
             },
@@ -170,6 +171,14 @@ SCHEMAS: dict = {
             "host": {"type": "object"},
             "stack": {"type": "array", "items": {"type": "object", "required": ["address", "value"]}},
             "changed": {"type": "array"},
+            "breakpoints": {"type": "array", "description": "Breakpoints set by `break` (kept across reset).",
+                            "items": {"type": "object", "required": ["spec", "address"]}},
+            "watches": {"type": "array", "description": "Values watched by `watch`, with their value now.",
+                        "items": {"type": "object", "required": ["spec", "kind", "value"]}},
+            "stop": {"type": ["object", "null"], "required": ["action_index", "why", "message"],
+                     "description": "Why the last action stopped where it did, when it ran code: `why` is "
+                                    "reached, breakpoint, watch, ended or not_runnable; `message` says it in words "
+                                    "(also the `stopped` event)."},
             "locals": {"type": "array", "items": {
                 "type": "object", "required": ["function", "name", "kind", "where", "value"],
                 "properties": {"function": {"type": "string"}, "name": {"type": "string"},

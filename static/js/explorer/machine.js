@@ -111,9 +111,9 @@ export function renderFlags(ctx, list, eflagsCode, state) {
       control = h("button", {
         type: "button", class: cls, "aria-pressed": on ? "true" : "false", dataset: { key },
         title: `${name} (${meaning}, bit ${bit}) is ${on ? 1 : 0}; activate to set it to ${on ? 0 : 1}`,
-        "aria-label": `${name}, ${meaning} flag, bit ${bit}, is ${on ? 1 : 0}${changed ? ", changed" : ""}`,
         onclick: () => ctx.onSet(name, on ? "0" : "1", key),
-      }, ...body);
+      }, ...body, PROMINENT_FLAGS.has(name) ? null : h("span", { class: "visually-hidden" }, ` ${meaning}`),
+      h("span", { class: "visually-hidden" }, `, flag bit ${bit}`));
     } else {
       control = h("span", { class: cls, dataset: { key }, title: `${name} (${meaning}, bit ${bit})` }, ...body);
     }
@@ -273,5 +273,7 @@ export function renderMemory(ctx, root, whatNode, state) {
       h("span", { class: "mx-dump-note" }, `at EIP: ${next.text}`)));
   }
   fill(whatNode, "lguest_data+0..23 and the code at EIP");
-  fill(root, rows.length ? h("div", { class: "mx-dump" }, rows) : h("p", { class: "mx-empty" }, "Nothing readable."));
+  // tabindex: the dump scrolls sideways on narrow screens, and a keyboard must be able to scroll it too
+  fill(root, rows.length ? h("div", { class: "mx-dump", tabindex: "0", role: "group", "aria-label": "Memory bytes" }, rows)
+    : h("p", { class: "mx-empty" }, "Nothing readable."));
 }
