@@ -97,7 +97,8 @@ SCHEMAS: dict = {
             "actions": {
                 "type": "string", "default": "",
                 "description": "The action list in the shared text grammar, one action per ';' or newline: "
-                               "`step [n]`, `step_line [n]`, `next_line [n]`, `run_until <label|0xaddr|ret|hypercall|decision>`, "
+                               "`step [n]`, `step_line [n]`, `next_line [n]`, "
+                               "`run_until <label|0xaddr|ret|hypercall|decision>`, "
                                "`set <reg|flag|field> <value>`, `raise_irq <n>`, `host_check`, `reset`, and the "
                                "debugger's `break <label|0xaddr|L<n>>`, `unbreak <same>`, `watch <reg|flag|field|"
                                "sym[:bytes]>`, `unwatch <same>`, `continue` (to the next breakpoint or watched change). "
