@@ -97,9 +97,13 @@ class Listing:
 
     @property
     def assembler(self) -> str:
-        """The assembler's name for the listing's legend ("GNU as 2.40"), from the build's `as --version`."""
-        line = (self.build.toolchain or {}).get("as", "") if self.build is not None else ""
-        match = re.match(r"GNU assembler\b.*?(\d+(?:\.\d+)+)\s*$", line)
+        """The tool's name for the listing's legend ("GNU as 2.40"; "gcc 12.2.0" for a C file), from the
+        build's `--version` lines."""
+        toolchain = (self.build.toolchain or {}) if self.build is not None else {}
+        if self.file.endswith(".c"):
+            match = re.match(r"gcc\b.*?(\d+(?:\.\d+)+)", toolchain.get("gcc", ""))
+            return f"gcc {match.group(1)}" if match else "gcc"
+        match = re.match(r"GNU assembler\b.*?(\d+(?:\.\d+)+)\s*$", toolchain.get("as", ""))
         return f"GNU as {match.group(1)}" if match else "the assembler"
 
     def build_json(self) -> dict | None:

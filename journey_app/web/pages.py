@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from ..errors import JourneyError, NotFound
 from ..journey import STAGES, Chapter
+from .c_asm import c_asm_view
 from .context import catalog, content_index
 from .highlight import typeset_prose
 from .linking import link_chapter_mentions, link_code_words
@@ -189,8 +190,11 @@ def render_chapter(version: str, ref: str, canonical_redirect: bool):
         code = listing(version, chapter.file)
         data = chapter_data(version, chapter, code)
         journey = {c.id: c for c in library.chapters(version)}
+        later = [c.start_line for c in library.chapters_in_file_order(version)
+                 if c.file == chapter.file and c.start_line > chapter.start_line]
         return render_template(
             "chapter.html", data=data, chapter=chapter,
+            casm=c_asm_view(code.build, chapter, min(later) if later else None),
             blocks=chapter_blocks(chapter, code.span(chapter.start_line, chapter.end_line)),
             prev=summary(journey[data["prev"]]) if data["prev"] else None,
             next=summary(journey[data["next"]]) if data["next"] else None,
