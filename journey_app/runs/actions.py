@@ -1,5 +1,6 @@
-"""The action grammar: `step [n]`, `run_until <target>`, `set <name> <value>`, `raise_irq <n>`, `host_check`, `reset`,
-and the debugger's `break <where>`, `unbreak <where>`, `watch <what>`, `unwatch <what>`, `continue`.
+"""The action grammar: `step [n]`, `step_line [n]`, `next_line [n]`, `run_until <target>`, `set <name> <value>`,
+`raise_irq <n>`, `host_check`, `reset`, and the debugger's `break <where>`, `unbreak <where>`, `watch <what>`,
+`unwatch <what>`, `continue`.
 Owns splitting, syntax checks and errors that point at the offending word; must not resolve symbols or run.
 """
 
@@ -16,8 +17,9 @@ from .values import TERM
 MAX_STEP = 10_000                    # one `step n`; the run's instruction budget still applies
 RUN_KEYWORDS = ("ret", "hypercall", "decision")
 HOST_FIELDS = ("irqs_pending", "halted", "kick")
-VERBS = ("step", "run_until", "set", "raise_irq", "host_check", "reset",
+VERBS = ("step", "step_line", "next_line", "run_until", "set", "raise_irq", "host_check", "reset",
          "break", "unbreak", "watch", "unwatch", "continue")
+MAX_LINES = 1_000                    # one `step_line n` / `next_line n`
 SEPARATORS = re.compile(r"[;\n]")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _CANON_SEP = re.compile(r" ?(?:[;\n] ?)+")
@@ -26,7 +28,8 @@ WORD = re.compile(r"\S+")
 EXPECT_VERB = "one of: " + ", ".join(VERBS)
 EXPECT_VALUE = "a number (decimal or 0x-hex) or a symbol name, optionally +/- a number"
 EXPECT_TARGET = ("a register (eax..edi, esp, ebp, eip), a flag (CF PF AF ZF SF TF IF DF OF), an lguest_data "
-                 "field (irq_enabled, irq_pending, blocked_interrupts, ...) or a host field (irqs_pending, halted, kick)")
+                 "field (irq_enabled, irq_pending, blocked_interrupts, ...) or a host field "
+                 "(irqs_pending, halted, kick)")
 EXPECT_UNTIL = "a label, a 0x-address, or one of: " + ", ".join(RUN_KEYWORDS)
 EXPECT_BREAK = "a label, a 0x-address or L<n> (source line n)"
 EXPECT_WATCH = ("a register, a flag, an lguest_data field, or memory as <symbol|0xaddr>[:bytes] "
@@ -155,8 +158,13 @@ def word_position(text: str, index: int, word_index: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
+MAX_NUMBER_CHARS = 24
+
+
 def _number(index: int, words: list[str], at: int, lo: int, hi: int, what: str) -> int:
     word = words[at]
+    if len(word) > MAX_NUMBER_CHARS:   # int() of thousands of digits is slow, and past 4,300 an error
+        raise ActionError(index, at, word[:24] + "...", f"{what} from {lo} to {hi}", "the number is too long")
     if not re.match(r"^(0[xX][0-9a-fA-F]+|[0-9]+)$", word):
         raise ActionError(index, at, word, f"{what} from {lo} to {hi}", f"{word!r} is not a number")
     value = int(word, 16) if word[:2].lower() == "0x" else int(word, 10)
@@ -195,7 +203,8 @@ def parse_action(text: str, index: int) -> Action:
                               f"{verb} takes {hi} argument{'s' if hi != 1 else ''}; {args[hi]!r} is one too many")
         if len(args) < lo:
             missing = {"run_until": EXPECT_UNTIL, "break": EXPECT_BREAK, "unbreak": EXPECT_BREAK,
-                       "watch": EXPECT_WATCH, "unwatch": EXPECT_WATCH, "set": EXPECT_TARGET if not args else EXPECT_VALUE,
+                       "watch": EXPECT_WATCH, "unwatch": EXPECT_WATCH,
+                       "set": EXPECT_TARGET if not args else EXPECT_VALUE,
                        "raise_irq": "an irq number from 0 to 31"}[verb]
             raise ActionError(index, len(words), "", missing, f"{verb} needs {missing}")
 
@@ -220,6 +229,11 @@ def parse_action(text: str, index: int) -> Action:
         if args:
             _number(index, words, 1, 1, MAX_STEP, "a step count")
         return Action(index, verb, tuple(args))
+    if verb in ("step_line", "next_line"):
+        arity(0, 1)
+        if args:
+            _number(index, words, 1, 1, MAX_LINES, "a line count")
+        return Action(index, verb, tuple(args))
     if verb == "raise_irq":
         arity(1, 1)
         _number(index, words, 1, 0, 31, "an irq number")
@@ -230,10 +244,10 @@ def parse_action(text: str, index: int) -> Action:
             raise ActionError(index, 1, args[0], EXPECT_UNTIL, f"cannot run until {args[0]!r}")
         return Action(index, verb, tuple(args))
     arity(2, 2)                                      # set
-    found = set_target(args[0])
-    if found is None:
+    target_limit = set_target(args[0])
+    if target_limit is None:
         raise ActionError(index, 1, args[0], EXPECT_TARGET, f"unknown register, flag or field {args[0]!r}")
-    target, limit = found
+    target, limit = target_limit
     if not TERM.match(args[1]):
         raise ActionError(index, 2, args[1], EXPECT_VALUE, f"{args[1]!r} is not a value")
     if re.match(r"^(0[xX][0-9a-fA-F]+|[0-9]+)$", args[1]):

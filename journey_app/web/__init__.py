@@ -2,7 +2,7 @@
 
 Blueprints, each imported here by name (a missing module fails at start): `pages`, `reading` (stages, files),
 `xref_pages`, `search_pages` (HTML, each page with a `.json` twin), `api` (JSON under /api/), `explorer_api`
-(+ `openapi`), `whatif_api`, `labs_api`, `labs_pages`, `instructor`.
+(+ `openapi`), `whatif_api`, `labs_api`, `labs_pages`, `instructor`, `metrics` (/metrics, instructors only).
 Per-process objects (Catalog) hang off the app, never off module globals.
 """
 
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from .. import paths
+from .. import caches, paths
 from ..catalog import Catalog
 from ..index import IndexStore
 from ..settings import Settings
-from . import (api, compression, errors, explorer_api, instructor, labs_api, labs_pages, pages, reading,
+from . import (api, compression, errors, explorer_api, instructor, labs_api, labs_pages, metrics, pages, reading,
                search_pages, security, whatif_api, xref_pages)
 
 
@@ -31,17 +31,19 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     app.extensions["journey.settings"] = settings
     app.extensions["journey.catalog"] = Catalog(settings)
     app.extensions["journey.index"] = IndexStore(settings.cache_dir)
+    caches.scale_to(settings.cache_mb << 20)      # every cache of this process shares the budget
 
     errors.register(app)
     security.register(app)
     compression.register(app)
+    _say_jail(settings)
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(reading.bp)
     app.register_blueprint(xref_pages.bp)
     app.register_blueprint(search_pages.bp)
     app.register_blueprint(api.bp)
-    for module in (explorer_api, whatif_api, labs_api, labs_pages, instructor):
+    for module in (explorer_api, whatif_api, labs_api, labs_pages, instructor, metrics):
         module.register(app)
     if settings.trusted_proxies > 0:
         # Behind nginx every client would look like nginx to the rate limiter; trust exactly
@@ -51,3 +53,15 @@ def create_app(config: Settings | dict | None = None) -> Flask:
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     return app
+
+
+def _say_jail(settings: Settings) -> None:
+    """Say once, in the error log, when edited source would be built without Landlock (docs/deploy.md)."""
+    import logging
+
+    from ..toolchain.jail import jail_level, landlock_abi
+
+    if not landlock_abi():
+        logging.getLogger(__name__).warning(
+            "toolchain jail: %s only (no Landlock in this kernel)%s", jail_level(),
+            "; JOURNEY_JAIL=required: edited source will not be built" if settings.jail == "required" else "")

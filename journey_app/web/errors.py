@@ -8,6 +8,7 @@ import logging
 
 from flask import Flask, render_template, request
 from markupsafe import escape
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from ..errors import JourneyError
@@ -59,7 +60,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(JourneyError)
     def journey_error(exc: JourneyError):
         headers = {}
-        if isinstance(exc.detail, dict) and "retry_after_seconds" in exc.detail:
+        if exc.detail and "retry_after_seconds" in exc.detail:
             headers["Retry-After"] = str(exc.detail["retry_after_seconds"])
         return error_response(exc.code, exc.message, exc.detail, exc.status, headers)
 
@@ -69,6 +70,14 @@ def register(app: Flask) -> None:
         code = {404: "not_found", 405: "method_not_allowed", 413: "too_large",
                 400: "bad_input", 415: "unsupported_media_type", 429: "rate_limited"}.get(status, "http_error")
         return error_response(code, exc.description or exc.name, None, status, _kept_headers(exc))
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(exc: OperationalError):
+        # The database refused (disk full, locked, server gone): the request could not be served now, and
+        # a transaction that failed left nothing behind. Not a bug of ours, so not a 500.
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, type(exc.orig).__name__)
+        return error_response("database_unavailable", "the database is unavailable (disk full or gone); "
+                              "nothing was saved, try again later", None, 503, {"Retry-After": "30"})
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

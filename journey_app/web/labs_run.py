@@ -9,10 +9,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections import OrderedDict
 
-from flask import current_app, request
+from flask import current_app
 
+from ..caches import BoundedCache
 from ..errors import BadInput, BuildError, SandboxRefused
 from ..labs import Lab, Submission
 from ..runs import Run, replay, split_actions
@@ -20,7 +20,7 @@ from ..toolchain.sandbox import SandboxPolicy, build_edited
 from .context import catalog, settings
 from .explorer_response import shape_response
 from .labs_requests import RUN_FIELDS, changed_edits, edits_object, events_options, reject_unknown, student_actions
-from .ratelimit import limiter
+from .ratelimit import charged_run, limiter, this_client
 
 BUILT_KEY = "journey.labs.built"
 
@@ -30,8 +30,13 @@ def _edit_key(lab: Lab, edits) -> str:
     return hashlib.sha256(json.dumps([lab.version, lab.editable.file, list(edits)]).encode()).hexdigest()
 
 
-def _built() -> OrderedDict:
-    return current_app.extensions.setdefault(BUILT_KEY, OrderedDict())
+def _built() -> BoundedCache[str, bool]:
+    """The edit sets this process has built (their builds are the build store's to keep)."""
+    found = current_app.extensions.get(BUILT_KEY)
+    if found is None:
+        found = current_app.extensions[BUILT_KEY] = BoundedCache("web.lab_builds", 512 * 128, max_entries=512,
+                                                                 sizeof=lambda key, value: 128)
+    return found
 
 
 def edited_build(lab: Lab, edits):
@@ -45,20 +50,15 @@ def edited_build(lab: Lab, edits):
     key = _edit_key(lab, edits)
     built = _built()
     if key not in built:
-        limiter().check("grade", request.remote_addr or "unknown")
+        limiter().check("grade", this_client())
     policy = SandboxPolicy(max_edited_lines=lab.editable.max_edited_lines)
     try:
         build = build_edited(catalog(), lab.version, lab.editable.file, edits, lab.editable.lines, policy)
-    except SandboxRefused:
-        raise
     except BuildError as exc:
         # The tool messages mapped to the student's lines; not the commands or scratch paths.
-        detail = exc.detail if isinstance(exc.detail, dict) else {}
+        detail = exc.detail or {}
         raise BuildError(exc.message, {key_: detail.get(key_) for key_ in ("file", "lines", "edited")}) from None
-    built[key] = True
-    built.move_to_end(key)
-    while len(built) > 512:
-        built.popitem(last=False)
+    built.put(key, True)
     return build
 
 
@@ -81,8 +81,8 @@ def run_json(lab: Lab, body: dict) -> dict:
         run_settings = dataclasses.replace(run_settings, insn_budget=lab.insn_budget)
     setup = len(split_actions(lab.setup))
     text = "\n".join(part for part in (lab.setup.strip(), actions.strip()) if part)
-    result = replay(Run(lab.version, lab.scenario, text), catalog=catalog(), settings=run_settings, build=build,
-                    events_from=setup + events_from if events_from else 0).to_json()
+    result = charged_run(lambda: replay(Run(lab.version, lab.scenario, text), catalog=catalog(), settings=run_settings,
+                                        build=build, events_from=setup + events_from if events_from else 0).to_json())
     for event in result["events"]:
         index = event.get("action_index")
         if isinstance(index, int):
