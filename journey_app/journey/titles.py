@@ -32,7 +32,8 @@ def load_titles(version_dir: Path) -> tuple[dict[str, str], list[ContentError]]:
     problems: list[ContentError] = []
     for key, value in data.items():
         if not CHAPTER_ID.match(key):
-            problems.append(ContentError(f"{FILE}: {key!r} is not a chapter id like \"G:033\"", {"file": FILE, "key": key}))
+            problems.append(ContentError(f"{FILE}: {key!r} is not a chapter id like \"G:033\"",
+                                         {"file": FILE, "key": key}))
         elif not isinstance(value, str) or not value.strip() or len(value) > MAX_LENGTH:
             problems.append(ContentError(f"{FILE}: the title of {key} must be text of 1 to {MAX_LENGTH} characters",
                                          {"file": FILE, "key": key}))

@@ -26,7 +26,7 @@ def register(app: Flask) -> None:
         if response.direct_passthrough and response.status_code == 200 and response.mimetype in TEXT_TYPES:
             source = response.response
             try:
-                body = b"".join(source)
+                body = b"".join(c if isinstance(c, bytes) else c.encode() for c in source)
             finally:
                 close = getattr(source, "close", None)
                 if close is not None:
