@@ -141,7 +141,7 @@ def main() -> int:
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)
+    log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115 (the server's)
     env = {**os.environ, "JOURNEY_HOST": "127.0.0.1", "JOURNEY_PORT": str(port), "WEB_CONCURRENCY": str(args.workers),
            "JOURNEY_CACHE": tempfile.mkdtemp(prefix="bench-cache-"),
            "GUNICORN_CMD_ARGS": "--access-logfile /dev/null"}

@@ -22,13 +22,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from unicorn import UC_ARCH_X86, UC_MODE_32, UC_PROT_ALL, Uc  # noqa: E402
+from unicorn import UC_ARCH_X86, UC_MODE_32, UC_PROT_ALL, Uc
 
-from journey_app.catalog import Catalog  # noqa: E402
-from journey_app.guest.segments import NEVER  # noqa: E402
-from journey_app.runs import CheckpointCache, Run, replay  # noqa: E402
-from journey_app.settings import Settings  # noqa: E402
-from journey_app.toolchain import PAGE_OFFSET  # noqa: E402
+from journey_app.catalog import Catalog
+from journey_app.guest.segments import NEVER
+from journey_app.runs import CheckpointCache, Run, replay
+from journey_app.settings import Settings
+from journey_app.toolchain import PAGE_OFFSET
 
 VERSION = "2.6.31"
 SCENARIO = "g033-irq-enable-quiet"

@@ -112,7 +112,7 @@ def rss_mib(pid: int) -> float:
 def start_server(workers: int, database_url: str | None = None) -> tuple[subprocess.Popen, str, str, str]:
     port = free_port()
     cache = tempfile.mkdtemp(prefix="bench-server-cache-")
-    log = tempfile.NamedTemporaryFile(prefix="bench-server-", suffix=".log", delete=False)
+    log = tempfile.NamedTemporaryFile(prefix="bench-server-", suffix=".log", delete=False)  # noqa: SIM115 (the server's)
     env = {**os.environ, "JOURNEY_HOST": "127.0.0.1", "JOURNEY_PORT": str(port), "WEB_CONCURRENCY": str(workers),
            "JOURNEY_CACHE": cache, "DATABASE_URL": database_url or f"sqlite:///{cache}/bench.sqlite3", "JOURNEY_GRADE_RATE": "0",
            "GUNICORN_CMD_ARGS": "--access-logfile /dev/null"}
@@ -188,7 +188,7 @@ def main() -> int:
 
     results: dict[str, dict] = {}
     memory: list[tuple[str, list[float]]] = []
-    proc, base, log, cache = start_server(args.workers, args.database_url)
+    proc, base, log, _cache = start_server(args.workers, args.database_url)
     try:
         scenario, actions = default_run(base, None, None)
         pieces = [a.strip() for a in re.split(r"[;\n]", actions) if a.strip()]

@@ -1,4 +1,4 @@
-"""The `journey` command: one subcommand per module in journey_app.commands.
+"""The `journey` command: one subcommand per module in journey_app.commands, each imported by name.
 
 Each command module has `register(subparsers)` and sets `func(args, settings) -> int`;
 this file only wires them up and turns JourneyError into a message and exit status 2.
@@ -7,26 +7,21 @@ this file only wires them up and turns JourneyError into a message and exit stat
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import sys
 
+from .commands import build, chapters, extract, lab, replay, scenarios, serve, whatif
 from .errors import JourneyError
 from .settings import Settings
 
-COMMAND_MODULES = ("serve", "chapters", "extract", "build", "scenarios", "replay", "lab")
+# Imported by name, so a missing or renamed command module fails at start instead of vanishing from the CLI.
+COMMAND_MODULES = (serve, chapters, extract, build, scenarios, replay, whatif, lab)
 
 
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="journey", description="The Lguest Journey explorer.")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"journey_app.commands.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"journey_app.commands.{name}":
-                raise
-            continue  # a command whose package is not there yet
+    for module in COMMAND_MODULES:
         module.register(sub)
     return parser
 

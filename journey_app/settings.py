@@ -19,16 +19,24 @@ SETTINGS_DOC = {
     "content_root": ("JOURNEY_CONTENT", "bundled content/", "Folder with kernels/<version>/, scenarios/ and labs/."),
     "cache_dir": ("JOURNEY_CACHE", "<tmp>/journey-cache", "Where builds of edited or non-bundled sources are cached."),
     "database_url": ("DATABASE_URL", "sqlite:///<cache>/journey.sqlite3", "SQLAlchemy URL of the submissions store."),
-    "instructor_token": ("JOURNEY_INSTRUCTOR_TOKEN", "(unset: instructor pages disabled)", "Bearer token for instructor pages."),
+    "instructor_token": ("JOURNEY_INSTRUCTOR_TOKEN", "(unset: instructor pages disabled)",
+                         "Bearer token for instructor pages."),
     "host": ("JOURNEY_HOST", "127.0.0.1", "Address `journey serve` binds."),
     "port": ("JOURNEY_PORT", "8000", "Port `journey serve` binds."),
     "max_request_bytes": ("JOURNEY_MAX_REQUEST_BYTES", "262144", "Largest accepted request body."),
     "max_actions": ("JOURNEY_MAX_ACTIONS", "5000", "Most actions in one run."),
     "insn_budget": ("JOURNEY_INSN_BUDGET", "100000", "Most guest instructions one run may execute."),
-    "run_seconds": ("JOURNEY_RUN_SECONDS", "1.0", "Seconds of emulation one run may take (then it ends with status budget)."),
+    "run_seconds": ("JOURNEY_RUN_SECONDS", "0.75",
+                    "Seconds of emulation one run may take (then it ends with status budget)."),
     "build_timeout": ("JOURNEY_BUILD_TIMEOUT", "10", "Seconds each toolchain step may take."),
-    "grade_rate": ("JOURNEY_GRADE_RATE", "30", "Grade/build requests per minute per client address."),
-    "trusted_proxies": ("JOURNEY_TRUSTED_PROXIES", "0", "Reverse proxies in front (nginx: 1); client address from X-Forwarded-For."),
+    "jail": ("JOURNEY_JAIL", "auto",
+             "Toolchain jail: auto (Landlock where the kernel has it) or required (no builds without Landlock)."),
+    "grade_rate": ("JOURNEY_GRADE_RATE", "30",
+                   "Grade/build requests and failed instructor logins per minute per client address (0: no limit)."),
+    "run_rate": ("JOURNEY_RUN_RATE", "20",
+                 "Seconds of uncached emulation (POST /api/run, lab runs) a minute per client address (0: no limit)."),
+    "trusted_proxies": ("JOURNEY_TRUSTED_PROXIES", "0",
+                        "Reverse proxies in front (nginx: 1); client address from X-Forwarded-For."),
 }
 
 
@@ -47,9 +55,11 @@ class Settings:
     max_request_bytes: int = 256 * 1024
     max_actions: int = 5000
     insn_budget: int = 100_000
-    run_seconds: float = 1.0
+    run_seconds: float = 0.75
     build_timeout: float = 10.0
+    jail: str = "auto"
     grade_rate: int = 30
+    run_rate: float = 20.0
     trusted_proxies: int = 0
 
     def __post_init__(self):
@@ -57,7 +67,7 @@ class Settings:
             object.__setattr__(self, "database_url", f"sqlite:///{Path(self.cache_dir) / 'journey.sqlite3'}")
 
     @classmethod
-    def from_env(cls, environ: dict | None = None, **overrides) -> "Settings":
+    def from_env(cls, environ: dict | None = None, **overrides) -> Settings:
         env = os.environ if environ is None else environ
         values: dict = {}
         casts = {f.name: f.type for f in dataclasses.fields(cls)}

@@ -27,7 +27,7 @@ def run(args, settings) -> int:
 
         with tempfile.TemporaryDirectory() as scratch:
             # Built by the toolchain now: no prebuilt copy or cache entry may stand in for it.
-            fresh = BuildStore(scratch, prebuilt_dir=Path(scratch) / "no-prebuilt")
+            fresh = BuildStore(Path(scratch), prebuilt_dir=Path(scratch) / "no-prebuilt")
             build = fresh.build_kernel(catalog.kernel_dir(version), version)
         print(f"wrote {BuildStore(settings.cache_dir).write_prebuilt(build)}")
         return 0

@@ -61,7 +61,7 @@ def _detail(event: dict) -> str:
         flags = " ".join(f"{k}={v}" for k, v in event["flags"].items())
         return f"{event['text']}{extra}" + (f"  {flags}" if flags else "")
     for key in FIELDS:
-        if key in event and event[key]:
+        if event.get(key):
             return str(event[key])
     return ""
 
@@ -81,6 +81,13 @@ def _state_table(state: dict) -> str:
         "lguest_data " + "  ".join(f"{f['name']}={f['value']:#x}" for f in state["lguest_data"]["fields"]
                                    if f["name"] in ("irq_enabled", "blocked_interrupts", "irq_pending")),
     ]
+    if state.get("stop"):
+        lines.insert(1, f"stopped  {state['stop']['message']}")
+    if state.get("breakpoints"):
+        lines.append("break    " + "  ".join(f"{b['spec']} ({b['symbol'] or hex(b['address'])})" for b in state["breakpoints"]))
+    if state.get("watches"):
+        lines.append("watch    " + "  ".join(f"{w['spec']}={w['value']:#x}" if w["value"] is not None else w["spec"]
+                                            for w in state["watches"]))
     host = state["host"]
     lines.append(f"host     initialised={host['initialised']} irqs_pending={host['irqs_pending']:#x} "
                  f"halted={host['halted']} dead={host['dead']!r} patched={len(host['patched'])}")

@@ -24,7 +24,10 @@ PRIVILEGED = {
     "popf": "popf cannot change IF at ring 1, so lguest's restore_fl writes lguest_data.irq_enabled (G:033)",
     "lgdt": "lgdt is privileged; the Guest loads GDT entries with LHCALL_LOAD_GDT_ENTRY",
     "lidt": "lidt is privileged; the Guest loads IDT entries with LHCALL_LOAD_IDT_ENTRY",
-    "in": "port I/O needs IOPL >= CPL; the Host would have to emulate it", "out": "port I/O needs IOPL >= CPL",
+    "in": "port I/O needs IOPL >= CPL (the Guest has IOPL 0 and no I/O bitmap), so the CPU raises #GP(0) and "
+          "the Host emulates the instruction (emulate_insn: every port reads all ones)",
+    "out": "port I/O needs IOPL >= CPL, so the CPU raises #GP(0) and the Host emulates the instruction "
+           "(emulate_insn: the write goes nowhere)",
 }
 
 
@@ -47,7 +50,7 @@ def explain_exit(exit: Exit, eip: int, mnemonic: str | None) -> FaultReport:
     where = f"at {eip:#x}"
     if exit.kind == "fault" and exit.vector == 14:
         errcode = 2 if exit.access == "write" else 0     # #PF error code: bit 1 = write, bit 0 clear = not present
-        what = {"write": "write to", "fetch": "instruction fetch from"}.get(exit.access, "read from")
+        what = {"write": "write to", "fetch": "instruction fetch from"}.get(exit.access or "read", "read from")
         return FaultReport(14, TRAP_NAMES[14], f"{what} {exit.address:#x} {where}: the Guest has "
                            f"{RAM_SIZE >> 20} MiB of memory, mapped at 0 and at PAGE_OFFSET (0xc0000000), and "
                            "nothing else, so the CPU raises a page fault", errcode, exit.address or 0)
@@ -61,7 +64,8 @@ def explain_exit(exit: Exit, eip: int, mnemonic: str | None) -> FaultReport:
     if vector == 13:
         reason = PRIVILEGED.get((mnemonic or "").split(" ")[0], "the instruction is not allowed at ring 1 "
                                 "with these segments")
-        return FaultReport(13, name, f"{mnemonic or 'the instruction'} {where} raised #GP: {reason}")
+        return FaultReport(13, name, f"{mnemonic or 'the instruction'} {where} raised #GP: {reason}",
+                           exit.errcode or 0)
     if vector == 6:
         return FaultReport(6, name, f"{mnemonic or 'these bytes'} {where} is not an instruction the CPU runs; "
                            "only 0f 01 c1 (vmcall) at ring 1 is a hypercall, so this is a real #UD")

@@ -7,18 +7,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from unicorn import (
-    UC_ARCH_X86, UC_HOOK_INSN_INVALID, UC_HOOK_INTR, UC_HOOK_MEM_FETCH_UNMAPPED, UC_HOOK_MEM_READ_UNMAPPED,
+    UC_ARCH_X86, UC_HOOK_INSN, UC_HOOK_INSN_INVALID, UC_HOOK_INTR,
+    UC_HOOK_MEM_FETCH_UNMAPPED, UC_HOOK_MEM_READ_UNMAPPED,
     UC_HOOK_MEM_WRITE, UC_HOOK_MEM_WRITE_UNMAPPED, UC_MEM_FETCH_UNMAPPED, UC_MEM_WRITE_UNMAPPED, UC_MODE_32,
-    UC_PROT_ALL, Uc, UcError,
+    UC_ERR_EXCEPTION, UC_PROT_ALL, Uc, UcError,
 )
-from unicorn.x86_const import UC_X86_REG_EIP
+from unicorn.x86_const import UC_X86_INS_IN, UC_X86_INS_OUT, UC_X86_REG_EAX, UC_X86_REG_EIP
 
 from ..toolchain import PAGE_OFFSET, Build
 from .memory import PAGE_SHIFT, PAGE_SIZE, RAM_SIZE, GuestRam, to_phys
-from .registers import Registers
-from .segments import NEVER, enter_ring1
+from .registers import REGISTER_IDS, Registers
+from .segments import NEVER, enter_ring1, enter_ring3
 
 SINGLE_STEPS = 24   # after an early stop, this many single steps find the exact count before bisecting
+
+TCG_BUFFER_BYTES = 16 << 20   # translated code per engine; the kernel text is a few KiB
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,7 @@ class Exit:
     address: int | None = None
     access: str | None = None
     error: str | None = None
+    errcode: int | None = None    # the CPU's error code, where the machine knows it (#GP(0) on port I/O)
 
 
 class Machine:
@@ -54,23 +58,39 @@ class Machine:
         self.build = build
         self.ram = GuestRam(build)
         uc = self.uc = Uc(UC_ARCH_X86, UC_MODE_32)
+        # Unicorn's translation buffer defaults to 1 GiB and code that rewrites itself (a hostile
+        # `set eip 0; step`) fills it with dead blocks: bound it before the engine initialises.
+        uc.ctl_set_tcg_buffer_size(TCG_BUFFER_BYTES)
         uc.mem_map_ptr(0, RAM_SIZE, UC_PROT_ALL, self.ram.address)
         uc.mem_map_ptr(PAGE_OFFSET, RAM_SIZE, UC_PROT_ALL, self.ram.address)
         # All hooks go in before anything is translated: Unicorn bakes hooks into translated blocks.
         uc.hook_add(UC_HOOK_MEM_WRITE, self._on_write)
         uc.hook_add(UC_HOOK_INSN_INVALID, self._on_invalid)
         uc.hook_add(UC_HOOK_INTR, self._on_interrupt)
+        # Port I/O: the Guest runs at CPL 1 with IOPL 0 and an all-ones TSS I/O bitmap, so every in/out
+        # raises #GP(0) on real hardware. Unicorn does not apply the IOPL/bitmap check (it runs `in` at
+        # CPL 1 and calls the port hook), so the hooks below stand for that check: they record #GP(0)
+        # and the run puts EIP back on the instruction, which is where the CPU reports the fault.
+        uc.hook_add(UC_HOOK_INSN, self._on_in, None, 1, 0, UC_X86_INS_IN)
+        uc.hook_add(UC_HOOK_INSN, self._on_out, None, 1, 0, UC_X86_INS_OUT)
         uc.hook_add(UC_HOOK_MEM_READ_UNMAPPED | UC_HOOK_MEM_WRITE_UNMAPPED | UC_HOOK_MEM_FETCH_UNMAPPED,
                     self._on_unmapped)
         enter_ring1(uc)
+        ring1 = uc.context_save()
+        enter_ring3(uc)
+        # The CPU changes ring only through iret/interrupts; the Host's register writes (like the
+        # Switcher's iret) may. These contexts carry each ring's segment state (the CPL lives there).
+        self.rings = {1: ring1, 3: uc.context_save()}
+        uc.context_restore(ring1)
         uc.ctl_exits_enabled(True)
         self._exits: frozenset[int] = frozenset({NEVER})
         uc.ctl_set_exits([NEVER])
-        self.regs = Registers(uc)
+        self.regs = Registers(uc, self._switch_ring)
         self.baseline = uc.context_save()
         self.writes: list[Write] = []
         self.code_writes: list[tuple[int, int]] = []
         self._stop: tuple | None = None
+        self._fault_eip: int | None = None
         self.ram.dirty, self.ram.touched = set(), set()
 
     # -- hooks: record and stop, nothing else ------------------------------------------------------------
@@ -93,19 +113,48 @@ class Machine:
         self._stop = ("trap", intno, None, None)      # `int n` (EIP past it) or a CPU exception (EIP at it)
         uc.emu_stop()
 
+    def _io_fault(self, uc) -> None:
+        self._stop = ("trap", 13, None, "io", None, 0)     # #GP with error code 0
+        self._fault_eip = uc.reg_read(UC_X86_REG_EIP)      # the in/out itself
+        uc.emu_stop()
+
+    def _on_in(self, uc, port, size, user_data):
+        self._io_fault(uc)
+        return uc.reg_read(UC_X86_REG_EAX)                # leave eax as it was: the insn never ran
+
+    def _on_out(self, uc, port, size, value, user_data):
+        self._io_fault(uc)
+
     def _on_unmapped(self, uc, access, address, size, value, user_data):
         kind = {UC_MEM_WRITE_UNMAPPED: "write", UC_MEM_FETCH_UNMAPPED: "fetch"}.get(access, "read")
         self._stop = ("fault", 14, address, kind)
         return False
+
+    def _switch_ring(self, ring: int) -> None:
+        """Put the CPU at `ring` (1 or 3) keeping every register but the segments, as the Switcher's
+        iret does when the Host resumes the Guest in another ring (set_guest_interrupt from user mode)."""
+        if ring not in self.rings:
+            raise UcError(UC_ERR_EXCEPTION)
+        keep = self.regs.snapshot()
+        self.uc.context_restore(self.rings[ring])
+        for name in ("eax", "ebx", "ecx", "edx", "esi", "edi", "esp", "ebp", "eip", "eflags"):
+            self.uc.reg_write(REGISTER_IDS[name], keep[name])
+        for name in ("ds", "es"):
+            try:
+                self.uc.reg_write(REGISTER_IDS[name], keep[name])
+            except UcError:
+                pass                                # not loadable at this ring: keep the ring's default
 
     # -- memory seen from outside the CPU (the Host, scenarios, actions) -------------------------------
     def read(self, address: int, size: int) -> bytes:
         return self.ram.read(address, size)
 
     def write(self, address: int, data: bytes) -> None:
+        """A store from outside the CPU. It goes straight into the RAM buffer, so Unicorn never sees it:
+        drop any translation of those bytes, in data pages too (a Guest may run bytes it placed in
+        lguest_data, and the Host's own writes must be seen by the next fetch)."""
         phys = self.ram.write(address, data)
-        if any(p >> PAGE_SHIFT in self.ram.exec_pages for p in (phys, phys + len(data) - 1)):
-            self.forget_code(phys, len(data))
+        self.forget_code(phys, len(data))
 
     def forget_code(self, phys: int, size: int) -> None:
         """Drop translated blocks over bytes that changed, under both aliases (Unicorn sees two RAM blocks)."""
@@ -140,6 +189,9 @@ class Machine:
         except UcError as exc:
             if self._stop is None:
                 self._stop = ("fault", None, None, None, str(exc))
+        if self._fault_eip is not None:
+            self.uc.reg_write(UC_X86_REG_EIP, self._fault_eip)
+            self._fault_eip = None
         if self.code_writes:
             for phys, size in self.code_writes:
                 self.forget_code(phys, size)
@@ -158,6 +210,7 @@ class Machine:
         self.uc.context_restore(context)
         for write in reversed(self.writes[nwrites:]):
             phys = to_phys(write.address)
+            assert phys is not None             # the write log holds writes that reached RAM
             self.ram.view[phys:phys + write.size] = write.old.to_bytes(write.size, "little")
             if phys >> PAGE_SHIFT in self.ram.exec_pages:
                 self.forget_code(phys, write.size)
@@ -204,8 +257,10 @@ class Machine:
     def _exit(self, reason: tuple | None, executed: int) -> Exit:
         if reason is None:
             return Exit("count", executed)
-        kind, vector, address, access, *error = reason
-        return Exit(kind, executed, vector, address, access, error[0] if error else None)
+        kind, vector, address, access, *more = reason
+        error = more[0] if more else None
+        errcode = more[1] if len(more) > 1 else None
+        return Exit(kind, executed, vector, address, access, error, errcode)
 
     @property
     def eip(self) -> int:

@@ -30,7 +30,8 @@ _IDS = tuple(REGISTER_IDS.values())
 _MASKS = tuple(0xFFFF if name in SEGMENTS else 0xFFFFFFFF for name in REGISTER_NAMES)
 
 try:   # the binding's reg_read_batch picks a ctypes class per register in Python: ~40 us for 14
-    from unicorn.unicorn_py3.unicorn import uclib as _uclib
+    from unicorn.unicorn_py3.unicorn import uclib
+    _uclib: ctypes.CDLL | None = uclib
 except ImportError:     # pragma: no cover - other binding layouts use the public API below
     _uclib = None
 
@@ -39,12 +40,13 @@ def flags_of(eflags: int) -> dict[str, int]:
     return {name: eflags >> bit & 1 for name, bit in FLAG_BITS.items()}
 
 
-class Registers(MutableMapping):
+class Registers(MutableMapping[str, int]):
     """Live view of the CPU registers. Writing a segment register reloads it through the GDT, so a
     selector the GDT does not allow raises UcError (the caller turns that into a fault)."""
 
-    def __init__(self, uc: Uc):
+    def __init__(self, uc: Uc, switch_ring=None):
         self._uc = uc
+        self._switch_ring = switch_ring
         self._handle = getattr(uc, "_uch", None)
         count = len(_IDS)
         self._ids = (ctypes.c_int * count)(*_IDS)
@@ -63,18 +65,18 @@ class Registers(MutableMapping):
             raise UcError(status)
         return self._one.value & 0xFFFFFFFF
 
-    def values(self) -> tuple[int, ...]:
+    def read_all(self) -> tuple[int, ...]:
         """All registers in REGISTER_NAMES order, in one call into Unicorn."""
         if _uclib is None or self._handle is None:
-            return tuple(v & m for v, m in zip(self._uc.reg_read_batch(_IDS), _MASKS))
+            return tuple(v & m for v, m in zip(self._uc.reg_read_batch(_IDS), _MASKS, strict=True))  # type: ignore[attr-defined]
         ctypes.memset(self._vals, 0, self._size)
         status = _uclib.uc_reg_read_batch(self._handle, self._ids, self._ptrs, len(_IDS))
         if status:
             raise UcError(status)
-        return tuple(v & m for v, m in zip(self._vals, _MASKS))
+        return tuple(v & m for v, m in zip(self._vals, _MASKS, strict=True))
 
     def snapshot(self) -> dict[str, int]:
-        return dict(zip(REGISTER_NAMES, self.values()))
+        return dict(zip(REGISTER_NAMES, self.read_all(), strict=True))
 
     def __getitem__(self, name: str) -> int:
         return self._uc.reg_read(REGISTER_IDS[name])
@@ -86,6 +88,11 @@ class Registers(MutableMapping):
             value &= 0xFFFF
             if self._uc.reg_read(reg) == value:
                 return                              # reloading the same selector changes nothing
+            cpl = self._uc.reg_read(UC_X86_REG_SS) & 3
+            if name in ("cs", "ss") and (value & 3) != cpl and self._switch_ring is not None:
+                self._switch_ring(value & 3)        # another ring: only an iret gets there
+                if self._uc.reg_read(reg) == value:
+                    return
         self._uc.reg_write(reg, value)
 
     def __delitem__(self, name: str) -> None:

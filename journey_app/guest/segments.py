@@ -22,6 +22,13 @@ GDT_ENTRIES = 32
 # GUEST_PL << 13), accessed bit preset. These are the words Host.gdt starts with.
 GUEST_CODE = (0x0000FFFF, 0x00CFBB00)
 GUEST_DATA = (0x0000FFFF, 0x00CFB300)
+# asm/segment.h GDT_ENTRY_DEFAULT_USER_CS/DS = 14/15: flat 4 GiB at DPL 3, the Guest's user segments
+# (__USER_CS 0x73, __USER_DS 0x7b). The Guest loads them with LHCALL_LOAD_GDT_ENTRY at boot; the
+# machine has them from the start so a scenario can run user code.
+USER_CODE = (0x0000FFFF, 0x00CFFB00)
+USER_DATA = (0x0000FFFF, 0x00CFF300)
+USER_CS = 14 * 8 + 3
+USER_DS = 15 * 8 + 3
 SWITCHER_CODE = (0x0000FFFF, 0x00CF9B00)
 SWITCHER_DATA = (0x0000FFFF, 0x00CF9300)
 
@@ -36,7 +43,8 @@ GUEST_EFLAGS = 0x202                         # lguest_arch_setup_regs(): IF=1 an
 def gdt_bytes() -> bytes:
     table = bytearray(8 * GDT_ENTRIES)
     for index, (lo, hi) in ((10, SWITCHER_CODE), (11, SWITCHER_DATA),
-                            (GUEST_KERNEL_CS >> 3, GUEST_CODE), (GUEST_KERNEL_DS >> 3, GUEST_DATA)):
+                            (GUEST_KERNEL_CS >> 3, GUEST_CODE), (GUEST_KERNEL_DS >> 3, GUEST_DATA),
+                            (USER_CS >> 3, USER_CODE), (USER_DS >> 3, USER_DATA)):
         table[8 * index:8 * index + 8] = struct.pack("<II", lo, hi)
     return bytes(table)
 
@@ -63,3 +71,16 @@ def enter_ring1(uc: Uc) -> None:
     cs, ss, eflags = uc.reg_read(UC_X86_REG_CS), uc.reg_read(UC_X86_REG_SS), uc.reg_read(UC_X86_REG_EFLAGS)
     if (cs, ss) != (GUEST_KERNEL_CS, GUEST_KERNEL_DS) or not eflags & 0x200:
         raise RuntimeError(f"could not enter ring 1: cs={cs:#x} ss={ss:#x} eflags={eflags:#x}")
+
+
+def enter_ring3(uc: Uc) -> None:
+    """From ring 1, `iret` to ring 3 with cs 0x73, ss/ds/es 0x7b: the CPU's own way to user mode (Unicorn
+    refuses to load a DPL-3 ss at CPL 1, as the CPU would). Used once to capture the ring-3 context."""
+    uc.mem_write(ENTRY_STACK, struct.pack("<5I", NEVER, USER_CS, GUEST_EFLAGS, ENTRY_STACK, USER_DS))
+    uc.reg_write(UC_X86_REG_ESP, ENTRY_STACK)
+    uc.emu_start(ENTRY_IRET, NEVER, count=1)
+    uc.reg_write(UC_X86_REG_DS, USER_DS)
+    uc.reg_write(UC_X86_REG_ES, USER_DS)
+    cs, ss = uc.reg_read(UC_X86_REG_CS), uc.reg_read(UC_X86_REG_SS)
+    if (cs, ss) != (USER_CS, USER_DS):
+        raise RuntimeError(f"could not enter ring 3: cs={cs:#x} ss={ss:#x}")

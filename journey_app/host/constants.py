@@ -15,6 +15,9 @@ PGDIR_SHIFT = 22                      # non-PAE i386: pgd_index(a) = a >> 22
 PTRS_PER_PGD = 1024
 SWITCHER_PGD_INDEX = PTRS_PER_PGD - 1  # page_tables.c: the Switcher owns the top PGD slot
 SWITCHER_ADDR = 0xFFC00000            # asm/lguest.h, non-PAE
+# x86/core.c lguest_pages(cpu): after the one page of Switcher text (SHARED_SWITCHER_PAGES), two pages per
+# CPU. The model has one CPU, so cpu->last_pages is always CPU 0's pair once the Guest has run.
+LGUEST_PAGES_CPU0 = SWITCHER_ADDR + PAGE_SIZE
 RESERVE_MEM = 4 * 1024 * 1024         # page_tables.c RESERVE_MEM (4U MiB, non-PAE) → lguest_data.reserve_mem
 DEFAULT_GUEST_MEM = 16 * 1024 * 1024  # size of the explorer's guest machine (guest/ maps 16 MiB)
 
@@ -105,3 +108,8 @@ MAX_STACK_PAGES = 2               # interrupts_and_traps.c guest_set_stack(): "b
 MODEL_EPOCH_SEC = 1252454400      # 2009-09-09 00:00:00 UTC, the day Linux 2.6.31 was released
 MODEL_TIMESTAMP_STEP_NS = 1_000_000   # each write_timestamp() is 1 ms after the previous one
 MODEL_TSC_KHZ = 2_000_000         # a constant, stable 2 GHz TSC (x86/core.c writes 0 if unstable)
+# Where the model's Launcher mmap()ed guest memory (lg->mem_base). The model reaches guest memory
+# through GuestView, so this shows only where the kernel prints a guest pointer with %p
+# ("bad guest page %p" prints mem_base + the lguest_data address). Never 0, as no real mmap is, so a
+# Guest registering lguest_data at guest-physical 0 still has lguest_data != NULL.
+LAUNCHER_MEM_BASE = 0xB7000000

@@ -50,9 +50,13 @@ def guest_set_stack(trace: Trace, seg: int, esp: int, pages: int) -> str:
         trace.kill(f"bad stack segment {li(seg)}")
     if pages > MAX_STACK_PAGES:
         trace.kill(f"bad stack pages {u(pages)}")
-    host.ss1, host.esp1, host.stack_pages = seg, esp, pages
-    # pin_stack_pages(): every stack page must be mapped now, so a fault can never hit it later.
-    for i in range(min(pages, MAX_STACK_PAGES)):
+    host.ss1, host.esp1, host.stack_pages = seg & 0xFFFF, esp, pages     # cpu->ss1 is a u16
+    # pin_stack_pages(): every stack page must be mapped now, so a fault can never hit it later. The
+    # kernel pins all `pages` (after a "bad stack pages" kill the rest changes nothing), the first
+    # failure is the one kept.
+    for i in range(pages):
+        if host.dead is not None:
+            break
         vaddr = (esp - 1 - i * PAGE_SIZE) & 0xFFFFFFFF
         if guest_pa(host.mem_size, vaddr) is None:
             trace.kill(f"bad stack page {hash_lx(vaddr)}")
@@ -72,6 +76,14 @@ def load_guest_gdt_entry(trace: Trace, num: int, lo: int, hi: int) -> str:
     """load_guest_gdt_entry()."""
     if num >= GDT_ENTRIES:
         trace.kill(f"too many gdt entries {li(num)}")
+        # 2.6.31 kills but does not return: the store to cpu->arch.gdt[num] still happens, and in
+        # struct lg_cpu_arch the IDT follows the GDT, so entries 32..287 land in the Host's copy of
+        # the Guest's IDT (found by the differential test; later kernels return after the kill).
+        if num < GDT_ENTRIES + IDT_ENTRIES:
+            lo2, hi2 = _fixup(num, lo, hi)
+            trace.host.idt[num - GDT_ENTRIES] = (lo2, hi2)
+            return (f"refused: GDT entry {num} is beyond the {GDT_ENTRIES}-entry GDT, but the store still lands "
+                    f"in the Host's copy of IDT entry {num - GDT_ENTRIES:#x}")
         return f"refused: GDT entry {num} is beyond the {GDT_ENTRIES}-entry GDT"
     trace.host.gdt[num] = _fixup(num, lo, hi)
     lo2, hi2 = trace.host.gdt[num]

@@ -5,7 +5,6 @@ Must not hold logic or touch guest memory; interrupt Decisions live in decision.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ class HypercallEvent:
 
     number: int
     name: str | None            # None for numbers 2.6.31 never defined
-    args: tuple[int, int, int, int]   # arg1..arg4 = ebx, ecx, edx, esi
+    args: tuple[int, ...]       # arg1..arg4 = ebx, ecx, edx, esi
     effect: str                 # one human sentence
     chapters: tuple[str, ...]
     source: str = "sync"        # "sync" (the trapped call) or "async" (a ring slot)
@@ -133,4 +132,4 @@ class HaltedEvent:
         return {"kind": self.kind, "state": self.state, "message": self.message, "chapters": list(self.chapters)}
 
 
-HostEvent = Union[KilledEvent, HypercallEvent, RewriteEvent, TrapEvent, NotifyEvent, HaltedEvent]
+HostEvent = KilledEvent | HypercallEvent | RewriteEvent | TrapEvent | NotifyEvent | HaltedEvent

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .constants import GUEST_KERNEL_CS, IDT_ENTRIES, IDT_TYPE_INTERRUPT_GATE, TRAPS_WITH_ERRCODE, X86_EFLAGS_IF
+from .constants import (
+    GUEST_KERNEL_CS, IDT_ENTRIES, IDT_TYPE_INTERRUPT_GATE, IDT_TYPE_TRAP_GATE, TRAPS_WITH_ERRCODE, X86_EFLAGS_IF,
+)
 from .guest_view import U32, GuestMemoryFault, GuestView, guest_pa, reg
 from .kformat import hash_lx
 from .lguest_data import LguestData
@@ -25,6 +27,13 @@ def idt_type(lo: int, hi: int) -> int:
 
 def idt_present(lo: int, hi: int) -> bool:
     return bool(hi & 0x8000)
+
+
+def gate_kind(lo: int, hi: int) -> str:
+    """"interrupt" (0xE: delivery clears irq_enabled), "trap" (0xF), or "type 0xN" for anything else
+    set_trap() stored after its "bad IDT type" kill: delivered like a trap gate, but it is not one."""
+    kind = idt_type(lo, hi)
+    return {IDT_TYPE_INTERRUPT_GATE: "interrupt", IDT_TYPE_TRAP_GATE: "trap"}.get(kind, f"type {kind:#x}")
 
 
 @dataclass(frozen=True)
@@ -46,7 +55,7 @@ class Frame:
     ss: int
     cs: int
     handler: int
-    gate: str                      # "interrupt" (clears irq_enabled) or "trap"
+    gate: str                      # gate_kind(): "interrupt" (clears irq_enabled), "trap" or "type 0xN"
     if_cleared: bool               # M:004: IF cleared in the pushed eflags because irq_enabled lacked 0x200
     irq_enabled: int | None        # the value that decided it (None if unreadable)
 
@@ -109,7 +118,7 @@ def set_guest_interrupt(trace: Trace, guest: GuestView, lo: int, hi: int,
     regs["esp"] = new_esp
     regs["cs"] = GUEST_KERNEL_CS
     regs["eip"] = handler
-    gate = "interrupt" if idt_type(lo, hi) == IDT_TYPE_INTERRUPT_GATE else "trap"
+    gate = gate_kind(lo, hi)
     if gate == "interrupt":
         # An interrupt gate turns the Guest's virtual interrupts off on entry, as a real CPU clears IF.
         try:

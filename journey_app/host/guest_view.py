@@ -33,7 +33,8 @@ class GuestView(Protocol):
     physical memory, like the 2.6.31 Host's boot page tables. `regs` keys are REG_NAMES.
     """
 
-    regs: MutableMapping[str, int]
+    @property
+    def regs(self) -> MutableMapping[str, int]: ...
 
     def read(self, vaddr: int, size: int) -> bytes: ...
 

@@ -5,7 +5,7 @@ Must not deliver interrupts (interrupts.py) and never writes eax: no 2.6.31 hand
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from collections.abc import Callable
 
 from . import constants as c
 from .descriptors import guest_load_tls, guest_set_stack, load_guest_gdt_entry, load_guest_idt_entry
@@ -14,7 +14,7 @@ from .guest_view import GuestMemoryFault, GuestView, reg
 from .initialize import initialize
 from .kformat import li
 from .lguest_data import LguestData
-from .state import Host
+from .state import DEAD_RESTART, Host
 from .trace import Trace
 
 
@@ -22,7 +22,7 @@ from .trace import Trace
 class Call:
     trace: Trace
     guest: GuestView
-    args: tuple[int, int, int, int, int]      # struct hcall_args: arg0 (number) .. arg4
+    args: tuple[int, ...]                     # struct hcall_args: arg0 (number) .. arg4
 
     @property
     def host(self) -> Host:
@@ -61,9 +61,13 @@ def shutdown(call: Call) -> str:
     msg = bytes(raw).split(b"\0", 1)[0].decode("latin-1")
     call.trace.kill(f"CRASH: {msg}")
     if call.args[2] == c.LGUEST_SHUTDOWN_RESTART:
-        call.host.restart = True                # lg->dead = ERR_PTR(-ERESTART): the Launcher restarts
-    how = "restart" if call.args[2] == c.LGUEST_SHUTDOWN_RESTART else "power off"
-    return f"the Guest asked to shut down ({how}) with the message {msg!r}"
+        # lg->dead = ERR_PTR(-ERESTART), whatever it held: run_guest() returns -ERESTART and the
+        # Launcher starts the Guest again; the CRASH message is dropped.
+        call.host.restart = True
+        call.host.dead = DEAD_RESTART
+        return (f"the Guest asked to restart with the message {msg!r}: lg->dead = ERR_PTR(-ERESTART), so the "
+                "Launcher restarts it")
+    return f"the Guest asked to shut down (power off) with the message {msg!r}"
 
 
 @hypercall(c.LHCALL_NEW_PGTABLE)
@@ -186,6 +190,8 @@ def do_hcall(host: Host, guest: GuestView, args: tuple[int, ...]) -> list[HostEv
 def do_async_hcalls(host: Host, guest: GuestView) -> list[HostEvent]:
     """do_async_hcalls(): from the cursor next_hcall, run ready slots (status != 0xFF) in ring order,
     marking each done (0xFF); stop at a free slot, after 64, or once a NOTIFY is pending."""
+    if host.lguest_data_addr is None:           # no ring before LHCALL_LGUEST_INIT
+        return []
     base = LguestData(guest, host.lguest_data_addr)
     try:
         status = guest.read(base.address_of("hcall_status[0]"), c.LHCALL_RING_SIZE)   # one copy, like st[]

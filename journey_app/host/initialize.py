@@ -5,7 +5,7 @@ Must not handle any other hypercall.
 from __future__ import annotations
 
 from .constants import (
-    LHCALL_LGUEST_INIT, LHCALL_NAMES, PGDIR_SHIFT, RESERVE_MEM, SWITCHER_PGD_INDEX, SYSCALL_VECTOR,
+    LAUNCHER_MEM_BASE, LHCALL_LGUEST_INIT, LHCALL_NAMES, PGDIR_SHIFT, RESERVE_MEM, SWITCHER_PGD_INDEX, SYSCALL_VECTOR,
 )
 from .guest_view import GuestMemoryFault, GuestView, lguest_address_ok, phys_to_virt
 from .kformat import hash_lx, li, pointer
@@ -41,10 +41,17 @@ def initialize(trace: Trace, guest: GuestView, args: tuple[int, ...]) -> str:
     paddr = args[1]
     if not lguest_address_ok(host.mem_size, paddr, LGUEST_DATA_SIZE):
         trace.kill(f"bad guest page {pointer(None)}")
+        # initialize() goes on with lguest_data NULL: every get_user/put_user faults (their kills are
+        # dropped), and a faulting get_user zeroes its destination: noirq_start (the || skips
+        # noirq_end) and kernel_address. The clock is read for the timestamp that cannot be written.
+        host.noirq_start = 0
+        host.next_timestamp()
+        trace.kill("Writing timestamp")
+        host.kernel_address = 0
         return f"refused: lguest_data at guest-physical {paddr:#x} does not fit in guest memory"
     host.lguest_data_addr = phys_to_virt(paddr)
     ld = LguestData(guest, host.lguest_data_addr, trace)
-    bad_page = f"bad guest page {pointer(paddr)}"       # %p of mem_base + paddr; our mem_base is 0
+    bad_page = f"bad guest page {pointer(LAUNCHER_MEM_BASE + paddr)}"     # %p of cpu->lg->lguest_data
     try:
         ld.write("tsc_khz", host.tsc_khz)
     except GuestMemoryFault:

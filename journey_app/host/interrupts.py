@@ -103,7 +103,9 @@ def try_deliver_interrupt(host: Host, guest: GuestView, pending: PendingIrq, tra
         raise ValueError("try_deliver_interrupt needs an irq < LGUEST_IRQS (the kernel BUG()s)")
     trace = trace or Trace(host)
     irq, vector = pending.irq, FIRST_EXTERNAL_VECTOR + pending.irq
-    inputs, steps, rules = list(pending.inputs), list(pending.steps), []
+    inputs, steps = list(pending.inputs), list(pending.steps)
+    rules: list[str] = []
+    assert host.lguest_data_addr is not None    # interrupt_pending() found an irq, so lguest_data is set
     ld = LguestData(guest, host.lguest_data_addr, trace)
 
     def decision(rule: str, message: str, frame=None) -> Decision:
@@ -214,5 +216,7 @@ def decide(host: Host, guest: GuestView) -> Decision:
         "nothing_pending": "none: no interrupt is pending (irqs_pending = 0x0)",
         "blocked": f"none: irqs_pending = {host.irqs_pending:#x} but every pending irq is blocked by the Guest",
     }
-    return Decision(pending.rule, (pending.rule,), "none", None, None, None, pending.inputs, pending.steps,
-                    tuple(trace.writes), CHAPTERS[pending.rule], messages[pending.rule], None, tuple(trace.kills))
+    rule = pending.rule
+    assert rule is not None                     # interrupt_pending() names the rule whenever it finds nothing
+    return Decision(rule, (rule,), "none", None, None, None, pending.inputs, pending.steps,
+                    tuple(trace.writes), CHAPTERS[rule], messages[rule], None, tuple(trace.kills))

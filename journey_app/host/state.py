@@ -11,6 +11,9 @@ from .constants import (
     DEFAULT_GUEST_MEM, GUEST_PL, MODEL_EPOCH_SEC, MODEL_TIMESTAMP_STEP_NS, MODEL_TSC_KHZ, PAGE_OFFSET, PAGE_SIZE,
 )
 
+# lg->dead after SHUTDOWN(LGUEST_SHUTDOWN_RESTART): an error pointer, not a message (hypercalls.c do_hcall).
+DEAD_RESTART = "ERR_PTR(-ERESTART)"
+
 
 @dataclass
 class Host:
@@ -46,6 +49,10 @@ class Host:
     pgdir: int | None = None              # guest-physical top-level page table the Guest runs on (cr3)
     tsc_khz: int = MODEL_TSC_KHZ          # what INIT writes into lguest_data.tsc_khz
     timestamps: int = 0                   # how many times write_timestamp() has run (the model clock)
+    # Not a kernel field: whether raise_irq kicks the Guest (set_interrupt()'s wake_up_process /
+    # kick_process, so the Host looks at once: the kernel's behaviour) or leaves the irq waiting for
+    # the next exit (a teaching control).
+    kick: bool = True
 
     # --- kill_guest() (lg.h macro over core.c): only the first reason is kept ----------------------
     def kill(self, message: str) -> bool:
@@ -83,6 +90,6 @@ class Host:
         data["lguest_data_phys"] = self.lguest_data_phys
         return data
 
-    def copy(self) -> "Host":
+    def copy(self) -> Host:
         """A checkpoint: every field is immutable except the two tables, which are copied."""
         return dataclasses.replace(self, idt=dict(self.idt), gdt=dict(self.gdt))

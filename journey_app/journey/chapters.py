@@ -53,7 +53,9 @@ def _chapter(chunk: Chunk, lines: Sequence[str], lexed: Lexed, file: str, versio
     """The Chapter and the last line of its opening commentary."""
     start, end = chunk.start_line, chunk.end_line
     opening = _opening_comment(chunk, lexed)
-    marker_end = MARKER.match(lines[start - 1], chunk.marker_col).end()
+    marker = MARKER.match(lines[start - 1], chunk.marker_col)
+    assert marker is not None                   # the chunk was found by this pattern at this column
+    marker_end = marker.end()
     if opening is None:
         # A marker outside any /* */ comment: the rest of its line is all the prose there is.
         paragraphs = paragraphs_of([lines[start - 1][marker_end:]])
@@ -107,13 +109,13 @@ def line_roles(parsed: ParsedFile, chapters: Iterable[Chapter] | None = None) ->
     lines, lexed = parsed.lines, parsed.lexed
     commentary_ends = dict(parsed.commentary_ends)
     owner: dict[int, Chapter] = {}
-    for chapter in parsed.chapters if chapters is None else chapters:
-        for n in chapter.lines:
-            owner[n] = chapter
+    for each in parsed.chapters if chapters is None else chapters:
+        for n in each.lines:
+            owner[n] = each
     covering: dict[int, Comment] = {}
-    for comment in lexed.comments:
-        for n in range(comment.start_line, comment.end_line + 1):
-            covering.setdefault(n, comment)
+    for each_comment in lexed.comments:
+        for n in range(each_comment.start_line, each_comment.end_line + 1):
+            covering.setdefault(n, each_comment)
     roles = []
     for n in range(1, len(lines) + 1):
         chapter = owner.get(n)

@@ -107,7 +107,8 @@ def _skip_literal(line: str, i: int) -> int:
     return len(line)
 
 
-def comment_pieces(lines: Sequence[str], comment: Comment, first_line: int, last_line: int, cut_before: int = 0) -> list[str]:
+def comment_pieces(lines: Sequence[str], comment: Comment, first_line: int, last_line: int,
+                   cut_before: int = 0) -> list[str]:
     """The comment's text on lines first_line..last_line; on first_line only text from `cut_before` on."""
     pieces: list[str] = []
     for line, start, end in comment.spans:
@@ -142,7 +143,8 @@ def paragraphs_of(pieces: Sequence[str], leading_piece_is_first: bool = True) ->
         else:
             kinds_and_text.append(("pre" if indented else "prose", body.rstrip()))
     result: list[Paragraph] = []
-    group_kind, group = "break", []
+    group_kind = "break"
+    group: list[str] = []
     for kind, text in kinds_and_text + [("break", "")]:
         if kind != group_kind and group:
             result.append(_paragraph(group_kind, group))

@@ -79,7 +79,8 @@ def find_chunks(lines: Sequence[str], file: str) -> tuple[tuple[Chunk, ...], tup
         if markers:
             ids = sorted({f"{m['letter']}:{m['digits']}" for m in markers})
             if len(ids) > 1:
-                errors.append(content_error(file, number, f"more than one chapter marker on one line ({', '.join(ids)})"))
+                errors.append(content_error(file, number,
+                                            f"more than one chapter marker on one line ({', '.join(ids)})"))
             # extract's sed takes the number after the last "LETTER:" on the line.
             marker = markers[-1]
             # Rules 1 and 2: a marker starts a chunk and ends the open one; a `:*` on the same

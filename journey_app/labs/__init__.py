@@ -15,6 +15,7 @@ from .submission import Submission
 from .trace import Trace
 
 __all__ = ["Check", "CheckResult", "CheckSyntaxError", "Editable", "Expectation", "Grade", "Hint", "Lab",
-           "LabContext", "LabInvalid", "Problem", "Question", "StoredSubmission", "Submission", "SubmissionStore", "Trace",
+           "LabContext", "LabInvalid", "Problem", "Question", "StoredSubmission", "Submission", "SubmissionStore",
+           "Trace",
            "compose_actions", "find_lab", "grade", "lab_paths", "load_lab", "load_labs", "open_store", "parse",
            "read_lab", "schema", "upgrade_to_head", "validate"]

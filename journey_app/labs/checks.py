@@ -6,6 +6,7 @@ Owns parsing with path-precise errors and evaluation to (passed, detail); docs/l
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NoReturn, TypeGuard
 
 from . import event_checks as ev
 from . import predicates as p
@@ -135,7 +136,7 @@ def _sequence(expr, head, path):
     matchers = []
     for index, step in enumerate(steps):
         inner = parse(step, path + (head, index))
-        if not isinstance(inner, ev.EventMatch) or isinstance(step, dict) and "count" in step:
+        if not isinstance(inner, ev.EventMatch) or (isinstance(step, dict) and "count" in step):
             _fail(path + (head, index), "each step of a sequence is an event expectation "
                                         f"({', '.join(EVENT_HEADS)}) without count")
         matchers.append(inner)
@@ -173,7 +174,8 @@ def _status(expr, head, path):
     wanted = spec if isinstance(spec, list) else [spec]
     bad = [s for s in wanted if s not in v.STATUSES]
     if not wanted or bad:
-        _fail(path + (head,), f"status is one of {', '.join(v.STATUSES)} (or a list of them)")
+        _fail(path + (head,), (f"unknown status {bad[0]!r}; " if bad else "")
+              + f"status is one of {', '.join(v.STATUSES)} (or a list of them)")
     return p.Status(tuple(wanted))
 
 
@@ -202,11 +204,11 @@ def _all_any(expr, head, path):
 
 # --- small helpers --------------------------------------------------------------------------------
 
-def _fail(path: tuple, message: str):
+def _fail(path: tuple, message: str) -> NoReturn:
     raise CheckSyntaxError(path, message)
 
 
-def _is_int(value: object) -> bool:
+def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -234,8 +236,8 @@ _PARSERS = {
     "status": _status, "stopped_at": _stopped_at, "no_delivery_in": _no_delivery_in,
     "sequence": _sequence, "not": _not, "all": _all_any, "any": _all_any,
 }
-_MODIFIERS = {head: () for head in HEADS}
-_MODIFIERS.update({head: EVENT_MODIFIERS for head in EVENT_HEADS})
+_MODIFIERS: dict[str, tuple[str, ...]] = dict.fromkeys(HEADS, ())
+_MODIFIERS.update(dict.fromkeys(EVENT_HEADS, EVENT_MODIFIERS))
 _MODIFIERS["hypercall"] = EVENT_MODIFIERS + HYPERCALL_ARGS
 _MODIFIERS.update({head: tuple(COMPARISONS) + ("at",) for head in STATE_HEADS})
 _ALL_MODIFIERS = {m for mods in _MODIFIERS.values() for m in mods}
@@ -249,5 +251,5 @@ class Expectation:
     predicate: p.Predicate
 
     @classmethod
-    def from_toml(cls, expr: object, path: tuple = ()) -> "Expectation":
+    def from_toml(cls, expr: object, path: tuple = ()) -> Expectation:
         return cls(expr, parse(expr, path))  # type: ignore[arg-type]

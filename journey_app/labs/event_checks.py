@@ -6,9 +6,21 @@ Owns matching over the events' JSON; every detail names what was found, for the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from .predicates import Predicate, Result, labels_in
 from .trace import Trace, compare, fmt
+
+
+class Matcher(Protocol):
+    """What EventMatch asks of the matchers below: does one event match, in words, and what was there."""
+
+    def match(self, event: dict, trace: Trace) -> bool: ...
+
+    def describe(self) -> str: ...
+
+    def seen(self, events: list) -> str: ...
+
 
 @dataclass(frozen=True)
 class Count:
@@ -98,7 +110,7 @@ class FieldsMatcher:
 
 @dataclass(frozen=True)
 class EventMatch(Predicate):
-    matcher: object
+    matcher: Matcher
     count: Count
     window: tuple | None = None  # [start, end) labels/addresses on the event's eip
 
@@ -131,7 +143,7 @@ class Sequence(Predicate):
 
     def _evaluate(self, trace: Trace) -> Result:
         position = -1
-        found = []
+        found: list[str] = []
         for step in self.steps:
             later = [i for i in step.matches(trace, trace.events) if i > position]
             if not later:

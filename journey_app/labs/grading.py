@@ -69,6 +69,7 @@ def grade(lab: Lab, submission: Submission, catalog, *, settings=None,
     policy = policy or SandboxPolicy(max_edited_lines=lab.editable.max_edited_lines if lab.editable else 8)
     build_info = None
     if submission.edits:
+        assert lab.editable is not None           # check_submission() refuses edits to a lab without [editable]
         try:
             build = build_edited(catalog, lab.version, lab.editable.file, submission.edits, lab.editable.lines,
                                  policy)

@@ -20,6 +20,7 @@ from .context import LabContext
 from .model import Check, Editable, Hint, Lab, Question
 from .problems import LabInvalid, Problem, field_name
 from .semantics import content_problems
+from .vocabulary import SCHEMA_ENUMS
 from .toml_lines import key_lines, line_of
 
 SCHEMA_PATH = Path(__file__).with_name("lab.schema.json")
@@ -29,7 +30,11 @@ _TOML_POSITION = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
 
 @lru_cache(maxsize=1)
 def schema() -> dict:
-    return json.loads(SCHEMA_PATH.read_text())
+    """lab.schema.json with the enumerations of the vocabulary's `$defs` filled in from the core."""
+    loaded = json.loads(SCHEMA_PATH.read_text())
+    for name, names in SCHEMA_ENUMS.items():
+        loaded["$defs"][name]["enum"] = list(names)
+    return loaded
 
 
 def read_lab(path: Path | str, context: LabContext) -> tuple[Lab | None, list[Problem]]:
@@ -161,6 +166,7 @@ def _display(path: Path, context: LabContext) -> str:
 
 def _build(data: dict, expectations: dict, context: LabContext, path: Path, raw: bytes) -> Lab:
     version = data.get("version") or context.default_version()
+    assert isinstance(version, str)             # content_problems() refused a lab with no kernel version
     editable = None
     if "editable" in data:
         spec = data["editable"]

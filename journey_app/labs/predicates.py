@@ -29,7 +29,7 @@ class Predicate:
     def describe(self) -> str:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def children(self) -> tuple["Predicate", ...]:
+    def children(self) -> tuple[Predicate, ...]:
         return ()
 
     def labels(self) -> set:

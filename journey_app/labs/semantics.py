@@ -71,7 +71,7 @@ def _editable_problems(spec: object, version: str, context: LabContext) -> list[
     source = context.source_lines(version, spec["file"])
     if source is None:
         return [(("editable", "file"), f"no file {spec['file']!r} in kernel {version}")]
-    out = []
+    out: list[tuple[tuple, str]] = []
     for index, number in enumerate(spec.get("lines") or ()):
         if isinstance(number, int) and not 1 <= number <= len(source):
             out.append((("editable", "lines", index), f"line {number} is outside {spec['file']} "
@@ -88,7 +88,7 @@ def _check_problems(data: dict, expectations: dict, symbols: dict | None) -> lis
     checks = data.get("checks")
     if not isinstance(checks, list):
         return []
-    out = []
+    out: list[tuple[tuple, str]] = []
     seen: dict[str, int] = {}
     questions = {q.get("id") for q in data.get("questions") or () if isinstance(q, dict)}
     for index, check in enumerate(checks):
@@ -115,7 +115,7 @@ def _check_problems(data: dict, expectations: dict, symbols: dict | None) -> lis
                     out.append((where, f"answer {answer!r} is not one of the lab's questions "
                                        f"({', '.join(sorted(q for q in questions if q)) or 'none declared'})"))
     points = [c.get("points") for c in checks if isinstance(c, dict)]
-    if points and all(isinstance(p, int) for p in points) and sum(points) <= 0:
+    if points and all(isinstance(p, int) for p in points) and sum(p for p in points if isinstance(p, int)) <= 0:
         out.append((("checks",), "the checks give no points in all"))
     return out
 

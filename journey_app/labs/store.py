@@ -11,13 +11,13 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from ..errors import BadInput, NotFound
+from ..errors import BadInput, NotFound, StorageUnavailable
 from .tables import submissions
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -27,7 +27,7 @@ LAB_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _STUDENT_PUNCT = set(" ._-@'")
 _migrated: set[str] = set()
 _migrated_lock = threading.Lock()
-_stores: dict[str, "SubmissionStore"] = {}
+_stores: dict[str, SubmissionStore] = {}
 
 
 # --- engine and migrations ------------------------------------------------------------------------
@@ -118,7 +118,7 @@ def _lab_id(lab_id: object) -> str:
 
 def _utc(moment: datetime) -> datetime:
     # SQLite hands back naive datetimes; everything the store writes is UTC
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -134,7 +134,7 @@ class StoredSubmission:
     created_at: datetime
 
     @classmethod
-    def from_row(cls, row) -> "StoredSubmission":
+    def from_row(cls, row) -> StoredSubmission:
         m = row._mapping
         return cls(m["id"], m["student"], m["lab_id"], m["digest"], m["submission"], m["score"],
                    m["max_score"], m["results"], _utc(m["created_at"]))
@@ -181,11 +181,18 @@ class SubmissionStore:
             "student": validate_student(student), "lab_id": _lab_id(lab_id),
             "digest": str(results.get("submission_digest") or ""), "submission": submission,
             "score": int(results["score"]), "max_score": int(results["max_score"]), "results": results,
-            "created_at": datetime.now(timezone.utc),
+            "created_at": datetime.now(UTC),
         }
-        with self.engine.begin() as connection:
-            new_id = connection.execute(sa.insert(submissions).values(**values)).inserted_primary_key[0]
-            row = connection.execute(sa.select(submissions).where(submissions.c.id == new_id)).one()
+        try:
+            with self.engine.begin() as connection:   # one transaction: a failed write leaves nothing behind
+                key = connection.execute(sa.insert(submissions).values(**values)).inserted_primary_key
+                assert key is not None
+                new_id = key[0]
+                row = connection.execute(sa.select(submissions).where(submissions.c.id == new_id)).one()
+        except sa.exc.OperationalError as exc:          # disk full, database locked or gone
+            raise StorageUnavailable("could not save the submission: the database refused the write "
+                                     "(disk full or unavailable); nothing was saved, try again later",
+                                     {"reason": type(getattr(exc, "orig", exc)).__name__}) from None
         return StoredSubmission.from_row(row)
 
     def get(self, submission_id: int) -> StoredSubmission:

@@ -25,7 +25,7 @@ class Submission:
     answers: tuple[tuple[str, str], ...] = ()   # (question id, answer text), sorted by id
 
     @classmethod
-    def from_json(cls, obj: object) -> "Submission":
+    def from_json(cls, obj: object) -> Submission:
         """From {"actions": "...", "edits": [{"line": 78, "text": "..."}] or {"78": "..."}, "answers": {...}}."""
         if not isinstance(obj, dict):
             raise BadInput("a submission is an object with actions, edits and/or answers", None)
@@ -44,7 +44,7 @@ class Submission:
         return submission
 
     @classmethod
-    def from_text(cls, text: str | bytes, kind: str = "json") -> "Submission":
+    def from_text(cls, text: str | bytes, kind: str = "json") -> Submission:
         if len(text) > MAX_SUBMISSION_BYTES:
             raise TooLarge(f"the submission is {len(text)} bytes; the limit is {MAX_SUBMISSION_BYTES}",
                            {"size": len(text), "limit": MAX_SUBMISSION_BYTES})
@@ -60,7 +60,7 @@ class Submission:
         return cls.from_json(data)
 
     @classmethod
-    def load(cls, path: Path | str) -> "Submission":
+    def load(cls, path: Path | str) -> Submission:
         """A .toml or .json file; its size is checked before it is read."""
         path = Path(path)
         size = path.stat().st_size

@@ -91,9 +91,11 @@ class Trace:
                 return self.address(spec["symbol"]) + shift
             if "state" in spec:
                 value = self.state_value(spec["state"])
-                if shift and (isinstance(value, bool) or not isinstance(value, int)):
+                if not shift:
+                    return value
+                if isinstance(value, bool) or not isinstance(value, int):
                     raise Unresolved(f"{spec['state']!r} is not a number")
-                return value + shift if shift else value
+                return value + shift
             raise Unresolved(f"unknown operand {spec!r}")
         return spec
 

@@ -1,4 +1,5 @@
-"""The action grammar: `step [n]`, `run_until <target>`, `set <name> <value>`, `raise_irq <n>`, `host_check`, `reset`.
+"""The action grammar: `step [n]`, `run_until <target>`, `set <name> <value>`, `raise_irq <n>`, `host_check`, `reset`,
+and the debugger's `break <where>`, `unbreak <where>`, `watch <what>`, `unwatch <what>`, `continue`.
 Owns splitting, syntax checks and errors that point at the offending word; must not resolve symbols or run.
 """
 
@@ -14,8 +15,9 @@ from .values import TERM
 
 MAX_STEP = 10_000                    # one `step n`; the run's instruction budget still applies
 RUN_KEYWORDS = ("ret", "hypercall", "decision")
-HOST_FIELDS = ("irqs_pending", "halted")
-VERBS = ("step", "run_until", "set", "raise_irq", "host_check", "reset")
+HOST_FIELDS = ("irqs_pending", "halted", "kick")
+VERBS = ("step", "run_until", "set", "raise_irq", "host_check", "reset",
+         "break", "unbreak", "watch", "unwatch", "continue")
 SEPARATORS = re.compile(r"[;\n]")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _CANON_SEP = re.compile(r" ?(?:[;\n] ?)+")
@@ -24,8 +26,14 @@ WORD = re.compile(r"\S+")
 EXPECT_VERB = "one of: " + ", ".join(VERBS)
 EXPECT_VALUE = "a number (decimal or 0x-hex) or a symbol name, optionally +/- a number"
 EXPECT_TARGET = ("a register (eax..edi, esp, ebp, eip), a flag (CF PF AF ZF SF TF IF DF OF), an lguest_data "
-                 "field (irq_enabled, irq_pending, blocked_interrupts, ...) or a host field (irqs_pending, halted)")
+                 "field (irq_enabled, irq_pending, blocked_interrupts, ...) or a host field "
+                 "(irqs_pending, halted, kick)")
 EXPECT_UNTIL = "a label, a 0x-address, or one of: " + ", ".join(RUN_KEYWORDS)
+EXPECT_BREAK = "a label, a 0x-address or L<n> (source line n)"
+EXPECT_WATCH = ("a register, a flag, an lguest_data field, or memory as <symbol|0xaddr>[:bytes] "
+                "(lguest_data+20:4, 0xc0104000:8)")
+_WATCH_RANGE = re.compile(r"^(?P<base>[^:]+)(?::(?P<count>\d{1,3}))?$")
+_LINE_WORD = re.compile(r"^[Ll]\d{1,6}$")
 
 
 @dataclass(frozen=True)
@@ -148,8 +156,13 @@ def word_position(text: str, index: int, word_index: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
+MAX_NUMBER_CHARS = 24
+
+
 def _number(index: int, words: list[str], at: int, lo: int, hi: int, what: str) -> int:
     word = words[at]
+    if len(word) > MAX_NUMBER_CHARS:   # int() of thousands of digits is slow, and past 4,300 an error
+        raise ActionError(index, at, word[:24] + "...", f"{what} from {lo} to {hi}", "the number is too long")
     if not re.match(r"^(0[xX][0-9a-fA-F]+|[0-9]+)$", word):
         raise ActionError(index, at, word, f"{what} from {lo} to {hi}", f"{word!r} is not a number")
     value = int(word, 16) if word[:2].lower() == "0x" else int(word, 10)
@@ -167,7 +180,7 @@ def set_target(name: str) -> tuple[str, int] | None:
         return name.upper(), 1
     bare = low.removeprefix("host.")
     if bare in HOST_FIELDS and (low.startswith("host.") or low == bare):
-        return f"host.{bare}", 1 if bare == "halted" else 0xFFFFFFFF
+        return f"host.{bare}", 1 if bare in ("halted", "kick") else 0xFFFFFFFF
     field = name.removeprefix("lguest_data.")
     try:
         _offset, size = resolve_field(field)
@@ -187,13 +200,25 @@ def parse_action(text: str, index: int) -> Action:
             raise ActionError(index, hi + 1, args[hi], "the end of the action (';' or a new line)",
                               f"{verb} takes {hi} argument{'s' if hi != 1 else ''}; {args[hi]!r} is one too many")
         if len(args) < lo:
-            missing = {"run_until": EXPECT_UNTIL, "set": EXPECT_TARGET if not args else EXPECT_VALUE,
+            missing = {"run_until": EXPECT_UNTIL, "break": EXPECT_BREAK, "unbreak": EXPECT_BREAK,
+                       "watch": EXPECT_WATCH, "unwatch": EXPECT_WATCH, "set": EXPECT_TARGET if not args else EXPECT_VALUE,
                        "raise_irq": "an irq number from 0 to 31"}[verb]
             raise ActionError(index, len(words), "", missing, f"{verb} needs {missing}")
 
     if verb not in VERBS:
         raise ActionError(index, 0, verb, EXPECT_VERB, f"unknown action {verb!r}")
-    if verb in ("host_check", "reset"):
+    if verb in ("break", "unbreak"):
+        arity(1, 1)
+        if not (_LINE_WORD.match(args[0]) or TERM.match(args[0])):
+            raise ActionError(index, 1, args[0], EXPECT_BREAK, f"cannot break at {args[0]!r}")
+        return Action(index, verb, tuple(args))
+    if verb in ("watch", "unwatch"):
+        arity(1, 1)
+        found = _WATCH_RANGE.match(args[0])
+        if not found or not (set_target(found.group("base")) or TERM.match(found.group("base"))):
+            raise ActionError(index, 1, args[0], EXPECT_WATCH, f"cannot watch {args[0]!r}")
+        return Action(index, verb, tuple(args))
+    if verb in ("host_check", "reset", "continue"):
         arity(0, 0)
         return Action(index, verb, ())
     if verb == "step":

@@ -1,4 +1,4 @@
-"""Facts about a build's code that runs need: its `ret` instructions (run_until ret) and vmcall sites.
+"""Facts about a build's code that runs need: its `ret` instructions (run_until ret), conditional jumps and vmcall sites.
 Owns a per-process memo keyed by the build's input hash; must not touch a machine.
 """
 
@@ -51,4 +51,30 @@ def vmcall_sites(build: Build) -> tuple[int, ...]:
             if len(_VMCALLS) > 64:
                 _VMCALLS.clear()
             _VMCALLS[build.input_hash] = found
+    return found
+
+
+_JCCS: dict[str, frozenset[int]] = {}
+
+
+def jcc_addresses(build: Build) -> frozenset[int]:
+    """Every conditional jump (j* other than jmp) in executable sections, under both aliases: the places a
+    run_until pauses at to say which branch decided where it went."""
+    with _LOCK:
+        found = _JCCS.get(build.input_hash)
+    if found is None:
+        addresses: set[int] = set()
+        for section in build.sections:
+            if section.executable and not section.nobits:
+                for insn in disassemble(section.data, section.address):
+                    if insn.mnemonic.startswith("j") and insn.mnemonic != "jmp":
+                        addresses.add(insn.address)
+                        phys = to_phys(insn.address)
+                        if phys is not None:
+                            addresses.add(phys)
+        found = frozenset(addresses)
+        with _LOCK:
+            if len(_JCCS) > 64:
+                _JCCS.clear()
+            _JCCS[build.input_hash] = found
     return found

@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..guest.machine import Machine
 from ..guest.memory import to_virt
@@ -23,7 +24,11 @@ from .locator import Locator
 from .scenarios import Scenario
 from .setup import apply_scenario, lguest_data_address
 from .values import Values
-from .verbs import EFLAGS_AT, RUNNABLE, VERBS
+from .status import RUNNABLE
+from .verbs import EFLAGS_AT, VERBS
+
+if TYPE_CHECKING:
+    from .state import State
 EVENT_LIMIT = 20_000      # beyond this, insn and mem_write events are counted but not kept
 # (address, the 15 bytes there) -> instruction: the bytes decide the decoding, so this is shared by
 # every run of every build in the process.
@@ -47,7 +52,10 @@ class Checkpoint:
     labels: tuple[tuple[int, str, int], ...]
     stop_at: frozenset[int]
     actions: int
-    state: object | None = None         # the State after the last action, for end-of-request checkpoints
+    state: State | None = None         # the State after the last action, for end-of-request checkpoints
+    breakpoints: tuple = ()             # debug.Breakpoint, kept across reset
+    watches: tuple = ()                 # debug.Watch
+    last_stop: dict | None = None       # why the last action stopped (its `stopped` event), for the State
 
 
 class Runner:
@@ -73,6 +81,9 @@ class Runner:
         self.stop_at: frozenset[int] = frozenset()
         self.actions = 0
         self.pages_base: dict | None = None
+        self.breakpoints: tuple = ()
+        self.watches: tuple = ()
+        self.last_stop: dict | None = None
         # Wall-clock end of this request's emulation (replay sets it): counts alone do not bound time, since
         # an instruction that rewrites code costs a Unicorn cache flush (1-2 ms) instead of nanoseconds.
         self.deadline: float | None = None
@@ -100,6 +111,7 @@ class Runner:
         self.status, self.reason, self.patched = cp.status, cp.reason, cp.patched
         self.labels = {address: (label, value) for address, label, value in cp.labels}
         self.stop_at, self.actions, self.pages_base = cp.stop_at, cp.actions, cp.pages
+        self.breakpoints, self.watches, self.last_stop = cp.breakpoints, cp.watches, cp.last_stop
 
     def checkpoint(self) -> Checkpoint:
         self.flush()
@@ -108,7 +120,7 @@ class Runner:
         return Checkpoint(self.m.uc.context_save(), pages, self.host.copy(), self.log, self.seq, self.dropped,
                           self.insn_count, self.status, self.reason, self.patched,
                           tuple((a, lbl, v) for a, (lbl, v) in sorted(self.labels.items())), self.stop_at,
-                          self.actions)
+                          self.actions, None, self.breakpoints, self.watches, self.last_stop)
 
     def flush(self) -> None:
         self.log = EventLog.extend(self.log, self.pending, self.pending_from)
@@ -126,10 +138,13 @@ class Runner:
             self.pending.append(Event(self.seq, kind, self.locate(self.m.eip if at is None else at), fields))
         self.seq += 1
 
-    def emit_host(self, outputs: list, at: int) -> None:
+    def emit_host(self, outputs: list, at: int, trigger: str | None = None) -> None:
+        """Host outputs as events; `trigger` ("kick") says what made the Host look, on its decisions."""
         for out in outputs:
             fields = out.to_json()
             kind = fields.pop("kind")
+            if trigger and isinstance(out, Decision):
+                fields["trigger"] = trigger
             self.emit(kind, fields, at)
             if isinstance(out, RewriteEvent):
                 self.patched += ((out.address, out.old, out.new),)
@@ -155,7 +170,11 @@ class Runner:
         """Status after anything happened: dead, halted, finished (EIP at a stop label) or running."""
         if self.status in ("fault", "budget"):
             return
-        if self.host.dead is not None:
+        if self.host.restart:
+            self.status, self.reason = "dead", ("restart: SHUTDOWN(LGUEST_SHUTDOWN_RESTART) set lg->dead = "
+                                                "ERR_PTR(-ERESTART); run_guest() returns -ERESTART and the "
+                                                "Launcher starts the Guest again")
+        elif self.host.dead is not None:
             self.status, self.reason = "dead", self.host.dead
         elif self.host.halted:
             self.status, self.reason = "halted", "the Guest is halted (LHCALL_HALT): the Host runs it again when " \
@@ -177,12 +196,18 @@ class Runner:
             self.reason = f"the run used its budget of {self.budget} instructions"
             self.emit("budget", {"budget": self.budget, "message": self.reason})
             return False
-        if self.deadline is not None and time.monotonic() >= self.deadline:
-            self.status, self.timed_out = "budget", True
-            self.reason = (f"the run used its time budget of {self.seconds:g} s after {self.insn_count} "
-                           "instructions")
-            self.emit("budget", {"budget": self.budget, "seconds": self.seconds, "message": self.reason})
+        return not self.out_of_time()
+
+    def out_of_time(self) -> bool:
+        """True once the wall-clock budget is spent (the first time: status budget and a budget event).
+        Checked per instruction step and per action, so host checks and resets are bounded too."""
+        if self.timed_out:
+            return True
+        if self.deadline is None or time.monotonic() < self.deadline:
             return False
+        self.status, self.timed_out = "budget", True
+        self.reason = f"the run used its time budget of {self.seconds:g} s after {self.insn_count} instructions"
+        self.emit("budget", {"budget": self.budget, "seconds": self.seconds, "message": self.reason})
         return True
 
     def time_left(self) -> float | None:
@@ -212,6 +237,7 @@ class Runner:
 
     def apply(self, action: Action) -> None:
         self.emit("action", {"action_index": action.index, "action": action.text})
+        self.last_stop = None
         VERBS[action.verb](self, action)
         self.actions = action.index + 1
 
@@ -233,7 +259,7 @@ class Runner:
             data = self.m.read(self.host.lguest_data_addr or self.data_addr, LGUEST_DATA_SIZE)
         except GuestMemoryFault:
             data = b""
-        return (self.m.regs.values(), data, (host.lguest_data_addr is not None, host.irqs_pending, host.halted,
+        return (self.m.regs.read_all(), data, (host.lguest_data_addr is not None, host.irqs_pending, host.halted,
                                              host.dead, len(host.idt), len(self.patched)))
 
 
@@ -243,13 +269,13 @@ HOST_NAMES = ("host.initialised", "host.irqs_pending", "host.halted", "host.dead
 def changed_between(before: tuple, after: tuple) -> list[str]:
     """Names of what differs: "eax", "ZF", "lguest_data.irq_pending", "host.irqs_pending", ..."""
     (regs0, data0, host0), (regs1, data1, host1) = before, after
-    names = [name for name, a, b in zip(REGISTER_NAMES, regs0, regs1) if a != b]
+    names = [name for name, a, b in zip(REGISTER_NAMES, regs0, regs1, strict=True) if a != b]
     flags0, flags1 = regs0[EFLAGS_AT], regs1[EFLAGS_AT]
     names += [name for name, bit in FLAG_BITS.items() if (flags0 ^ flags1) >> bit & 1]
     if data0 != data1:
         names += [f"lguest_data.{f.name}" for f in SCALAR_FIELDS
                   if data0[f.offset:f.offset + f.size] != data1[f.offset:f.offset + f.size]]
-    return names + [name for name, a, b in zip(HOST_NAMES, host0, host1) if a != b]
+    return names + [name for name, a, b in zip(HOST_NAMES, host0, host1, strict=True) if a != b]
 
 
 def with_state(cp: Checkpoint, state) -> Checkpoint:

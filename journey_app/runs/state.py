@@ -8,11 +8,18 @@ from dataclasses import dataclass
 
 from ..guest.memory import to_virt
 from ..guest.registers import flags_of
-from ..host.frames import idt_address, idt_present, idt_type
+from ..host.frames import gate_kind, idt_address, idt_present
+from ..host.constants import HCALL_STATUS_FREE, LGUEST_PAGES_CPU0, LHCALL_RING_SIZE
 from ..host.guest_view import GuestMemoryFault
+from ..host.idt import cpu_gate
+from ..host.lguest_data import resolve as field_layout
 from .runner import Runner
 
 STACK_BELOW, STACK_ABOVE = 2, 10      # words shown under ESP and at/over it
+# The keys of the State's "host" object (build_state writes them in this order; a lab's `host` check names one).
+HOST_KEYS = ("initialised", "lguest_data", "irqs_pending", "blocked", "halted", "dead", "noirq_start",
+             "noirq_end", "idt", "patched", "restart", "kick", "ts", "pending_notify", "clockevent_ns",
+             "kernel_stack", "pgdir", "pgdirs", "last_pages", "async_ring")
 
 
 @dataclass(frozen=True)
@@ -31,12 +38,17 @@ class State:
     host: dict
     stack: list
     changed: list
+    breakpoints: list
+    watches: list
+    stop: dict | None
+
 
     def to_json(self) -> dict:
         return {"scenario": self.scenario, "version": self.version, "status": self.status, "reason": self.reason,
                 "insn_count": self.insn_count, "eip": self.eip, "location": self.location,
                 "next_insn": self.next_insn, "registers": self.registers, "flags": self.flags,
-                "lguest_data": self.lguest_data, "host": self.host, "stack": self.stack, "changed": self.changed}
+                "lguest_data": self.lguest_data, "host": self.host, "stack": self.stack, "changed": self.changed,
+                "breakpoints": self.breakpoints, "watches": self.watches, "stop": self.stop}
 
 
 def _stack(runner: Runner, esp: int) -> list[dict]:
@@ -44,8 +56,9 @@ def _stack(runner: Runner, esp: int) -> list[dict]:
     build = runner.build
     lo, hi = build.image_range()
     end = esp + 4 * STACK_ABOVE
-    if runner.stack_top is not None and runner.stack_bottom <= esp <= runner.stack_top:
-        end = min(end, runner.stack_top)            # nothing above the top of init_thread_union is stack
+    top, bottom = runner.stack_top, runner.stack_bottom
+    if top is not None and bottom is not None and bottom <= esp <= top:
+        end = min(end, top)                         # nothing above the top of init_thread_union is stack
     for address in range(esp - 4 * STACK_BELOW, end, 4):
         try:
             value = int.from_bytes(runner.m.read(address & 0xFFFFFFFF, 4), "little")
@@ -69,6 +82,8 @@ def _where(runner: Runner, address: int) -> dict:
 
 
 _IDT_ROWS: dict[tuple, list[dict]] = {}
+RING_STATUS = field_layout("hcall_status[0]")[0]
+RING_ARGS = field_layout("hcalls[0].arg0")[0]
 
 
 def _idt(runner: Runner) -> list[dict]:
@@ -82,13 +97,42 @@ def _idt(runner: Runner) -> list[dict]:
         rows = []
         for vector, (lo, hi) in key[1]:
             handler = idt_address(lo, hi)
+            gate = cpu_gate(runner.host, vector)
             rows.append({"vector": vector, "lo": lo, "hi": hi, "present": idt_present(lo, hi), "handler": handler,
                          "handler_symbol": runner.build.symbolize(to_virt(handler)),
-                         "gate": {0xE: "interrupt", 0xF: "trap"}.get(idt_type(lo, hi))})
+                         "gate": gate_kind(lo, hi) if idt_present(lo, hi) else None,
+                         "dpl": (hi >> 13) & 3,
+                         # copy_traps(): the CPU enters the Guest's handler itself, or exits to the Host
+                         "cpu": "direct" if gate.direct else "host"})
         if len(_IDT_ROWS) > 256:
             _IDT_ROWS.clear()
         _IDT_ROWS[key] = rows
     return rows
+
+
+def _ring(runner: Runner) -> dict:
+    """The async hypercall ring as do_async_hcalls() will see it: the Host's cursor, every slot's status
+    byte (0xff free/done, 0 ready) and the arguments of the slots that are not free."""
+    host = runner.host
+    base = host.lguest_data_addr or runner.data_addr
+    status = runner.peek(base + RING_STATUS, LHCALL_RING_SIZE)
+    args = runner.peek(base + RING_ARGS, LHCALL_RING_SIZE * 20)
+    slots = []
+    if len(status) == LHCALL_RING_SIZE and len(args) == LHCALL_RING_SIZE * 20:
+        for slot, value in enumerate(status):
+            if value != HCALL_STATUS_FREE:
+                words = [int.from_bytes(args[20 * slot + 4 * i:20 * slot + 4 * i + 4], "little") for i in range(5)]
+                slots.append({"slot": slot, "status": value, "args": words})
+    return {"next_hcall": host.next_hcall, "status": status.hex() or None, "slots": slots}
+
+
+def _pgdirs(host) -> list[int]:
+    """The top-level page tables the Host has shadowed (lg->pgdirs[].gpgdir): the model keeps the one
+    the Guest runs on."""
+    found = getattr(host, "pgdirs", None)
+    if found is not None:
+        return list(found)
+    return [host.pgdir] if host.pgdir is not None else []
 
 
 def build_state(runner: Runner, changed: list[str]) -> State:
@@ -107,6 +151,12 @@ def build_state(runner: Runner, changed: list[str]) -> State:
         "idt": _idt(runner),
         "patched": [{"address": address, "old": old, "new": new, **_where(runner, address)}
                     for address, old, new in runner.patched],
+        # What else struct lguest / lg_cpu keep (lg.h), so the panel can show the whole Host side.
+        "restart": host.restart, "kick": host.kick, "ts": host.ts, "pending_notify": host.pending_notify,
+        "clockevent_ns": host.clockevent_ns,
+        "kernel_stack": {"ss1": host.ss1, "esp1": host.esp1, "pages": host.stack_pages},
+        "pgdir": host.pgdir, "pgdirs": _pgdirs(host), "last_pages": LGUEST_PAGES_CPU0,
+        "async_ring": _ring(runner),
     }
     return State(
         scenario=runner.scenario.id, version=runner.build.version, status=runner.status, reason=runner.reason,
@@ -115,4 +165,6 @@ def build_state(runner: Runner, changed: list[str]) -> State:
         registers=regs, flags=flags_of(regs["eflags"]),
         lguest_data={"address": base, "fields": fields}, host=host_json, stack=_stack(runner, regs["esp"]),
         changed=changed,
+        breakpoints=[b.to_json() for b in runner.breakpoints], watches=[w.to_json(runner) for w in runner.watches],
+        stop=runner.last_stop,
     )

@@ -1,4 +1,5 @@
-"""The actions' meanings: one function per verb (step, run_until, set, raise_irq, host_check, reset), in VERBS.
+"""The actions' meanings: one function per verb (step, run_until, set, raise_irq, host_check, reset; the
+debugger's break/watch/continue are in debug.py), in VERBS.
 Owns how each action drives the machine and the Host through the Runner; must not parse text.
 """
 
@@ -15,14 +16,16 @@ from ..host.lguest_data import LguestData
 from ..host.lguest_data import resolve as field_layout
 from .actions import EXPECT_UNTIL, EXPECT_VALUE, Action, ActionError
 from .code import ret_addresses
+from .debug import BranchTrail, do_break, do_continue, do_unbreak, do_unwatch, do_watch, ended, not_runnable, stopped
+from .debug import where as where_now
 from .exits import handle_exit
+from .status import RUNNABLE
 from .values import UnknownValue
 
 if TYPE_CHECKING:
     from .runner import Runner
 
 EIP_AT, EFLAGS_AT = REGISTER_NAMES.index("eip"), REGISTER_NAMES.index("eflags")
-RUNNABLE = "running"
 
 
 def step_one(runner: Runner) -> str | None:
@@ -30,14 +33,14 @@ def step_one(runner: Runner) -> str | None:
     m = runner.m
     eip = m.eip
     insn = runner.decode(eip)
-    before = m.regs.values()
+    before = m.regs.read_all()
     exit = m.run(1)
     runner.insn_count += 1
-    after = m.regs.values()
+    after = m.regs.read_all()
     next_eip, old_flags, new_flags = after[EIP_AT], before[EFLAGS_AT], after[EFLAGS_AT]
     fields = {"text": insn.text if insn else "(undecodable)", "bytes": insn.bytes.hex(" ") if insn else "",
               "size": insn.size if insn else 0, "next_eip": next_eip, "eflags": new_flags,
-              "regs": {name: new for name, old, new in zip(REGISTER_NAMES, before, after)
+              "regs": {name: new for name, old, new in zip(REGISTER_NAMES, before, after, strict=True)
                        if new != old and name not in ("eip", "eflags")},
               "flags": {name: new_flags >> bit & 1 for name, bit in FLAG_BITS.items()
                         if (old_flags ^ new_flags) >> bit & 1}}
@@ -53,17 +56,34 @@ def step_one(runner: Runner) -> str | None:
 
 def do_step(runner: Runner, action: Action) -> None:
     count = int(action.args[0], 0) if action.args else 1
-    for _ in range(count):
+    for done in range(count):
         if not runner.runnable():
+            if done == 0:
+                stopped(runner, action, "not_runnable", not_runnable(runner, action.text))
+            else:
+                stopped(runner, action, "ended", f"stopped after {done} of {count} steps: " + ended(runner, None))
             return
         step_one(runner)
+
+
+def _last(runner: Runner, kind: str) -> dict:
+    """The fields of the newest event of `kind` emitted by this action (not yet flushed to the log)."""
+    return next((e.fields for e in reversed(runner.pending) if e.kind == kind), {})
+
+
+WANTED = {"hypercall": "any hypercall: the Guest made none on the way", "decision": "the Host made a decision",
+          "ret": "a ret"}
 
 
 def do_run_until(runner: Runner, action: Action) -> None:
     """Natively (no event per instruction) until the target: a label or address (EIP gets there), `ret`
     (after the next ret runs), `hypercall` (after the Host handled one) or `decision` (after any exit the
-    Host looked at). Hypercalls and deliveries on the way are handled; stop labels and the budget end it."""
+    Host looked at). Hypercalls and deliveries on the way are handled; breakpoints, stop labels and the
+    budget end it. Either way a `stopped` event says, in words, why it stopped where it did."""
     target = action.args[0]
+    if not runner.runnable():
+        stopped(runner, action, "not_runnable", not_runnable(runner, action.text))
+        return
     address = None
     if target == "ret":
         stops = ret_addresses(runner.build)
@@ -75,28 +95,53 @@ def do_run_until(runner: Runner, action: Action) -> None:
         except UnknownValue as exc:
             raise ActionError(action.index, 1, target, EXPECT_UNTIL, exc.why) from None
         stops = aliases(address)                # G:020 runs at physical addresses
-    stops |= runner.stop_at
+    wanted = stops
+    breaks = {a: b for b in runner.breakpoints for a in b.addresses}
     if target == "ret":
         insn = runner.decode(runner.m.eip)
-        if insn is not None and insn.mnemonic.startswith("ret") and runner.runnable():
+        if insn is not None and insn.mnemonic.startswith("ret"):
+            at = where_now(runner)
             step_one(runner)
+            stopped(runner, action, "reached", f"ran the ret at {at}; back at {where_now(runner)}")
             return
+    branches = BranchTrail(runner)
     chunk = FIRST_CHUNK
     while runner.runnable():
         started = time.monotonic()
-        exit = runner.m.run(min(runner.budget - runner.insn_count, chunk), stops)
+        exit = runner.m.run(min(runner.budget - runner.insn_count, chunk),
+                            wanted | runner.stop_at | frozenset(breaks) | branches.stops)
         chunk = _next_chunk(runner, exit.executed, time.monotonic() - started)
         runner.insn_count += exit.executed
         runner.emit_writes()
         looked = handle_exit(runner, exit)
-        if exit.kind == "stop" and runner.status == RUNNABLE:
-            if target == "ret":
-                step_one(runner)
-                return
-            if address is not None and runner.m.eip in stops - runner.stop_at:
-                return
-        if (looked == "hypercall" and target == "hypercall") or (looked and target == "decision"):
+        eip = runner.m.eip
+        branches.note(eip)
+        if exit.kind == "stop" and address is not None and eip in wanted and runner.status in (RUNNABLE, "finished"):
+            end = ", the end of this scenario" if runner.status == "finished" else ""
+            stopped(runner, action, "reached", f"reached {target} at {where_now(runner)}{end}")
             return
+        if exit.kind == "stop" and runner.status == RUNNABLE:
+            if target == "ret" and eip in wanted:
+                at = where_now(runner)
+                step_one(runner)
+                stopped(runner, action, "reached", f"ran the ret at {at}; back at {where_now(runner)}")
+                return
+            if eip in breaks:
+                bp = breaks[eip]
+                stopped(runner, action, "breakpoint", f"hit breakpoint {bp.spec} at {where_now(runner)} before "
+                        f"reaching {target}", breakpoint=bp.to_json())
+                return
+        if looked == "hypercall" and target == "hypercall":
+            call = _last(runner, "hypercall")
+            stopped(runner, action, "reached", f"the Guest made hypercall {call.get('name', '?')} at {where_now(runner)}")
+            return
+        if looked and target == "decision":
+            decision = _last(runner, "decision")
+            text = f"the Host looked at {where_now(runner)}: rule {decision.get('rule', '?')}"
+            stopped(runner, action, "reached", text + (f" — {decision['message']}" if decision.get("message") else ""))
+            return
+    stopped(runner, action, "ended", ended(runner, WANTED.get(target, f"reaching {target}: it was never reached"),
+                                          branches))
 
 
 FIRST_CHUNK = 200       # instructions of the first native run: well under the budget even at 2 ms each
@@ -117,7 +162,8 @@ def _next_chunk(runner: Runner, executed: int, took: float) -> int:
 
 def do_set(runner: Runner, action: Action) -> None:
     name, word = action.target, action.args[1]
-    limit = 1 if name in FLAG_BITS or name == "host.halted" else 0xFFFFFFFF
+    assert name is not None                     # the parser names the target of every `set`
+    limit = 1 if name in FLAG_BITS or name in ("host.halted", "host.kick") else 0xFFFFFFFF
     if name.startswith("lguest_data."):
         limit = (1 << 8 * field_layout(name.removeprefix("lguest_data."))[1]) - 1
     try:
@@ -125,6 +171,11 @@ def do_set(runner: Runner, action: Action) -> None:
     except UnknownValue as exc:
         raise ActionError(action.index, 2, word, EXPECT_VALUE, exc.why) from None
     regs, host = runner.m.regs, runner.host
+    if name == "IF" and not value:
+        # lguest_arch_setup_regs() starts the Guest with IF set, and at CPL 1 with IOPL 0 neither popf nor
+        # iret can clear it (cli faults): the Guest's "interrupts off" is lguest_data.irq_enabled = 0.
+        raise ActionError(action.index, 2, word, "1", "the Guest never runs with IF=0: at ring 1 with IOPL 0 it "
+                          "cannot clear the real flag; set irq_enabled 0 to turn its interrupts off")
     if name in FLAG_BITS:
         bit = 1 << FLAG_BITS[name]
         regs["eflags"] = regs["eflags"] | bit if value else regs["eflags"] & ~bit
@@ -134,6 +185,8 @@ def do_set(runner: Runner, action: Action) -> None:
         host.irqs_pending = value
     elif name == "host.halted":
         host.halted = bool(value)
+    elif name == "host.kick":
+        host.kick = bool(value)
     else:
         regs[name] = value
     if runner.status == "finished" and runner.m.eip not in runner.stop_at:
@@ -143,8 +196,16 @@ def do_set(runner: Runner, action: Action) -> None:
 
 
 def do_raise_irq(runner: Runner, action: Action) -> None:
-    """set_interrupt(): only marks the irq pending; the next Host look decides."""
+    """set_interrupt(): mark the irq pending, then kick: wake_up_process() / kick_process() knock the
+    Guest out (or wake the halted one), so run_guest() looks at once. With `set host.kick 0` (a teaching
+    control, not the kernel) the irq only waits for the next hypercall or host_check."""
     raise_irq(runner.host, int(action.args[0], 0))
+    if runner.host.kick and runner.host.dead is None and runner.status in (RUNNABLE, "finished", "halted"):
+        eip = runner.m.eip
+        runner.emit_host(host_check(runner.host, runner.m), eip, trigger="kick")
+        if runner.status == "finished" and runner.m.eip not in runner.stop_at:
+            runner.status = RUNNABLE
+        runner.settle()
 
 
 def do_host_check(runner: Runner, action: Action) -> None:
@@ -169,4 +230,5 @@ def do_reset(runner: Runner, action: Action) -> None:
 VERBS: dict[str, Callable[[Runner, Action], None]] = {
     "step": do_step, "run_until": do_run_until, "set": do_set, "raise_irq": do_raise_irq,
     "host_check": do_host_check, "reset": do_reset,
+    "break": do_break, "unbreak": do_unbreak, "watch": do_watch, "unwatch": do_unwatch, "continue": do_continue,
 }

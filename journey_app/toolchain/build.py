@@ -14,6 +14,8 @@ from .elfread import Section, Symbol, read_line_rows, read_sections, read_symbol
 from .linemap import LineMap, build_spans
 
 PAGE_OFFSET = 0xC0000000
+# Sections whose code runs at its physical address (before the Guest has page tables of its own).
+RUN_PHYSICAL = (".init.text",)
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,15 @@ class Build:
             return None
         return sym.name if offset == 0 else f"{sym.name}+{offset}"
 
+    def run_address(self, address: int) -> int:
+        """Where code at link address `address` executes: its physical (load) address in the sections
+        the Guest runs before it has its own page tables (lguest_entry in .init.text is entered at its
+        physical address through head_32.S's subarch_entries), else the link address itself."""
+        for sec in self.sections:
+            if sec.name in RUN_PHYSICAL and sec.address <= address < sec.address + sec.size:
+                return address - sec.address + sec.load_address
+        return address
+
     # -- lines ---------------------------------------------------------------------------
     def line_at(self, address: int) -> SourceRef | None:
         span = self.linemap.span_at(address)
@@ -119,7 +130,7 @@ class Build:
                 spans = self.linemap.spans_for(file, line)
                 data = b"".join(s.data for s in spans)
                 cached[line] = LineCode(file, line, spans[0].address, len(data), data,
-                                        self.linemap.insns(file, line), spans[0].via)
+                                        self.linemap.insns(file, line, self.run_address), spans[0].via)
             self._line_cache[file] = cached
         return cached
 

@@ -9,6 +9,8 @@ source lines lying between the two rows that hold code (not comments or blanks).
 from __future__ import annotations
 
 import bisect
+import dataclasses
+import itertools
 from dataclasses import dataclass
 
 from ..journey.comments import lex
@@ -60,7 +62,7 @@ def build_spans(rows: list[LineRow], read, sources: dict[str, str]) -> list[Span
     spans: list[Span] = []
     code_by_file = {name: code_lines(text) for name, text in sources.items()}
     text_by_file = {name: text.splitlines() for name, text in sources.items()}
-    for row, following in zip(rows, rows[1:]):
+    for row, following in itertools.pairwise(rows):
         if row.line is None or following.address <= row.address:
             continue
         data = read(row.address, following.address - row.address)
@@ -114,10 +116,15 @@ class LineMap:
     def lines(self, file: str) -> list[int]:
         return sorted(line for f, line in self._by_line if f == file)
 
-    def insns(self, file: str, line: int) -> tuple[Insn, ...]:
+    def insns(self, file: str, line: int, run_address=None) -> tuple[Insn, ...]:
+        """The line's instructions. `run_address(address)` is where the bytes execute when that differs
+        from their link address (code run before paging); relative targets are decoded from there,
+        and each Insn keeps its link address."""
         out: list[Insn] = []
         for span in self.spans_for(file, line):
-            out.extend(disassemble(span.data, span.address))
+            run = run_address(span.address) if run_address else span.address
+            for insn in disassemble(span.data, run):
+                out.append(dataclasses.replace(insn, address=insn.address - run + span.address))
         return tuple(out)
 
     def all_spans(self) -> list[Span]:

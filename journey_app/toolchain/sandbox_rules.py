@@ -184,7 +184,8 @@ def _expand(number: int, tokens: list[Token], macros: MacroTable) -> list[Token]
         try:
             out.extend(tokenize(number, expansion))
         except SandboxRefused:
-            raise refuse(number, f"{token.text} stands for {expansion[:60]!r}, which edited lines may not use") from None
+            raise refuse(number, f"{token.text} stands for {expansion[:60]!r}, "
+                                 "which edited lines may not use") from None
     return out
 
 
@@ -198,7 +199,8 @@ def _next_is_paren(tokens: list[Token], index: int) -> bool:
 def _check_statement(number: int, statement: list[Token], policy: SandboxPolicy, budget: LineBudget) -> None:
     words = [t for t in statement if t.kind != "ws"]
     while len(words) >= 2 and words[1].text == ":" and (
-            words[0].kind == "ident" and words[0].text != "." or words[0].kind == "number" and words[0].text.isdigit()):
+            (words[0].kind == "ident" and words[0].text != ".")
+            or (words[0].kind == "number" and words[0].text.isdigit())):
         words = words[2:]      # labels: `name:` and local `1:`
     if not words:
         return
@@ -217,7 +219,8 @@ def _check_statement(number: int, statement: list[Token], policy: SandboxPolicy,
 
 def _check_expression_tokens(number: int, operands: list[Token]) -> None:
     for token in operands:
-        if token.kind == "ident" and token.text.startswith(".") and token.text != "." and token.text[1:].lower() in DIRECTIVES:
+        if (token.kind == "ident" and token.text.startswith(".") and token.text != "."
+                and token.text[1:].lower() in DIRECTIVES):
             raise refuse(number, f"{token.text} may only start a statement")
 
 
@@ -291,7 +294,7 @@ def _check_directive(number: int, name: str, operands: list[Token], policy: Sand
             _literal(number, name, extra, "fill or maximum")
         power = name.startswith("p2")
         alignment = (1 << value) if power and value < 64 else value
-        if power and value >= 64 or alignment > policy.max_align:
+        if (power and value >= 64) or alignment > policy.max_align:
             raise refuse(number, f".{name} {value} aligns to more than {policy.max_align} bytes")
         _emit(number, max(alignment - 1, 0), policy, budget, "." + name)
 

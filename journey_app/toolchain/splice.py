@@ -66,7 +66,8 @@ def _not_plain(number: int):
 
 def parse_defines(dump: str) -> tuple[set[str], set[str]]:
     """(object-like names, function-like names) from `cpp -dM` output."""
-    objects, functions = set(), set()
+    objects: set[str] = set()
+    functions: set[str] = set()
     for line in dump.splitlines():
         match = _DEFINE.match(line)
         if match:

@@ -1,7 +1,8 @@
 """`create_app(config)`: the Flask application factory; the only place the web layer is wired.
 
-Blueprints: `pages`, `reading` (stages, files), `xref`, `search` (HTML, each page with a `.json` twin)
-and `api` (JSON under /api/).
+Blueprints, each imported here by name (a missing module fails at start): `pages`, `reading` (stages, files),
+`xref_pages`, `search_pages` (HTML, each page with a `.json` twin), `api` (JSON under /api/), `explorer_api`
+(+ `openapi`), `whatif_api`, `labs_api`, `labs_pages`, `instructor`.
 Per-process objects (Catalog) hang off the app, never off module globals.
 """
 
@@ -13,7 +14,8 @@ from .. import paths
 from ..catalog import Catalog
 from ..index import IndexStore
 from ..settings import Settings
-from . import errors, security
+from . import (api, compression, errors, explorer_api, instructor, labs_api, labs_pages, pages, reading,
+               search_pages, security, whatif_api, xref_pages)
 
 
 def create_app(config: Settings | dict | None = None) -> Flask:
@@ -32,34 +34,33 @@ def create_app(config: Settings | dict | None = None) -> Flask:
 
     errors.register(app)
     security.register(app)
-
-    from . import api, pages, reading, search_pages, xref_pages
+    compression.register(app)
+    _say_jail(settings)
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(reading.bp)
     app.register_blueprint(xref_pages.bp)
     app.register_blueprint(search_pages.bp)
     app.register_blueprint(api.bp)
-    for name in ("explorer_api", "labs_api", "labs_pages", "instructor"):
-        _register_optional(app, name)
+    for module in (explorer_api, whatif_api, labs_api, labs_pages, instructor):
+        module.register(app)
     if settings.trusted_proxies > 0:
         # Behind nginx every client would look like nginx to the rate limiter; trust exactly
         # as many X-Forwarded-* hops as there are proxies we run.
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         n = settings.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     return app
 
 
-def _register_optional(app: Flask, name: str) -> None:
-    """Blueprints of packages that may not be installed yet register only when present."""
-    import importlib
+def _say_jail(settings: Settings) -> None:
+    """Say once, in the error log, when edited source would be built without Landlock (docs/deploy.md)."""
+    import logging
 
-    try:
-        module = importlib.import_module(f"journey_app.web.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"journey_app.web.{name}":
-            raise
-        return
-    module.register(app)
+    from ..toolchain.jail import jail_level, landlock_abi
+
+    if not landlock_abi():
+        logging.getLogger(__name__).warning(
+            "toolchain jail: %s only (no Landlock in this kernel)%s", jail_level(),
+            "; JOURNEY_JAIL=required: edited source will not be built" if settings.jail == "required" else "")

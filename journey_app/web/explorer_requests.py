@@ -86,7 +86,8 @@ def run_request(body: dict) -> RunRequest:
     if kinds is not None:
         if (not isinstance(kinds, list) or not all(isinstance(k, str) for k in kinds)
                 or len(set(kinds)) != len(kinds) or not set(kinds) <= set(EVENT_KINDS)):
-            raise BadInput("'kinds' must be a list of distinct event kinds", {"field": "kinds", "allowed": list(EVENT_KINDS)})
+            raise BadInput("'kinds' must be a list of distinct event kinds",
+                           {"field": "kinds", "allowed": list(EVENT_KINDS)})
     return RunRequest(scenario_id, version, actions, source, max_events, events_from, kinds)
 
 

@@ -1,6 +1,7 @@
 """The body of a run response: a replay's state plus its events, annotated, filtered by kind and trimmed.
 
-Re-exports EVENT_KINDS (from runs.events); owns the response shape (shared by POST /api/run and the lab runs); must not replay or parse.
+Re-exports EVENT_KINDS (from runs.events); owns the response shape (shared by POST /api/run and the lab runs);
+must not replay or parse.
 """
 
 from __future__ import annotations

@@ -34,9 +34,10 @@ class KernelGasLexer(GasLexer):
 
     name = "GAS (cpp)"
     aliases = ["kernel-gas"]
-    filenames = []
+    filenames: list[str] = []
 
-    _cpp_line = r"^[ \t]*#[ \t]*(?:include|define|undef|if|ifdef|ifndef|elif|else|endif|error|warning|line|pragma)\b(?:\\\n|[^\n])*"
+    _cpp_line = (r"^[ \t]*#[ \t]*(?:include|define|undef|if|ifdef|ifndef|elif|else|endif|error|warning|line|pragma)\b"
+                 r"(?:\\\n|[^\n])*")
     _immediate = r"\$-?(?:0[xX][0-9a-fA-F]+|[0-9]+)\b"
     _operator = r"<<|>>|[+|&^~]"
 

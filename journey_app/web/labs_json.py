@@ -44,7 +44,7 @@ def chapter_link(lab: Lab, chapter_id: str | None) -> dict | None:
 
 
 def chapter_links(lab: Lab) -> list[dict]:
-    return [chapter_link(lab, chapter_id) for chapter_id in lab.chapters]
+    return [link for link in (chapter_link(lab, chapter_id) for chapter_id in lab.chapters) if link is not None]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,7 +102,8 @@ def lab_detail_json(lab: Lab, student: str | None = None, hints_asked: int = 0) 
         chapter_links=chapter_links(lab),
         source=None if context is None else {
             "file": context.file, "first": context.first, "last": context.last,
-            "lines": [{"line": line.line, "text": line.text, "role": line.role, "editable": line.line in context.editable,
+            "lines": [{"line": line.line, "text": line.text, "role": line.role,
+                       "editable": line.line in context.editable,
                        "address": line.address, "label": line.label} for line in context.lines(lab.version)],
         },
         student=student,

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from ..labs.store import STUDENT_MAX
 from .labs_requests import MAX_ANSWER_CHARS, MAX_EDIT_CHARS, MAX_EDIT_KEYS, MAX_EVENTS_LIMIT, MAX_HINTS_ASKED
-
-
-from .openapi_schemas import error_response as _error  # noqa: E402
-from .openapi_schemas import json_response as _json  # noqa: E402
-from .openapi_schemas import schema_ref as _ref  # noqa: E402
+from .openapi_schemas import EVENT_KINDS
+from .openapi_schemas import error_response as _error
+from .openapi_schemas import json_response as _json
+from .openapi_schemas import schema_ref as _ref
 
 
 _LAB_ID_PARAM = {"name": "lab_id", "in": "path", "required": True, "description": "The lab's id (its file name).",
@@ -137,7 +136,8 @@ OPENAPI = {
                 "student": _STUDENT,
                 "actions": {"type": "string", "description": "The student's actions (labs that take actions)."},
                 "edits": _EDITS,
-                "answers": {"type": "object", "additionalProperties": {"type": ["string", "integer"], "maxLength": MAX_ANSWER_CHARS},
+                "answers": {"type": "object",
+                            "additionalProperties": {"type": ["string", "integer"], "maxLength": MAX_ANSWER_CHARS},
                             "description": "Answers to the lab's questions, by question id."},
                 "save": {"type": "boolean", "default": False,
                          "description": "Record the graded submission in the store (needs student)."},
@@ -172,9 +172,7 @@ OPENAPI = {
                 "events_from": {"type": "integer", "minimum": 0, "default": 0},
                 "max_events": {"type": "integer", "minimum": 0, "maximum": MAX_EVENTS_LIMIT, "default": 1000},
                 "kinds": {"type": "array", "uniqueItems": True,
-                          "items": {"enum": ["insn", "mem_write", "trap", "rewrite", "hypercall", "decision",
-                                             "irq_delivered", "fault", "budget", "killed", "halted", "finished",
-                                             "action", "notify"]}},
+                          "items": {"enum": EVENT_KINDS}},
             },
         },
         "LabRunResponse": {

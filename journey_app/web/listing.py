@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from ..errors import JourneyError
 from ..journey import Chapter, InlineNote
+from ..toolchain import Build, LineCode
 from .context import catalog, content_index
 from .highlight import comment_line_html, highlight_lines, split_source
 from .linking import link_code
@@ -38,7 +39,7 @@ class SourceLine:
     html: Markup
     role: str  # commentary | note | code | blank | delimiter | comment (journey.model.ROLES)
     chapter: str | None
-    code: object | None  # toolchain LineCode: address, size, data, insns
+    code: LineCode | None  # address, size, data, insns
     label: str | None
     label_address: int | None
 
@@ -104,7 +105,7 @@ class Listing:
     version: str
     file: str
     lines: tuple[SourceLine, ...]
-    build: object | None  # toolchain Build, or None when it could not be made
+    build: Build | None  # None when it could not be made
     build_error: JourneyError | None
     key: tuple = ()  # what the lines were made from (text, build, index): pages made of them key on it
 
@@ -224,7 +225,7 @@ def chapter_blocks(chapter: Chapter, lines: tuple[SourceLine, ...]) -> list[Bloc
                 between = [by_number.get(n) for n in range(note.end_line + 1, note.applies_to)]
                 # Only a note directly above its code (blank lines aside) is drawn joined to it.
                 if all(b is not None and b.role == "blank" for b in between):
-                    target = tuple(between) + (by_number[note.applies_to],)
+                    target = tuple(b for b in between if b is not None) + (by_number[note.applies_to],)
             blocks.append(Block("note", own, note, target))
             index += len(own) + len(target)
         else:

@@ -6,10 +6,11 @@ Plain data only: must not import Flask or know the app; openapi.py assembles the
 from __future__ import annotations
 
 from ..runs.events import KINDS
+from ..runs.status import STATUSES as _STATUSES
 
 JSON = "application/json"
 EVENT_KINDS = list(KINDS)
-STATUSES = ["running", "finished", "halted", "dead", "fault", "budget"]
+STATUSES = list(_STATUSES)
 
 
 def schema_ref(name: str) -> dict:
@@ -97,7 +98,9 @@ SCHEMAS: dict = {
                 "type": "string", "default": "",
                 "description": "The action list in the shared text grammar, one action per ';' or newline: "
                                "`step [n]`, `run_until <label|0xaddr|ret|hypercall|decision>`, "
-                               "`set <reg|flag|field> <value>`, `raise_irq <n>`, `host_check`, `reset`. "
+                               "`set <reg|flag|field> <value>`, `raise_irq <n>`, `host_check`, `reset`, and the "
+                               "debugger's `break <label|0xaddr|L<n>>`, `unbreak <same>`, `watch <reg|flag|field|"
+                               "sym[:bytes]>`, `unwatch <same>`, `continue` (to the next breakpoint or watched change). "
                                "At most JOURNEY_MAX_ACTIONS actions (413 beyond).",
                 "examples": ["step 3; set irq_pending 0x200; run_until hypercall"],
             },
@@ -166,6 +169,14 @@ SCHEMAS: dict = {
             "host": {"type": "object"},
             "stack": {"type": "array", "items": {"type": "object", "required": ["address", "value"]}},
             "changed": {"type": "array"},
+            "breakpoints": {"type": "array", "description": "Breakpoints set by `break` (kept across reset).",
+                            "items": {"type": "object", "required": ["spec", "address"]}},
+            "watches": {"type": "array", "description": "Values watched by `watch`, with their value now.",
+                        "items": {"type": "object", "required": ["spec", "kind", "value"]}},
+            "stop": {"type": ["object", "null"], "required": ["action_index", "why", "message"],
+                     "description": "Why the last action stopped where it did, when it ran code: `why` is "
+                                    "reached, breakpoint, watch, ended or not_runnable; `message` says it in words "
+                                    "(also the `stopped` event)."},
         },
     },
     "Event": {

@@ -56,7 +56,8 @@ def summary(chapter: Chapter) -> dict:
         "id": chapter.id, "slug": chapter.slug, "stage": chapter.stage, "stage_name": chapter.stage_name,
         "number": chapter.number, "title": chapter.title, "file": chapter.file,
         "start_line": chapter.start_line, "end_line": chapter.end_line,
-        "url": chapter_url(chapter.version, chapter.slug), "json": chapter_url(chapter.version, chapter.slug, json=True),
+        "url": chapter_url(chapter.version, chapter.slug),
+        "json": chapter_url(chapter.version, chapter.slug, json=True),
     }
 
 
@@ -82,7 +83,7 @@ def contents_data(version: str) -> dict:
         for letter, name in STAGES.items()
         if any(c.stage == letter for c in journey)
     ]
-    files = []
+    files: list[dict] = []
     for chapter in file_order:
         if not files or files[-1]["file"] != chapter.file:
             files.append({"file": chapter.file, "url": source_url(version, chapter.file), "chapters": []})
@@ -142,14 +143,14 @@ def chapter_data(version: str, chapter: Chapter, code: Listing) -> dict:
 
 def memory_summary(lines: tuple[SourceLine, ...]) -> dict | None:
     """What the chapter's lines became: instruction and byte counts, the address range, its labels."""
-    placed = [line for line in lines if line.code is not None]
+    placed = [line.code for line in lines if line.code is not None]
     if not placed:
         return None
     return {
-        "instructions": sum(len(line.code.insns) for line in placed),
-        "bytes": sum(line.code.size for line in placed),
-        "start": min(line.code.address for line in placed),
-        "end": max(line.code.address + line.code.size for line in placed),
+        "instructions": sum(len(code.insns) for code in placed),
+        "bytes": sum(code.size for code in placed),
+        "start": min(code.address for code in placed),
+        "end": max(code.address + code.size for code in placed),
         "labels": [{"name": line.label, "address": line.label_address, "line": line.line}
                    for line in lines if line.label is not None],
     }
@@ -187,8 +188,9 @@ def render_chapter(version: str, ref: str, canonical_redirect: bool):
         build_hash: str | None = catalog().build(version).input_hash
     except JourneyError:
         build_hash = None  # the page still shows the text; listing() says why there are no bytes
+    embed = request.args.get("embed") == "1"          # machine_panel.html reads it: a page of its own
     key = ("chapter", version, chapter.slug, hl, library.content_hash(version),
-           index.content_hash if index is not None else None, build_hash)
+           index.content_hash if index is not None else None, build_hash, embed)
 
     def render() -> str:
         code = listing(version, chapter.file)
@@ -205,7 +207,11 @@ def render_chapter(version: str, ref: str, canonical_redirect: bool):
             if _is_default(version) else url_for("reading.version_stage", version=version, ref=chapter.stage),
         )
 
-    return page_cache().get(key, render)
+    from .explorer_boot import with_boot       # the live machine's first run: per request, never cached
+
+    journey_index = [{"id": c.id, "url": chapter_url(version, c.slug), "title": c.title}
+                     for c in library.chapters(version)]
+    return with_boot(page_cache().get(key, render), version, chapter.id, journey_index)
 
 
 def source_data(version: str, file: str, code: Listing) -> dict:
@@ -266,6 +272,12 @@ def version_index(version: str):
 @bp.get("/v/<version>/index.json")
 def version_index_json(version: str):
     return render_contents(_known(version), as_json=True)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico before reading <link rel="icon">: send them to the SVG."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @bp.get("/chapters/<ref>")

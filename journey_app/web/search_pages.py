@@ -47,7 +47,7 @@ def search_data() -> tuple[dict, list[dict]]:
     results = index.search(query)
     hits = [{**hit.to_json(), "url": hit_url(version, hit)} for hit in results.hits]
     views = [{**h, "kind_name": KINDS[hit.kind], "snippet_html": snippet_html(hit.snippet)}
-             for h, hit in zip(hits, results.hits)]
+             for h, hit in zip(hits, results.hits, strict=True)]
     return {"version": version, **results.to_json(), "hits": hits}, views
 
 

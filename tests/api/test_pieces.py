@@ -39,7 +39,7 @@ def test_other_blueprints_document_their_routes_with_an_openapi_fragment(make_ap
     try:
         app = make_app()
         bp = Blueprint("fragment", module.__name__)
-        bp.add_url_rule("/api/labs", "labs", lambda: [])
+        bp.add_url_rule("/api/labs", "labs", list)
         app.register_blueprint(bp)
         doc = openapi.document(app)
         assert "/api/labs" in doc["paths"] and "Labs" in doc["components"]["schemas"]

@@ -115,7 +115,8 @@ def test_running_out_of_budget_is_a_state_not_an_error(make_app):
     client = make_app(insn_budget=3).test_client()
     body = run(client, scenario="g033-irq-enable-quiet", actions="step 6")
     assert body["state"]["status"] == "budget"
-    assert body["events"][-1]["kind"] == "budget"
+    assert [e["kind"] for e in body["events"][-2:]] == ["budget", "stopped"]
+    assert body["events"][-1]["message"].startswith("Stopped after 3 of 6 steps: used the whole budget")
 
 
 def test_source_override_replays_an_edited_build(client, app):

@@ -19,7 +19,7 @@ import pytest
 
 pytest.importorskip("playwright", reason="Playwright is not installed: pip install playwright pytest-playwright")
 
-from werkzeug.serving import make_server  # noqa: E402
+from werkzeug.serving import make_server
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")

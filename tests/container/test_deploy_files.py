@@ -135,7 +135,7 @@ def test_dockerfile_keeps_its_promises():
 
 
 def _gunicorn_conf(env: dict):
-    saved = {k: v for k, v in __import__("os").environ.items()}
+    saved = dict(__import__("os").environ)
     import os
 
     for var in ("JOURNEY_HOST", "JOURNEY_PORT", "WEB_CONCURRENCY", "JOURNEY_BUILD_TIMEOUT"):

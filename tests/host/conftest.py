@@ -27,13 +27,13 @@ class MemoryGuest:
         self.mem = bytearray(size)
         self.size = size
         self.holes: list[tuple[int, int]] = []
-        self.regs = {name: 0 for name in REG_NAMES}
+        self.regs = dict.fromkeys(REG_NAMES, 0)
         self.regs.update(cs=0x61, ss=0x69, ds=0x69, es=0x69, eflags=0x202, esp=STACK_TOP, eip=OUTSIDE_WINDOW)
 
     def _phys(self, vaddr: int, n: int) -> int:
-        if PAGE_OFFSET <= vaddr and vaddr + n <= PAGE_OFFSET + self.size:
+        if vaddr >= PAGE_OFFSET and vaddr + n <= PAGE_OFFSET + self.size:
             paddr = vaddr - PAGE_OFFSET
-        elif 0 <= vaddr and vaddr + n <= self.size:
+        elif vaddr >= 0 and vaddr + n <= self.size:
             paddr = vaddr
         else:
             raise GuestMemoryFault(vaddr)

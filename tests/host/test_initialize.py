@@ -1,6 +1,7 @@
 """LHCALL_LGUEST_INIT and the hypercalls before it (hypercalls.c initialize())."""
 
 from journey_app.host import Host, LguestData, PAGE_OFFSET
+from journey_app.host.constants import LAUNCHER_MEM_BASE
 
 from .conftest import LGUEST_DATA, NOIRQ_END, NOIRQ_START, hcall, lay_out_lguest_data
 
@@ -86,7 +87,7 @@ def test_init_with_kernel_address_in_switcher_slot_kills(host, guest):
 def test_init_whose_data_page_faults_kills_with_bad_guest_page(host, guest):
     guest.holes.append((PHYS, PHYS + 0x1000))
     hcall(host, guest, 1, PHYS)
-    assert host.dead == f"bad guest page {PHYS:08x}"
+    assert host.dead == f"bad guest page {LAUNCHER_MEM_BASE + PHYS:08x}"
 
 
 def test_second_init_kills_with_already_have_lguest_data(booted):

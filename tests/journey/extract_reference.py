@@ -34,8 +34,8 @@ def extract(letter: str, files: list[tuple[str, str]]) -> list[ExtractChunk]:
         current: ExtractChunk | None = None  # None is the script's `exec 3>/dev/null`
 
         def emit(number: int | None, line: str) -> None:
-            if current is not None:
-                current.emitted.append((number, line))
+            if current is not None:                      # noqa: B023 (the chunk open now, as the script's fd 3)
+                current.emitted.append((number, line))   # noqa: B023
 
         # `while IFS=<newline> read -r LINE` keeps leading blanks and backslashes, and never
         # sees a last line that has no newline after it.

@@ -42,7 +42,7 @@ def reference_code_lines(chunk: ExtractChunk) -> list[int]:
     numbered = [(n, line) for n, line in chunk.emitted if n is not None]
     text = "\n".join(line for _, line in numbered)
     stripped = _COMMENT.sub(lambda m: "\n" * m.group().count("\n"), text).split("\n")
-    return [n for (n, _), rest in zip(numbered, stripped) if rest.strip()]
+    return [n for (n, _), rest in zip(numbered, stripped, strict=True) if rest.strip()]
 
 
 def compare(files: dict[str, str]) -> list[str]:
@@ -108,7 +108,7 @@ def test_compare_reports_where_we_differ_from_the_script():
 
 # -- random files built from the line shapes of real lguest sources ------------------------------
 
-_WORDS = "the guest host interrupt eflags stack we iret register page".split()
+_WORDS = ["the", "guest", "host", "interrupt", "eflags", "stack", "we", "iret", "register", "page"]
 
 
 def _prose(rng: random.Random) -> str:

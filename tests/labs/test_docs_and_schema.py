@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from journey_app.labs import lab_paths, parse, schema
+from journey_app.labs import CheckSyntaxError, lab_paths, parse, schema
 from journey_app.labs.checks import HEADS
 from journey_app.labs.trace import COMPARISONS
 
@@ -66,6 +66,6 @@ def test_schema_and_parser_accept_the_same_good_expectations(expr):
     {"no_delivery_in": ["lguest_noirq_start"]},
 ])
 def test_schema_and_parser_refuse_the_same_bad_expectations(expr):
-    with pytest.raises(Exception):
+    with pytest.raises(CheckSyntaxError):
         parse(expr)
     assert list(expectation_validator().iter_errors(expr))

@@ -17,6 +17,7 @@ from journey_app.labs import store as store_module
 from journey_app.labs.roster import class_csv
 from journey_app.labs.store import ClassRow, SubmissionStore, upgrade_to_head, validate_student
 from journey_app.labs.tables import metadata
+from datetime import UTC
 
 PG_URL = os.environ.get("JOURNEY_TEST_POSTGRES_URL", "")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -178,9 +179,9 @@ def test_csv_export_long_and_wide(store):
 
 
 def test_csv_cells_never_start_a_formula():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    row = ClassRow("=cmd|' /C calc'!A0", "lab", 1, 2, 1, datetime(2009, 9, 9, tzinfo=timezone.utc))
+    row = ClassRow("=cmd|' /C calc'!A0", "lab", 1, 2, 1, datetime(2009, 9, 9, tzinfo=UTC))
     assert class_csv([row]).splitlines()[1].startswith("'=cmd")
 
 

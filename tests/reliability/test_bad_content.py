@@ -116,7 +116,7 @@ def test_gunicorn_starts_on_broken_content_and_serves_the_good_parts(broken, tmp
 
 def test_no_page_or_api_route_answers_5xx_on_broken_content(client, broken):
     # Arrange: every page and API route, for every version folder, including the broken files.
-    root, _ = broken
+    _root, _ = broken
     versions = [GOOD, BAD_GLUE, EMPTY]
     urls = ["/healthz", "/", "/index.json", "/labs", "/labs.json", "/api/versions", "/api/labs",
             "/labs/bad-lab", "/labs/bad-lab.json", "/api/labs/bad-lab"]
@@ -209,7 +209,7 @@ def test_every_good_scenario_still_runs_beside_the_broken_one(client, broken):
     answers = {s: client.post("/api/run", json={"scenario": s, "version": GOOD, "actions": "step 2"})
                for s in scenarios}
     # Assert
-    assert {s: r.status_code for s, r in answers.items()} == {s: 200 for s in scenarios}
+    assert {s: r.status_code for s, r in answers.items()} == dict.fromkeys(scenarios, 200)
     assert all(r.get_json()["scenario"] == s for s, r in answers.items())
 
 

@@ -51,7 +51,7 @@ def parse_wrk(out: str) -> dict:
     return {
         "requests": int(total.group(1)) if total else 0,
         "non2xx_or_3xx": int(non2xx.group(1)) if non2xx else 0,
-        "socket_errors": dict(zip(("connect", "read", "write", "timeout"), map(int, errors.groups())))
+        "socket_errors": dict(zip(("connect", "read", "write", "timeout"), map(int, errors.groups()), strict=True))
         if errors else {"connect": 0, "read": 0, "write": 0, "timeout": 0},
         "statuses": {int(code): int(count) for code, count in re.findall(r"^STATUS (\d+) (\d+)$", out, re.M)},
     }

@@ -134,7 +134,7 @@ def test_the_first_send_interrupts_delivers_at_the_rewrite_exit_before_the_hyper
 # -- interrupt decisions ----------------------------------------------------------------------------------------
 
 def test_with_irq_enabled_zero_a_host_check_sets_irq_pending_and_delivers_nothing(run):
-    result = run("g033-irq-enable-quiet", "raise_irq 1; host_check")
+    result = run("g033-irq-enable-quiet", "set host.kick 0; raise_irq 1; host_check")
 
     decision, = of_kind(result, "decision")
     assert (decision["rule"], decision["outcome"]) == ("irqs_disabled", "set_pending")
@@ -146,7 +146,7 @@ def test_with_irq_enabled_zero_a_host_check_sets_irq_pending_and_delivers_nothin
 
 
 def test_inside_the_noirq_window_delivery_is_deferred_even_with_irq_enabled_set(run, build):
-    result = run("g045-iret", "step 3; raise_irq 1; host_check")
+    result = run("g045-iret", "set host.kick 0; step 3; raise_irq 1; host_check")
 
     assert build.address_of("lguest_noirq_start") <= result.state.eip < build.address_of("lguest_noirq_end")
     assert field(result.state, "irq_enabled") == 0x202
@@ -157,7 +157,7 @@ def test_inside_the_noirq_window_delivery_is_deferred_even_with_irq_enabled_set(
 
 
 def test_after_the_iret_the_same_interrupt_is_delivered(run, build):
-    result = run("g045-iret", "step 3; raise_irq 1; host_check; step 2; host_check")
+    result = run("g045-iret", "set host.kick 0; step 3; raise_irq 1; host_check; step 2; host_check")
 
     decisions = of_kind(result, "decision")
     assert [d["rule"] for d in decisions] == ["noirq_window", "deliver"]
@@ -234,7 +234,7 @@ def test_the_delivered_frame_is_labelled_on_the_stack(run):
 # -- halted ---------------------------------------------------------------------------------------------------
 
 def test_a_halted_guest_does_not_run_until_an_interrupt_wakes_it(run, build):
-    result = run("m004-frame", "set host.halted 1; step 3; raise_irq 1; host_check; step")
+    result = run("m004-frame", "set host.kick 0; set host.halted 1; step 3; raise_irq 1; host_check; step")
 
     assert [e["text"] for e in of_kind(result, "insn")] == [of_kind(result, "insn")[0]["text"]]
     decision, = of_kind(result, "decision")
@@ -270,3 +270,29 @@ def test_run_until_a_label_also_stops_at_its_physical_alias(run, build):
 
     assert result.state.eip == build.address_of("lguest_entry") + 13 - PAGE_OFFSET
     assert result.state.status == "running" and result.state.insn_count == 5
+
+
+# -- set_interrupt() kicks the Guest (issue 13 item 8) --------------------------------------------------------
+
+def test_raise_irq_kicks_the_guest_so_the_host_looks_at_once(run, build):
+    result = run("m004-frame", "raise_irq 1")
+
+    decision, = of_kind(result, "decision")
+    assert decision["trigger"] == "kick" and decision["rule"] == "deliver"
+    assert result.state.eip == build.address_of("journey_irq_1")
+    assert result.state.host["kick"] is True
+
+
+def test_a_halted_guest_is_woken_by_the_kick_itself(run, build):
+    result = run("m004-frame", "set host.halted 1; step 3; raise_irq 1")
+
+    decision, = of_kind(result, "decision")
+    assert decision["rules"] == ["halted_wake", "deliver"]
+    assert result.state.status == "running" and result.state.eip == build.address_of("journey_irq_1")
+
+
+def test_without_the_kick_raise_irq_only_marks_the_irq_pending(run):
+    result = run("m004-frame", "set host.kick 0; raise_irq 1")
+
+    assert of_kind(result, "decision") == [] and result.state.host["irqs_pending"] == 0b10
+    assert result.state.host["kick"] is False

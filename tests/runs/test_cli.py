@@ -58,3 +58,20 @@ def test_replay_bad_actions_exit_2_with_the_position(capsys):
 
     err = capsys.readouterr().err
     assert "unknown action 'sett'" in err and '"column": 7' in err
+
+
+def test_replay_with_a_breakpoint_says_where_and_why_it_stopped(capsys):
+    assert main(["replay", "g033-irq-enable-quiet", "break L79; watch ZF; continue"]) == 0
+
+    out = capsys.readouterr().out
+    assert "stopped  Watched ZF changed from 0x0 to 0x1" in out
+    assert "break    L79 (lg_irq_enable+20)" in out and "watch    ZF=0x1" in out
+
+
+def test_whatif_prints_the_first_different_decision(capsys):
+    assert main(["whatif", "g033-irq-enable-pending", "step 2; host_check", "--at", "1",
+                 "--change", "set irq_enabled 0"]) == 0
+
+    out = capsys.readouterr().out
+    assert "fork: step 2; set irq_enabled 0; host_check" in out
+    assert "first different Host decision" in out and "set_pending" in out

@@ -71,7 +71,8 @@ def test_state_json_has_the_contract_fields(run):
     state = run("g033-irq-enable-pending", "step").state.to_json()
 
     assert list(state) == ["scenario", "version", "status", "reason", "insn_count", "eip", "location", "next_insn",
-                           "registers", "flags", "lguest_data", "host", "stack", "changed"]
+                           "registers", "flags", "lguest_data", "host", "stack", "changed",
+                          "breakpoints", "watches", "stop"]
     assert list(state["registers"]) == ["eax", "ebx", "ecx", "edx", "esi", "edi", "esp", "ebp", "eip", "eflags",
                                         "cs", "ss", "ds", "es"]
     assert list(state["flags"]) == ["CF", "PF", "AF", "ZF", "SF", "TF", "IF", "DF", "OF"]
@@ -90,7 +91,9 @@ def test_a_runaway_run_ends_with_a_budget_event_not_an_error(run, settings):
 
     result = run("g033-irq-enable-quiet", "set eip lguest_init; run_until 0xdeadbeef; step", settings_=small)
 
-    assert kinds(result.events)[-2:] == ["budget", "action"]          # the last `step` runs nothing
+    # the last `step` runs nothing, and says so
+    assert kinds(result.events)[-4:] == ["budget", "stopped", "action", "stopped"]
+    assert result.state.stop["why"] == "not_runnable"
     (budget,) = of_kind(result, "budget")
     assert budget["budget"] == 500
     assert (result.state.status, result.state.insn_count) == ("budget", 500)

@@ -195,8 +195,9 @@ def nginx_front(pair, tmp_path_factory):
     args = [binary, "-p", str(work), "-e", str(work / "error.log"), "-c", str(work / "nginx.conf")]
     check = subprocess.run(args + ["-t"], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=open(work / "stderr.log", "wb"),
-                            stdin=subprocess.DEVNULL, start_new_session=True)
+    stderr = open(work / "stderr.log", "wb")  # noqa: SIM115 (closed below, once nginx has stopped)
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=stderr, stdin=subprocess.DEVNULL,
+                            start_new_session=True)
     try:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
@@ -214,15 +215,16 @@ def nginx_front(pair, tmp_path_factory):
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()
+        stderr.close()
 
 
 def test_nginx_config_balances_over_both_instances(pair, nginx_front):
-    a, b = pair
     before = [s.access_log_count('"GET /index.json') for s in pair]
     bodies = {request(nginx_front, "GET", "/index.json").body for _ in range(12)}
     after = [s.access_log_count('"GET /index.json') for s in pair]
     assert len(bodies) == 1, "replicas answered differently"
-    assert all(x > y for x, y in zip(after, before)), f"round robin did not reach both: {before} -> {after}"
+    assert all(x > y for x, y in zip(after, before, strict=True)), f"round robin did not reach both: {before} -> {after}"
 
 
 def test_nginx_rejects_oversized_bodies_in_the_app_error_shape(nginx_front):

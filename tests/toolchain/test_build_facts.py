@@ -85,3 +85,12 @@ def test_line_map_round_trips_address_to_line(fresh_build, head_lines):
     for number, code in head_lines.items():
         for offset in range(code.size):
             assert fresh_build.line_at(code.address + offset).line == number
+
+
+def test_init_text_is_decoded_where_it_runs_at_its_physical_address(fresh_build, head_lines):
+    """G:020 runs lguest_entry at physical addresses, so line 41's relative `jmp lguest_init+__PAGE_OFFSET`
+    lands on the virtual lguest_init; decoded at the link address it would read 0x80100xxx."""
+    jmp = head_lines[41].insns[-1]
+    assert jmp.mnemonic == "jmp"
+    assert int(jmp.op_str, 16) == fresh_build.symbols["lguest_init"].address
+    assert jmp.address == head_lines[41].address          # the listing still shows the link address

@@ -56,11 +56,12 @@ export function readLocation(loc = window.location) {
 }
 
 /** The link that reproduces this exact state. Actions are joined by ";" (URL-encoded by URLSearchParams). */
-export function shareUrl(scenario, list, { embed = false, loc = window.location } = {}) {
+export function shareUrl(scenario, list, { embed = false, whatif = null, loc = window.location } = {}) {
   const url = new URL(loc.pathname, loc.origin);
   const params = new URLSearchParams();
   if (scenario) params.set("scenario", scenario);
   if (list.length) params.set("actions", list.join(";"));
+  if (whatif) params.set("whatif", whatif);
   if (embed) params.set("embed", "1");
   url.search = params.toString();
   return url.toString();

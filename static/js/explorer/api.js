@@ -62,3 +62,16 @@ export async function chapters(indexUrl) {
     return new Map();
   }
 }
+
+/** POST /api/whatif: the run `actions` and its fork with `change` before action `at`, and where they differ. */
+export function whatIf({ version, scenario, actions, at, change, kinds, maxEvents }) {
+  const body = { scenario, actions: actions.join("; "), at, change };
+  if (version) body.version = version;
+  if (kinds) body.kinds = kinds;
+  if (maxEvents) body.max_events = maxEvents;
+  return call("/api/whatif", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+}

@@ -4,13 +4,15 @@
 
 import { fill, h, hex0x, hexShort, sr } from "./dom.js";
 
+
 const OUTCOME_WORDS = {
   deliver: ["✓", "delivered"],
-  defer: ["⏸", "deferred"],
+  defer: ["‖", "deferred"],
   set_pending: ["⚑", "left pending"],
   none: ["–", "nothing to deliver"],
 };
 const ARG_REGS = ["ebx", "ecx", "edx", "esi"];
+const STOP_WORDS = { reached: "Reached", breakpoint: "Breakpoint", watch: "Watch", ended: "Ran to its end", not_runnable: "Nothing ran" };
 
 /** Which action produced each event, and (for `step n`) after how many of its steps: the server
  * gives every event action_index and action_step. */
@@ -28,35 +30,108 @@ function actionText(ev) {
   return typeof ev.action === "string" ? ev.action : ev.text ?? "";
 }
 
-/** ctx: {chapters: Map(id -> {url,title}), page: {file, chapter, start, end}, actions, newFrom, onJump} */
-export function renderLog(ctx, list, run) {
-  const items = [];
-  const hidden = (run.events_omitted || 0) + (run.events_dropped || 0);
-  if (hidden) {
-    items.push(h("li", { class: "mx-ev mx-ev-gap" }, `${hidden} earlier events are not shown.`));
+/** Which filter group an event belongs to (the log's kind filters: plain steps are hidden by default). */
+export const GROUPS = [
+  ["steps", "steps", ["insn"]],
+  ["writes", "writes", ["mem_write"]],
+  ["calls", "hypercalls & traps", ["hypercall", "trap", "rewrite", "notify"]],
+  ["host", "Host decisions", ["decision", "irq_delivered"]],
+  ["stops", "stops", ["stopped", "finished", "budget", "killed", "halted", "fault"]],
+  ["actions", "your actions", ["action"]],
+];
+const GROUP_OF = new Map(GROUPS.flatMap(([group, , kinds]) => kinds.map((k) => [k, group])));
+
+function groupOf(ev, actions) {
+  // A plain `step` is a step, not something the reader needs to see as its own row.
+  if (ev.kind === "action" && /^step( \d+)?$/.test(actionText(ev) || actions[ev.action_index] || "")) return "steps";
+  return GROUP_OF.get(ev.kind) || "stops";
+}
+
+/**
+ * The event log, drawn incrementally: rows already on the page stay; only rows for new events are
+ * made, and rows that left the window (trimmed or undone) are removed. A Step at history 1,000 touches
+ * a handful of nodes, not the whole list.
+ * ctx: {chapters: Map(id -> {url,title}), page, actions, newFrom, newFromStep, onJump}
+ */
+export class EventLog {
+  constructor(list) {
+    this.list = list;
+    this.rows = new Map();     // seq -> li
+    this.fresh = [];           // rows marked new by the last update
+    this.key = null;
+    this.gap = null;
+    this.empty = null;
   }
-  const rows = annotate(run.events || []);
-  rows.forEach((row, i) => {
-    items.push(renderEvent(ctx, row, i));
-  });
-  if (!rows.length) items.push(h("li", { class: "mx-ev mx-ev-gap" }, "Nothing has happened yet: step the machine."));
-  fill(list, items);
+
+  update(ctx, run, key) {
+    const events = run.events || [];
+    if (key !== this.key) {
+      this.list.replaceChildren();
+      this.rows.clear();
+      this.fresh = [];
+      this.gap = this.empty = null;
+      this.key = key;
+    }
+    for (const li of this.fresh) { li.classList.remove("is-new"); li.querySelector(".mx-new")?.remove(); }
+    this.fresh = [];
+    const wanted = new Set();
+    for (const ev of events) wanted.add(String(ev.seq));
+    for (const [seq, li] of this.rows) {
+      if (!wanted.has(seq)) { li.remove(); this.rows.delete(seq); }
+    }
+    let lastSeq = -1;
+    for (const li of this.list.children) if (li.dataset.seq !== undefined) lastSeq = Math.max(lastSeq, Number(li.dataset.seq));
+    const rows = annotate(events);
+    rows.forEach((row, i) => {
+      const seq = String(row.ev.seq ?? i);
+      const isNew = isNewEvent(ctx, row.action, row.step);
+      let li = this.rows.get(seq);
+      if (!li) {
+        li = renderEvent(ctx, row, i);
+        this.rows.set(seq, li);
+        if (Number(seq) > lastSeq) this.list.append(li);
+        else this.list.insertBefore(li, this.firstAfter(Number(seq)));
+      } else if (isNew) {
+        li.replaceWith(li = renderEvent(ctx, row, i));
+        this.rows.set(seq, li);
+      }
+      if (isNew) this.fresh.push(li);
+    });
+    const hidden = (run.events_omitted || 0) + (run.events_dropped || 0);
+    this.gap = this.note(this.gap, hidden ? `${hidden} earlier events are not shown.` : null, true);
+    this.empty = this.note(this.empty, rows.length ? null : "Nothing has happened yet: step the machine.", false);
+  }
+
+  firstAfter(seq) {
+    for (const li of this.list.children) if (li.dataset.seq !== undefined && Number(li.dataset.seq) > seq) return li;
+    return null;
+  }
+
+  note(node, text, first) {
+    if (!text) { node?.remove(); return null; }
+    const li = node || h("li", { class: "mx-ev mx-ev-gap" });
+    fill(li, text);
+    if (first) this.list.prepend(li); else this.list.append(li);
+    return li;
+  }
 }
 
 function renderEvent(ctx, { ev, action, step }, i) {
   const isNew = isNewEvent(ctx, action, step);
-  const cls = `mx-ev mx-ev-${ev.kind}` + (isNew ? " is-new" : "");
+  const group = groupOf(ev, ctx.actions);
+  const cls = `mx-ev mx-ev-${ev.kind} mx-g-${group}` + (isNew ? " is-new" : "");
   const body = describe(ctx, ev);
-  const when = action < 0 ? "the start" : `action ${action + 1}` + (step && /^step/.test(ctx.actions[action] || "") ? `, step ${step}` : "");
+  const n = action < 0 ? 0 : action + 1;
+  const when = action < 0 ? "the start" : `action ${n}` + (step && /^step/.test(ctx.actions[action] || "") ? `, step ${step}` : "");
   const jump = ctx.onJump
     ? h("button", {
       type: "button", class: "mx-ev-jump", dataset: { key: `ev:${ev.seq ?? i}` },
-      "aria-label": `Go back to this moment (${when})`, title: `Go back to this moment (${when})`,
+      title: `Go back to this moment (${when})`,
       onclick: () => ctx.onJump(action, step),
-    }, h("span", { "aria-hidden": "true" }, "⟲"), " ", String(ev.seq ?? i))
-    : h("span", { class: "mx-ev-jump is-static" }, String(ev.seq ?? i));
+    }, h("span", { "aria-hidden": "true" }, "⟲"), h("span", { class: "visually-hidden" }, "Back to action"), " ", String(n))
+    : h("span", { class: "mx-ev-jump is-static", title: when }, String(n));
   return h("li", { class: cls, dataset: { seq: ev.seq ?? i, kind: ev.kind } },
-    jump, h("div", { class: "mx-ev-body" }, isNew ? sr("New: ") : null, body, where(ctx, ev)));
+    jump, h("div", { class: "mx-ev-body" }, isNew ? h("span", { class: "visually-hidden mx-new" }, "New: ") : null, body, where(ctx, ev)));
 }
 
 function kind(text) {
@@ -99,6 +174,9 @@ function describe(ctx, ev) {
       return h("div", {}, h("p", { class: "mx-ev-title" }, kind("Halted")), message(ev));
     case "finished":
       return h("div", {}, h("p", { class: "mx-ev-title" }, kind("Finished")), message(ev));
+    case "stopped":
+      return h("div", {}, h("p", { class: "mx-ev-title" }, kind(STOP_WORDS[ev.why] || "Stopped"), " ",
+        h("code", {}, ev.action || "")), message(ev));
     default:
       return h("div", {}, h("p", { class: "mx-ev-title" }, kind(ev.kind)), message(ev));
   }
@@ -186,5 +264,6 @@ export function announcement(events, newFrom, newFromStep) {
   const parts = [];
   if (calls.length) parts.push(`Hypercall ${calls.join(", ")}.`);
   for (const r of rows) if (r.ev.kind === "decision") parts.push(`Host decision, rule ${r.ev.rule}: ${r.ev.message}`);
+  for (const r of rows) if (r.ev.kind === "stopped") parts.push(r.ev.message);
   return parts.join(" ");
 }

@@ -9,10 +9,10 @@ export const BINDINGS = {
   b: "back", ArrowLeft: "back",
   f: "forward",
   r: "run_decision", c: "run_hypercall", t: "run_ret",
-  h: "host_check", i: "raise_irq", p: "play",
+  h: "host_check", i: "raise_irq", p: "play", g: "continue",
   R: "reset", "?": "help",
 };
-export const EMBED_BINDINGS = { s: "step", ArrowRight: "step", b: "back", ArrowLeft: "back" };
+export const EMBED_BINDINGS = {};   // the embed is read-only: it shows a shared run, it does not change it
 
 export function installShortcuts(bindings, run) {
   document.addEventListener("keydown", (event) => {

@@ -8,15 +8,16 @@
 import * as api from "./api.js";
 import { parseActions, readLocation, shareUrl, withAction, withoutLast, withSet, withStep } from "./actions.js";
 import { fill, h, hex, hex0x, parseNumber } from "./dom.js";
-import { announcement, renderLog } from "./eventlog.js";
+import { announcement, EventLog, GROUPS } from "./eventlog.js";
 import { BINDINGS, EMBED_BINDINGS, installShortcuts } from "./keys.js";
 import { FLAGS, renderFlags, renderHost, renderLguestData, renderMemory, renderRegisters, renderStack } from "./machine.js";
-import { addRunButtons, markCurrent } from "./source.js";
+import { addBreakButtons, addRunButtons, markBreakpoints, markCurrent, sourceMnemonic } from "./source.js";
+import { EVENT_KINDS, REGISTERS } from "./vocabulary.js";
+import { renderWhatIf, whatIfFromUrl } from "./whatif.js";
 
 const FLAG_NAMES = new Set(FLAGS.map(([name]) => name));
-const REG_NAMES = new Set(["eax", "ebx", "ecx", "edx", "esi", "edi", "ebp", "esp", "eip", "eflags", "cs", "ss", "ds", "es"]);
-const ALL_KINDS = ["insn", "mem_write", "trap", "rewrite", "hypercall", "decision", "irq_delivered", "fault",
-  "budget", "killed", "halted", "finished", "action", "notify"];
+const REG_NAMES = new Set(REGISTERS);
+const ALL_KINDS = EVENT_KINDS;
 const MAX_EVENTS = 400;
 
 /**
@@ -47,6 +48,9 @@ export class Explorer {
     this.chapters = new Map();
     this.timer = null;
     this.focusKey = null;
+    this.timeline = [];       // the longest run the reader has made; the scrubber moves along it
+    this.log = new EventLog(this.el("mx-events"));
+    this.hiddenGroups = new Set(["steps"]);
   }
 
   // -- boot ----------------------------------------------------------------------------------------
@@ -54,10 +58,14 @@ export class Explorer {
   async boot() {
     const wanted = this.options.scenario
       ? { scenario: this.options.scenario, actions: this.options.actions || [], embed: false } : readLocation();
-    this.chaptersPromise = api.chapters(this.page.index).then((map) => { this.chapters = map; });
+    const boot = readBoot();
+    const fork = whatIfFromUrl();          // read before the first render rewrites the URL
+    this.chaptersPromise = boot?.chapters
+      ? Promise.resolve().then(() => { this.chapters = new Map(boot.chapters.map((c) => [c.id, c])); })
+      : api.chapters(this.page.index).then((map) => { this.chapters = map; });
     let listing;
     try {
-      listing = await api.listScenarios(this.page.version, this.page.chapter);
+      listing = boot?.scenarios && !this.options.scenario ? boot.scenarios : await api.listScenarios(this.page.version, this.page.chapter);
       this.scenarios = listing.scenarios || [];
       this.forChapter = true;
       if (!this.scenarios.length || (wanted.scenario && !this.scenarios.some((s) => s.id === wanted.scenario))) {
@@ -84,10 +92,30 @@ export class Explorer {
     this.wire();
     this.section.hidden = false;
     document.querySelector("article.chapter")?.classList.add("has-machine");
+    if (!this.embed && !this.options.keepUrl) addSkipLink(this.el("mx-controls"));
     document.body.classList.add(this.embed ? "mx-embedded" : "mx-live");
     if (wanted.scenario && !known) this.showError({ message: `There is no scenario “${wanted.scenario}”; showing ${this.scenario} instead.` });
     await this.chaptersPromise;
-    this.request(wanted.actions, { initial: true, scroll: wanted.actions.length > 0 });
+    const first = boot?.run;
+    if (first && !this.options.scenario && first.scenario === this.scenario
+        && (first.actions || []).join(";") === wanted.actions.join(";")) {
+      // The server replayed the first run into the page: the machine is ready without a request.
+      this.actions = first.actions;
+      this.timeline = first.actions;
+      this.result = first;
+      this.eventsKind = this.kindsKey();
+      this.eventsScenario = this.scenario;
+      [this.newFrom, this.newFromStep] = [Infinity, 0];
+      this.render({ scroll: wanted.actions.length > 0 });
+    } else {
+      this.request(wanted.actions, { initial: true, scroll: wanted.actions.length > 0 });
+    }
+    if (fork && !this.embed && !this.options.keepUrl) this.whatIf(fork.at, fork.change, { list: wanted.actions });
+  }
+
+  kindsKey() {
+    const extra = this.options.runBody ? this.options.runBody() : null;
+    return `${this.showInsns ? "all" : "no-insn"}|${JSON.stringify(extra)}`;
   }
 
   fillPicker() {
@@ -151,7 +179,42 @@ export class Explorer {
       if (event.key === "Enter") { event.preventDefault(); this.command("raise_irq"); }
     });
     installShortcuts(this.embed ? EMBED_BINDINGS : BINDINGS, (name) => this.shortcut(name));
-    if (!this.embed) addRunButtons((target) => this.command("run_until", target));
+    if (!this.embed) {
+      addRunButtons((target) => this.command("run_until", target));
+      addBreakButtons((line) => this.toggleBreak(line));
+    }
+    for (const box of this.root.querySelectorAll("[data-log-group]")) {
+      box.checked = !this.hiddenGroups.has(box.dataset.logGroup);
+      box.addEventListener("change", () => {
+        if (box.checked) this.hiddenGroups.delete(box.dataset.logGroup); else this.hiddenGroups.add(box.dataset.logGroup);
+        this.el("mx-events").classList.toggle(`hide-${box.dataset.logGroup}`, !box.checked);
+      });
+      this.el("mx-events").classList.toggle(`hide-${box.dataset.logGroup}`, !box.checked);
+    }
+    const scrub = this.el("mx-timeline");
+    scrub?.addEventListener("input", () => {
+      this.pause();
+      const k = Number(scrub.value);
+      const line = this.timeline.length >= k ? this.timeline : this.actions;
+      this.request(line.slice(0, k), { keepRedo: true, scroll: true, keepTimeline: true });
+    });
+    this.el("mx-watch-form")?.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const input = this.el("mx-watch-what");
+      const what = input.value.trim().replace(/\s+/g, "");
+      if (!what) { input.focus(); return; }
+      this.change(withAction(this.target ?? this.actions, `watch ${what}`));
+      input.value = "";
+    });
+    this.el("mx-whatif-form")?.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const change = this.el("mx-whatif-change").value;
+      event.target.hidden = true;
+      this.root.querySelector('[data-cmd="whatif_open"]')?.setAttribute("aria-expanded", "false");
+      const irq = Number(this.el("mx-whatif-irq").value || 0);
+      this.whatIf((this.target ?? this.actions).length, change === "raise_irq" ? `raise_irq ${irq}` : change,
+        { list: this.timeline.length > (this.target ?? this.actions).length ? this.timeline : null });
+    });
   }
 
   // -- commands ------------------------------------------------------------------------------------
@@ -168,17 +231,36 @@ export class Explorer {
   command(cmd, arg, button) {
     const base = this.target ?? this.actions;
     switch (cmd) {
-      case "step": return this.change(withStep(base));
+      case "step":
+        if (this.finished()) return this.refuse();
+        return this.change(withStep(base));
+      case "continue":
+        if (this.finished()) return this.refuse();
+        return this.change(withAction(base, "continue"));
+      case "unbreak": case "unwatch": return this.change(withAction(base, `${cmd} ${arg}`));
+      case "whatif_open": {
+        const panel = this.el("mx-whatif-form");
+        panel.hidden = !panel.hidden;
+        button?.setAttribute("aria-expanded", String(!panel.hidden));
+        if (!panel.hidden) this.el("mx-whatif-change").focus();
+        return undefined;
+      }
+      case "whatif_close": return this.closeWhatIf();
       case "back":
         this.pause();
         if (!base.length) return this.say("Already at the start of the scenario.");
         this.redo.push(base);
         return this.request(withoutLast(base), { keepRedo: true });
       case "forward":
-        if (!this.redo.length) return this.say("Nothing to redo.");
-        return this.request(this.redo.pop(), { keepRedo: true });
+        if (this.redo.length) return this.request(this.redo.pop(), { keepRedo: true });
+        if (this.timeline.length > base.length && sameStart(this.timeline, base)) {
+          return this.request(this.timeline.slice(0, base.length + 1), { keepRedo: true, keepTimeline: true });
+        }
+        return this.say("Nothing to redo.");
       case "play": return this.timer ? this.pause() : this.play();
-      case "run_until": return this.change(withAction(base, `run_until ${arg}`));
+      case "run_until":
+        if (this.finished()) return this.refuse();
+        return this.change(withAction(base, `run_until ${arg}`));
       case "host_check": return this.change(withAction(base, "host_check"));
       case "raise_irq": {
         const input = this.el("mx-irq");
@@ -214,6 +296,58 @@ export class Explorer {
       case "help": return this.el("mx-help")?.showModal();
       default: return undefined;
     }
+  }
+
+  /** Has the shown run ended (so Step, Continue and Run-to would do nothing)? */
+  finished() {
+    const state = this.result?.state;
+    return Boolean(state && state.status !== "running" && (this.target ?? this.actions).join(";") === this.actions.join(";"));
+  }
+
+  refuse() {
+    const state = this.result.state;
+    const words = `The run has ${state.status === "finished" ? "finished" : `stopped (${state.status})`}: ${state.reason || ""}. ` +
+      "Step back, reset, or change a value to go on.";
+    this.say(words);
+    fill(this.el("mx-stop"), h("strong", {}, "Nothing to run. "), words);
+    this.el("mx-stop").hidden = false;
+  }
+
+  toggleBreak(line) {
+    const base = this.target ?? this.actions;
+    const bps = this.result?.state?.breakpoints || [];
+    const found = bps.find((b) => b.line === line && (!b.file || b.file === this.page.file));
+    this.change(withAction(base, found ? `unbreak ${found.spec}` : `break L${line}`));
+  }
+
+  async whatIf(at, change, { list = null } = {}) {
+    const base = list || (this.target ?? this.actions);
+    const box = this.el("mx-whatif");
+    if (!box) return;
+    box.hidden = false;
+    fill(box, h("p", { class: "mx-hint" }, "Replaying both runs…"));
+    try {
+      const result = await api.whatIf({ version: this.page.version, scenario: this.scenario, actions: base, at, change,
+        kinds: ALL_KINDS.filter((k) => k !== "insn"), maxEvents: MAX_EVENTS });
+      this.fork = { at, change, actions: base };
+      renderWhatIf(box, result, {
+        chapters: this.chapters, page: this.page,
+        onOpen: (side) => { this.closeWhatIf(); this.change(side === "fork" ? result.fork.actions : result.base.actions); },
+        onClose: () => this.closeWhatIf(),
+      });
+      this.updateShare();
+      box.scrollIntoView({ block: "nearest" });
+    } catch (err) {
+      box.hidden = true;
+      this.showError(err, base);
+    }
+  }
+
+  closeWhatIf() {
+    const box = this.el("mx-whatif");
+    if (box) { box.hidden = true; box.replaceChildren(); }
+    this.fork = null;
+    this.updateShare();
   }
 
   /** Replay `list` afresh, keeping none of the events held: what a lab page does when the source changed. */
@@ -312,7 +446,7 @@ export class Explorer {
       // and only the rest is asked for.
       // (A lab page's extra body fields, e.g. edited source, change every event: then nothing is kept.)
       const extra = this.options.runBody ? this.options.runBody() : null;
-      const kindsKey = `${this.showInsns ? "all" : "no-insn"}|${JSON.stringify(extra)}`;
+      const kindsKey = this.kindsKey();
       const reuse = this.result && this.eventsKind === kindsKey && this.eventsScenario === this.scenario
         ? firstDifferent(this.actions, want) : 0;
       try {
@@ -350,6 +484,8 @@ export class Explorer {
       this.target = null;
       this.result = result;
       [this.newFrom, this.newFromStep] = firstNew(before, this.actions, options.initial);
+      if (!options.keepTimeline && !sameStart(this.timeline, this.actions)) this.timeline = this.actions;
+      if (this.timeline.length < this.actions.length) this.timeline = this.actions;
       this.render({ focus: true, scroll: options.scroll ?? !options.initial, announce: !options.initial });
       if (this.options.onResult) this.options.onResult(result, this.actions);
       break;
@@ -383,15 +519,17 @@ export class Explorer {
     this.renderToggles();
     const onPage = markCurrent(this.page, state.location, { scroll });
     this.renderAt(state, onPage);
-    renderLog({
+    this.log.update({
       chapters: this.chapters, page: this.page, actions: this.actions, newFrom: this.newFrom ?? Infinity, newFromStep: this.newFromStep || 0,
       onJump: this.embed ? null : (action, step) => this.jump(action, step),
-    }, this.el("mx-events"), this.result);
-    const log = this.el("mx-events");
-    const fresh = log.querySelector(".is-new");
-    if (fresh) log.scrollTop = Math.max(0, fresh.offsetTop - log.offsetTop - 8);
-    else log.scrollTop = log.scrollHeight;
+    }, this.result, `${this.eventsScenario}|${this.eventsKind}`);
+    this.renderStop(state);
+    this.renderDebug(state);
+    this.renderTimeline();
+    if (!this.embed) markBreakpoints(state.breakpoints, this.page.file);
     this.updateShare();
+    if (!this.readyMarked) { this.readyMarked = true; performance.mark("mx-ready"); }
+    this.root.dataset.renders = String(Number(this.root.dataset.renders || 0) + 1);
     if (announce) {
       const words = announcement(this.result.events || [], this.newFrom ?? Infinity, this.newFromStep || 0);
       this.say(words || `${state.status}; ${describeAt(state)}`);
@@ -403,13 +541,64 @@ export class Explorer {
     }
   }
 
+  /** Why the last action stopped, in words (the state's `stop`, also the log's `stopped` event). */
+  renderStop(state) {
+    const box = this.el("mx-stop");
+    if (!box) return;
+    const stop = state.stop;
+    const fresh = stop && stop.action_index === this.actions.length - 1;
+    box.hidden = !fresh;
+    if (fresh) fill(box, h("strong", {}, `${stop.action}: `), stop.message);
+  }
+
+  /** Breakpoints and watches now set, each with a button to remove it; watched values shown. */
+  renderDebug(state) {
+    const list = this.el("mx-debug-list");
+    if (!list) return;
+    const items = [];
+    for (const b of state.breakpoints || []) {
+      items.push(h("li", { class: "mx-dbg mx-dbg-bp" },
+        h("span", { class: "mx-dbg-kind" }, "break"), " ", h("code", {}, b.spec),
+        b.line ? h("span", { class: "mx-sub" }, ` line ${b.line}${b.symbol ? ", " + b.symbol : ""}`) : null, " ",
+        this.embed ? null : h("button", { type: "button", class: "mx-mini-btn", dataset: { cmd: "unbreak", arg: b.spec, key: `unbreak:${b.spec}` } },
+          "remove", h("span", { class: "visually-hidden" }, ` breakpoint ${b.spec}`))));
+    }
+    for (const w of state.watches || []) {
+      items.push(h("li", { class: "mx-dbg mx-dbg-watch" + (this.watchChanged(w) ? " is-changed" : "") },
+        h("span", { class: "mx-dbg-kind" }, "watch"), " ", h("code", {}, w.spec), " = ",
+        h("code", { class: "mx-dbg-value" }, watchText(w)), " ",
+        this.embed ? null : h("button", { type: "button", class: "mx-mini-btn", dataset: { cmd: "unwatch", arg: w.spec, key: `unwatch:${w.spec}` } },
+          "remove", h("span", { class: "visually-hidden" }, ` watch ${w.spec}`))));
+    }
+    if (!items.length) items.push(h("li", { class: "mx-empty" }, "No breakpoints or watches: activate a line’s gutter to set one."));
+    fill(list, items);
+  }
+
+  watchChanged(w) {
+    const old = (this.previous?.state?.watches || []).find((x) => x.spec === w.spec);
+    return Boolean(old && (old.value !== w.value || old.bytes !== w.bytes));
+  }
+
+  renderTimeline() {
+    const scrub = this.el("mx-timeline");
+    if (!scrub) return;
+    const total = Math.max(this.timeline.length, this.actions.length);
+    scrub.max = String(total);
+    scrub.value = String(this.actions.length);
+    scrub.disabled = total === 0;
+    const now = this.actions.length;
+    const text = now === 0 ? `the start (of ${total} action${total === 1 ? "" : "s"})` : `action ${now} of ${total}: ${this.actions[now - 1]}`;
+    scrub.setAttribute("aria-valuetext", text);
+    fill(this.el("mx-timeline-out"), text);
+  }
+
   renderStatus(state) {
-    const words = { running: "running", finished: "finished", halted: "halted", dead: "killed by the Host", fault: "faulted", budget: "out of instruction budget" };
+    const words = { running: "ready", finished: "finished", halted: "halted", dead: "killed by the Host", fault: "faulted", budget: "out of instruction budget" };
     const n = state.insn_count ?? 0;
     fill(this.el("mx-status"),
       h("span", { class: `mx-state is-${state.status}` }, words[state.status] || state.status),
       ` · ${n} instruction${n === 1 ? "" : "s"} · ${this.actions.length} action${this.actions.length === 1 ? "" : "s"}`,
-      state.reason ? [" · ", state.reason] : null);
+      state.reason && !(state.stop && state.stop.action_index === this.actions.length - 1) ? [" · ", state.reason] : null);
     for (const b of this.root.querySelectorAll('[data-cmd="back"]')) b.disabled = false;
     const fwd = this.root.querySelector('[data-cmd="forward"]');
     if (fwd) fwd.setAttribute("aria-disabled", String(!this.redo.length));
@@ -424,10 +613,14 @@ export class Explorer {
     else if (loc.line) where = `${loc.file}:${loc.line}`;
     else where = "no source line";
     const branch = branchHint(next.text, state.flags || {});
+    const written = onPage ? sourceMnemonic(loc.line) : "";
+    const shown = String(next.text || "").split(/\s+/)[0];
+    const alias = written && shown && written !== shown && JCC[written] && JCC[shown] && JCC[written].join() === JCC[shown].join()
+      ? h("span", { class: "mx-alias" }, ` (the source writes ${written}: the same instruction, another name)`) : null;
     fill(this.el("mx-at"),
       h("span", { class: "mx-at-label" }, "Next"), " ",
       h("code", { class: "mx-at-insn" }, next.text || "—"),
-      branch ? h("span", { class: "mx-branch" }, ` — ${branch}`) : null, " ",
+      alias, branch ? h("span", { class: "mx-branch" }, ` — ${branch}`) : null, " ",
       h("span", { class: "mx-at-where" }, "at ", h("code", {}, loc.symbol || hex0x(state.eip ?? loc.address)), ", ", where));
   }
 
@@ -440,10 +633,13 @@ export class Explorer {
   }
 
   updateShare() {
-    const link = shareUrl(this.scenario, this.actions);
+    const link = this.fork
+      ? shareUrl(this.scenario, this.fork.actions, { whatif: `${this.fork.at}:${this.fork.change}` })
+      : shareUrl(this.scenario, this.actions);
     const embedLink = shareUrl(this.scenario, this.actions, { embed: true });
     // Keep the fragment (#L78, #main): rewriting the query must not move the reader's place on the page.
-    const here = shareUrl(this.scenario, this.actions, { embed: this.embed }) + window.location.hash;
+    const fork = this.fork ? { whatif: `${this.fork.at}:${this.fork.change}`, actions: this.fork.actions } : null;
+    const here = shareUrl(this.scenario, fork ? fork.actions : this.actions, { embed: this.embed, whatif: fork?.whatif }) + window.location.hash;
     if (!this.options.keepUrl && here !== window.location.href) window.history.replaceState(null, "", here);
     const urlBox = this.el("mx-share-url");
     if (urlBox) urlBox.value = link;
@@ -498,6 +694,33 @@ export class Explorer {
     box.hidden = true;
     box.replaceChildren();
   }
+}
+
+/** The first run, scenarios and chapter index the server rendered into the page (no request needed). */
+function readBoot() {
+  const node = document.getElementById("mx-boot");
+  if (!node) return null;
+  try { return JSON.parse(node.textContent); } catch (err) { return null; }
+}
+
+/** A second skip link, right after "Skip to content": Tab, Tab, Enter reaches Step past the listing's buttons. */
+function addSkipLink(target) {
+  const first = document.querySelector(".skip-link");
+  if (!first || !target || document.querySelector(".skip-link-machine")) return;
+  target.tabIndex = -1;
+  first.after(h("a", { class: "skip-link skip-link-machine", href: `#${target.id}` }, "Skip to the machine’s controls"));
+}
+
+function sameStart(long, short) {
+  if (long.length < short.length) return false;
+  for (let i = 0; i < short.length; i += 1) if (long[i] !== short[i]) return false;
+  return true;
+}
+
+function watchText(w) {
+  if (w.bytes) return w.bytes;
+  if (w.value === null || w.value === undefined) return "unreadable";
+  return w.kind === "flag" ? String(w.value) : hex0x(w.value, w.size ? Math.min(8, 2 * w.size) : 8);
 }
 
 function mergeScenarios(first, all) {

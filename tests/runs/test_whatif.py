@@ -1,0 +1,40 @@
+"""What-if: a run forked with one change, and where the two first differ."""
+
+from __future__ import annotations
+
+import pytest
+
+from journey_app.errors import BadInput
+from journey_app.runs import CheckpointCache, Run
+from journey_app.runs.whatif import fork_actions, what_if
+
+from .conftest import VERSION
+
+
+def test_the_fork_is_the_base_with_the_change_before_action_at():
+    assert fork_actions(["step 2", "host_check"], 1, "set irq_enabled 0") == ["step 2", "set irq_enabled 0", "host_check"]
+    assert fork_actions([], 0, "raise_irq 1") == ["raise_irq 1"]
+
+
+@pytest.mark.parametrize("at, change", [(5, "set IF 0"), (0, "step"), (0, "set IF 0; set ZF 1"), (0, "set nothing 1")])
+def test_a_bad_fork_is_bad_input(at, change):
+    with pytest.raises(BadInput):
+        fork_actions(["step"], at, change)
+
+
+def test_irq_enabled_0_before_the_host_looks_turns_delivery_into_irqs_disabled(catalog, settings, build):
+    result = what_if(Run(VERSION, "g033-irq-enable-pending", "step 2; host_check; step 3"), 1, "set irq_enabled 0",
+                     catalog=catalog, settings=settings, build=build, cache=CheckpointCache())
+
+    diff = result.difference
+    assert diff["decision"]["base"]["rule"] == "deliver"
+    assert diff["decision"]["fork"]["rule"] == "irqs_disabled"
+    assert diff["first_event"]["base"]["kind"] == "decision"
+    assert {"name": "host.irqs_pending", "base": 0, "fork": 2} in diff["state"]
+    assert not diff["same"]
+
+
+def test_a_change_that_changes_nothing_says_same(catalog, settings, build):
+    result = what_if(Run(VERSION, "g033-irq-enable-quiet", "step 6"), 1, "set irq_pending 0",
+                     catalog=catalog, settings=settings, build=build, cache=CheckpointCache())
+    assert result.difference["same"] is True
