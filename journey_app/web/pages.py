@@ -207,11 +207,14 @@ def render_chapter(version: str, ref: str, canonical_redirect: bool):
             if _is_default(version) else url_for("reading.version_stage", version=version, ref=chapter.stage),
         )
 
-    from .explorer_boot import with_boot       # the live machine's first run: per request, never cached
+    from .explorer_boot import PLACEHOLDER, with_boot  # the live machine's first run: per request, never cached
 
+    html = page_cache().get(key, render)
+    if PLACEHOLDER not in html:
+        return html  # no machine on this page (a C chapter): nothing per request
     journey_index = [{"id": c.id, "url": chapter_url(version, c.slug), "title": c.title}
                      for c in library.chapters(version)]
-    return with_boot(page_cache().get(key, render), version, chapter.id, journey_index)
+    return with_boot(html, version, chapter.id, journey_index)
 
 
 def source_data(version: str, file: str, code: Listing) -> dict:
