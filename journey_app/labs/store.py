@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from ..errors import BadInput, NotFound
+from ..errors import BadInput, NotFound, StorageUnavailable
 from .tables import submissions
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -200,9 +200,15 @@ class SubmissionStore:
             "score": int(results["score"]), "max_score": int(results["max_score"]), "results": results,
             "created_at": datetime.now(UTC),
         }
-        with self.engine.begin() as connection:
-            new_id = connection.execute(_INSERT, values).scalar_one()
-            failed = int(connection.execute(_FAILED, {"student": values["student"], "lab_id": lab_id}).scalar_one())
+        try:
+            with self.engine.begin() as connection:   # one transaction: a failed write leaves nothing behind
+                new_id = connection.execute(_INSERT, values).scalar_one()
+                failed = int(connection.execute(_FAILED, {"student": values["student"],
+                                                          "lab_id": lab_id}).scalar_one())
+        except sa.exc.OperationalError as exc:          # disk full, database locked or gone
+            raise StorageUnavailable("could not save the submission: the database refused the write "
+                                     "(disk full or unavailable); nothing was saved, try again later",
+                                     {"reason": type(getattr(exc, "orig", exc)).__name__}) from None
         return StoredSubmission(id=new_id, **values), failed
 
     def get(self, submission_id: int) -> StoredSubmission:

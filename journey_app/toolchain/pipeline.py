@@ -1,4 +1,5 @@
-"""Assembles and links a kernel source tree with the real GNU toolchain: cpp → as --32 -g → ld -m elf_i386.
+"""Assembles and links a kernel source tree with the real GNU toolchain: cpp → as --32 -g → ld -m elf_i386,
+with the C units of glue/*.toml manifests compiled by gcc -m32 (cunits.py) and linked into the same image.
 
 Owns the command lines and the temporary build folder. cpp only ever reads shipped text: student lines
 arrive as `splices` (already checked by the sandbox's line grammar) and are put into cpp's output, never
@@ -10,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path, PurePosixPath
 
-from ..errors import BuildError, ContentError
+from ..errors import BuildError, BuildUnavailable, ContentError
+from .cunits import gcc_argv, units
 from .runner import Limits, run_tool
 from .sandbox_rules import MacroTable
 from .splice import parse_defines, parse_probes, probe_source, splice, with_placeholders
@@ -25,12 +27,14 @@ LINKER_SCRIPT = "glue/journey.ld"
 # Build inputs: the kernel's assembler files under arch/, our stand-in headers (standins/, the only
 # folder on cpp's include path, so the kernel's own C headers never shadow them) and the glue.
 INPUT_DIRS = ("arch", "standins", "glue")
-KERNEL_TEXT_SUFFIX = ".S"  # under arch/ only assembler is an input: boot.c and the C headers are read, not built
+# Under arch/ the assembler files and the C files are inputs (boot.c: glue/boot_c.toml says which of its
+# lines gcc compiles); the kernel's C headers are read, never built: standins/ stands in for them.
+KERNEL_TEXT_SUFFIX = (".S", ".c")
 MAX_TREE_BYTES = 8 * 1024 * 1024
 
 
 def read_tree(kernel_dir: Path) -> dict[str, bytes]:
-    """The build inputs of one kernel version: arch/**.S, and every file under standins/ and glue/."""
+    """The build inputs of one kernel version: arch/**.S and arch/**.c, and every file under standins/ and glue/."""
     tree: dict[str, bytes] = {}
     total = 0
     for top in INPUT_DIRS:
@@ -88,12 +92,15 @@ def _write_tree(root: Path, tree: dict[str, bytes]) -> None:
 
 
 def link_tree(tree: dict[str, bytes], limits: Limits, scratch: Path | None = None,
-              splices: Splices | None = None) -> tuple[bytes, list[str]]:
+              splices: Splices | None = None,
+              objects_cache: MutableMapping[str, tuple[bytes, list[str]]] | None = None) -> tuple[bytes, list[str]]:
     """Build the tree in a fresh temporary folder; return (ELF bytes, tool warnings).
 
     `tree` is shipped text only; `splices` are checked student lines, placed into cpp's output of their
     file (splice.py). Paths given to the tools are relative and the folder is prefix-mapped to ".", so
-    the ELF (DWARF included) is byte-identical wherever it is built.
+    the ELF (DWARF included) is byte-identical wherever it is built, and so is each object file: with
+    `objects_cache`, the objects of files no splice touches are reused (an edit then costs cpp + as of
+    its own file and ld, not the whole tree).
     """
     sources = assembly_order(tree)
     if not sources:
@@ -106,11 +113,24 @@ def link_tree(tree: dict[str, bytes], limits: Limits, scratch: Path | None = Non
     with tempfile.TemporaryDirectory(prefix="journey-build-", dir=scratch) as tmp:
         root = Path(tmp)
         holed = {name: with_placeholders(tree[name], lines) for name, lines in splices.items()}
-        _write_tree(root, {**tree, **holed})
+        try:
+            _write_tree(root, {**tree, **holed})
+        except OSError as exc:     # ENOSPC / EDQUOT on the cache disk: the server's trouble, not the source's
+            raise BuildUnavailable("could not build now: no room for the build folder; try again later",
+                                   {"errno": exc.errno}) from None
         (root / "obj").mkdir()
         objects = []
+        shipped = tree_hash(tree)
         for index, source in enumerate(sources):
             stem = f"obj/{index:02d}-{PurePosixPath(source).stem}"
+            key = f"{shipped}:{index}:{source}"
+            reused = objects_cache.get(key) if objects_cache is not None and source not in splices else None
+            if reused is not None:
+                (root / f"{stem}.o").write_bytes(reused[0])
+                warnings += reused[1]
+                objects.append(f"{stem}.o")
+                continue
+            before = len(warnings)
             warnings += _nonempty(run_tool([*CPP, source, "-o", f"{stem}.s"], root, limits, f"cpp {source}"))
             if source in splices:
                 output = root / f"{stem}.s"
@@ -120,6 +140,26 @@ def link_tree(tree: dict[str, bytes], limits: Limits, scratch: Path | None = Non
                 ["as", "--32", "-g", f"--debug-prefix-map={root}=.", "-o", f"{stem}.o", f"{stem}.s"],
                 root, limits, f"as {source}"))
             objects.append(f"{stem}.o")
+            if objects_cache is not None and source not in splices:
+                objects_cache[key] = ((root / f"{stem}.o").read_bytes(), warnings[before:])
+        for unit in units(tree):
+            # C objects are named obj/c-*.o: the linker script places them after the assembler's.
+            # Edits never reach C (only .S lines are spliced), so a C object is reused like an untouched .S one.
+            stem = f"obj/c-{PurePosixPath(unit.manifest).stem}"
+            key = f"{shipped}:c:{unit.manifest}"
+            reused = objects_cache.get(key) if objects_cache is not None else None
+            if reused is not None:
+                (root / f"{stem}.o").write_bytes(reused[0])
+                warnings += reused[1]
+                objects.append(f"{stem}.o")
+                continue
+            before = len(warnings)
+            (root / f"{stem}.c").write_text(unit.text(tree), encoding="utf-8")
+            warnings += _nonempty(run_tool(gcc_argv(f"{stem}.c", f"{stem}.o", str(root)), root, limits,
+                                           f"gcc {unit.source}"))
+            objects.append(f"{stem}.o")
+            if objects_cache is not None:
+                objects_cache[key] = ((root / f"{stem}.o").read_bytes(), warnings[before:])
         warnings += _nonempty(run_tool(
             ["ld", "-m", "elf_i386", "--build-id=none", "-T", LINKER_SCRIPT, "-o", "kernel.elf", *objects],
             root, limits, "ld"))

@@ -1,4 +1,4 @@
-"""Runs one GNU toolchain program (cpp, as, ld) as a jailed, bounded subprocess (jail.run_jailed).
+"""Runs one GNU toolchain program (cpp, as, ld, gcc) as a jailed, bounded subprocess (jail.run_jailed).
 
 Owns the "toolchain missing" message and turning a tool's exit into BuildError; knows nothing
 about kernels or lguest.
@@ -7,7 +7,6 @@ about kernels or lguest.
 from __future__ import annotations
 
 import functools
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -17,8 +16,8 @@ from .jail import JailError, Limits, run_jailed
 
 __all__ = ["DEBIAN_PACKAGES", "TOOLS", "Limits", "require_toolchain", "run_tool", "tool_versions"]
 
-TOOLS = ("cpp", "as", "ld")
-DEBIAN_PACKAGES = "binutils cpp"
+TOOLS = ("cpp", "as", "ld", "gcc")
+DEBIAN_PACKAGES = "binutils cpp gcc"
 
 
 def require_toolchain() -> dict[str, str]:
@@ -38,7 +37,7 @@ def run_tool(argv: list[str], cwd: Path, limits: Limits, stage: str) -> str:
     """Run argv jailed in cwd (its build folder); return stderr (warnings) or raise BuildError with the tool's
     own messages."""
     try:
-        outcome = run_jailed(argv, cwd, limits, require_landlock=os.environ.get("JOURNEY_JAIL") == "required")
+        outcome = run_jailed(argv, cwd, limits)
     except FileNotFoundError:
         require_toolchain()
         raise

@@ -14,8 +14,8 @@ from .. import caches, paths
 from ..catalog import Catalog
 from ..index import IndexStore
 from ..settings import Settings
-from . import (api, errors, explorer_api, instructor, labs_api, labs_pages, metrics, pages, reading, search_pages,
-               security, whatif_api, xref_pages)
+from . import (api, compression, errors, explorer_api, instructor, labs_api, labs_pages, metrics, pages, reading,
+               search_pages, security, whatif_api, xref_pages)
 
 
 def create_app(config: Settings | dict | None = None) -> Flask:
@@ -35,6 +35,8 @@ def create_app(config: Settings | dict | None = None) -> Flask:
 
     errors.register(app)
     security.register(app)
+    compression.register(app)
+    _say_jail(settings)
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(reading.bp)
@@ -51,3 +53,15 @@ def create_app(config: Settings | dict | None = None) -> Flask:
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     return app
+
+
+def _say_jail(settings: Settings) -> None:
+    """Say once, in the error log, when edited source would be built without Landlock (docs/deploy.md)."""
+    import logging
+
+    from ..toolchain.jail import jail_level, landlock_abi
+
+    if not landlock_abi():
+        logging.getLogger(__name__).warning(
+            "toolchain jail: %s only (no Landlock in this kernel)%s", jail_level(),
+            "; JOURNEY_JAIL=required: edited source will not be built" if settings.jail == "required" else "")

@@ -10,6 +10,7 @@ import { parseActions, readLocation, shareUrl, withAction, withoutLast, withSet,
 import { fill, h, hex, hex0x, parseNumber } from "./dom.js";
 import { announcement, EventLog, GROUPS } from "./eventlog.js";
 import { BINDINGS, EMBED_BINDINGS, installShortcuts } from "./keys.js";
+import { renderLocals } from "./cstate.js";
 import { FLAGS, renderFlags, renderHost, renderLguestData, renderMemory, renderRegisters, renderStack } from "./machine.js";
 import { addBreakButtons, addRunButtons, markBreakpoints, markCurrent, sourceMnemonic } from "./source.js";
 import { EVENT_KINDS, REGISTERS } from "./vocabulary.js";
@@ -59,6 +60,7 @@ export class Explorer {
     const wanted = this.options.scenario
       ? { scenario: this.options.scenario, actions: this.options.actions || [], embed: false } : readLocation();
     const boot = readBoot();
+    const fork = whatIfFromUrl();          // read before the first render rewrites the URL
     this.chaptersPromise = boot?.chapters
       ? Promise.resolve().then(() => { this.chapters = new Map(boot.chapters.map((c) => [c.id, c])); })
       : api.chapters(this.page.index).then((map) => { this.chapters = map; });
@@ -100,6 +102,7 @@ export class Explorer {
         && (first.actions || []).join(";") === wanted.actions.join(";")) {
       // The server replayed the first run into the page: the machine is ready without a request.
       this.actions = first.actions;
+      this.timeline = first.actions;
       this.result = first;
       this.eventsKind = this.kindsKey();
       this.eventsScenario = this.scenario;
@@ -108,7 +111,6 @@ export class Explorer {
     } else {
       this.request(wanted.actions, { initial: true, scroll: wanted.actions.length > 0 });
     }
-    const fork = whatIfFromUrl();
     if (fork && !this.embed && !this.options.keepUrl) this.whatIf(fork.at, fork.change, { list: wanted.actions });
   }
 
@@ -261,6 +263,7 @@ export class Explorer {
         if (this.finished()) return this.refuse();
         return this.change(withAction(base, `run_until ${arg}`));
       case "host_check": return this.change(withAction(base, "host_check"));
+      case "step_line": case "next_line": return this.change(withAction(base, cmd));
       case "raise_irq": {
         const input = this.el("mx-irq");
         const n = Number(input.value);
@@ -513,6 +516,7 @@ export class Explorer {
     renderLguestData(ctx, this.el("mx-ld").tBodies[0], this.el("mx-ld-addr"), state);
     renderHost(ctx, this.el("mx-host"), state);
     renderStack(ctx, this.el("mx-stack").tBodies[0], state);
+    renderLocals(ctx, this.el("mx-locals")?.tBodies[0], state);
     renderMemory(ctx, this.el("mx-mem"), this.el("mx-mem-what"), state);
     this.renderStatus(state);
     this.renderToggles();

@@ -122,7 +122,7 @@ class KernelHost:
         *words, msg = out
         n = len(SCALARS)
         scalars = dict(zip(SCALARS, words[:n], strict=True))
-        regs = dict(zip(REGS, words[n:n + 18], strict=False))
+        regs = dict(zip(REGS, words[n:n + 18], strict=True))
         at = n + 18
         idt = {i: (words[at + 2 * i], words[at + 2 * i + 1]) for i in range(256)}
         at += 512
@@ -130,7 +130,7 @@ class KernelHost:
         at += 64 + 256
         real = {i: (words[at + 2 * i], words[at + 2 * i + 1]) for i in range(256)}
         at += 512
-        tail = dict(zip(TAIL, words[at:], strict=False))  # trailing words: padding
+        tail = dict(zip(TAIL, words[at:], strict=True))
         dead = None
         if tail["dead_kind"] == 1:
             dead = msg.split(b"\0", 1)[0].decode("latin-1")
