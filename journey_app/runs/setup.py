@@ -79,8 +79,8 @@ def apply_scenario(machine: Machine, host: Host, values: Values, scenario: Scena
         if scenario.kernel_stack is not None:
             # lguest_init's LHCALL_SET_STACK (boot.c lguest_load_sp0 at boot): where interrupts from
             # user mode push their frame (set_guest_interrupt's ring change).
-            top = _resolve(values, scenario, "host.kernel_stack", scenario.kernel_stack)
-            guest_set_stack(trace, GUEST_KERNEL_DS, top, MAX_STACK_PAGES)
+            kernel_top = _resolve(values, scenario, "host.kernel_stack", scenario.kernel_stack)
+            guest_set_stack(trace, GUEST_KERNEL_DS, kernel_top, MAX_STACK_PAGES)
         if trace.kills:
             raise scenario.fail("host.initialised", f"the Host refused the set-up: {trace.kills[0].reason}")
     host.irqs_pending = scenario.irqs_pending
