@@ -54,7 +54,8 @@ class Catalog:
         self.settings = settings
         self.content_root = Path(settings.content_root)
         self.library = Library(self.content_root)
-        self.store = BuildStore(settings.cache_dir, Limits(timeout=settings.build_timeout))
+        self.store = BuildStore(settings.cache_dir, Limits(timeout=settings.build_timeout,
+                                                                 require_landlock=settings.jail == "required"))
         self._owners: dict[tuple[str, str], dict[int, str]] = {}
         self._builds: dict[str, tuple[float, tuple, Build]] = {}
         self._lock = threading.Lock()

@@ -67,6 +67,13 @@ class SandboxRefused(BuildError):
     status = 422
 
 
+class BuildUnavailable(BuildError):
+    """The server could not build now (no space for the build folder): try again later, not the student's fault."""
+
+    code = "build_unavailable"
+    status = 503
+
+
 class UnsupportedMediaType(JourneyError):
     """A request body that is not JSON where JSON is required."""
 

@@ -26,10 +26,15 @@ SETTINGS_DOC = {
     "max_request_bytes": ("JOURNEY_MAX_REQUEST_BYTES", "262144", "Largest accepted request body."),
     "max_actions": ("JOURNEY_MAX_ACTIONS", "5000", "Most actions in one run."),
     "insn_budget": ("JOURNEY_INSN_BUDGET", "100000", "Most guest instructions one run may execute."),
-    "run_seconds": ("JOURNEY_RUN_SECONDS", "1.0",
+    "run_seconds": ("JOURNEY_RUN_SECONDS", "0.75",
                     "Seconds of emulation one run may take (then it ends with status budget)."),
     "build_timeout": ("JOURNEY_BUILD_TIMEOUT", "10", "Seconds each toolchain step may take."),
-    "grade_rate": ("JOURNEY_GRADE_RATE", "30", "Grade/build requests per minute per client address."),
+    "jail": ("JOURNEY_JAIL", "auto",
+             "Toolchain jail: auto (Landlock where the kernel has it) or required (no builds without Landlock)."),
+    "grade_rate": ("JOURNEY_GRADE_RATE", "30",
+                   "Grade/build requests and failed instructor logins per minute per client address (0: no limit)."),
+    "run_rate": ("JOURNEY_RUN_RATE", "20",
+                 "Seconds of uncached emulation (POST /api/run, lab runs) a minute per client address (0: no limit)."),
     "trusted_proxies": ("JOURNEY_TRUSTED_PROXIES", "0",
                         "Reverse proxies in front (nginx: 1); client address from X-Forwarded-For."),
 }
@@ -50,9 +55,11 @@ class Settings:
     max_request_bytes: int = 256 * 1024
     max_actions: int = 5000
     insn_budget: int = 100_000
-    run_seconds: float = 1.0
+    run_seconds: float = 0.75
     build_timeout: float = 10.0
+    jail: str = "auto"
     grade_rate: int = 30
+    run_rate: float = 20.0
     trusted_proxies: int = 0
 
     def __post_init__(self):

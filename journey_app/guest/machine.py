@@ -21,6 +21,8 @@ from .segments import NEVER, enter_ring1, enter_ring3
 
 SINGLE_STEPS = 24   # after an early stop, this many single steps find the exact count before bisecting
 
+TCG_BUFFER_BYTES = 16 << 20   # translated code per engine; the kernel text is a few KiB
+
 
 @dataclass(frozen=True)
 class Write:
@@ -56,6 +58,9 @@ class Machine:
         self.build = build
         self.ram = GuestRam(build)
         uc = self.uc = Uc(UC_ARCH_X86, UC_MODE_32)
+        # Unicorn's translation buffer defaults to 1 GiB and code that rewrites itself (a hostile
+        # `set eip 0; step`) fills it with dead blocks: bound it before the engine initialises.
+        uc.ctl_set_tcg_buffer_size(TCG_BUFFER_BYTES)
         uc.mem_map_ptr(0, RAM_SIZE, UC_PROT_ALL, self.ram.address)
         uc.mem_map_ptr(PAGE_OFFSET, RAM_SIZE, UC_PROT_ALL, self.ram.address)
         # All hooks go in before anything is translated: Unicorn bakes hooks into translated blocks.

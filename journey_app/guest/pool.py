@@ -4,6 +4,7 @@ Owns leasing and the bounds; must not reset machines itself (the runs layer rest
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -14,9 +15,12 @@ from .machine import Machine
 
 
 class EnginePool:
-    """Idle machines keyed by the build's input hash; at most `per_build` idle each, `builds` builds."""
+    """Idle machines keyed by the build's input hash; at most `per_build` idle each, `builds` builds.
 
-    def __init__(self, per_build: int = 4, builds: int = 8):
+    An engine holds ~19 MiB (guest RAM touched, Unicorn's translation cache), so the bound is what keeps a
+    worker's memory flat when students try many edited builds: the least recently used build's engines go."""
+
+    def __init__(self, per_build: int = 2, builds: int = 3):
         self.per_build = per_build
         self.builds = builds
         self._idle: OrderedDict[str, list[Machine]] = OrderedDict()
@@ -43,17 +47,32 @@ class EnginePool:
 
     def _give(self, machine: Machine) -> None:
         key = machine.build.input_hash
+        dropped: list[Machine] = []
         with self._lock:
             idle = self._idle.setdefault(key, [])
             self._idle.move_to_end(key)
             if len(idle) < self.per_build:
                 idle.append(machine)
+            else:
+                dropped.append(machine)
             while len(self._idle) > self.builds:
-                self._idle.popitem(last=False)
+                dropped.extend(self._idle.popitem(last=False)[1])
+        if dropped:
+            _free(dropped)
 
     def clear(self) -> None:
         with self._lock:
+            dropped = [m for machines in self._idle.values() for m in machines]
             self._idle.clear()
+        _free(dropped)
+
+
+def _free(machines: list[Machine]) -> None:
+    """A Machine and its Uc reference each other (hooks are bound methods, kept by ctypes callbacks), so
+    dropping them frees nothing until the cycle collector runs; run it now, once per eviction (after a
+    new build, which took far longer than this), so worker memory does not wait for it."""
+    machines.clear()
+    gc.collect()
 
 
 POOL = EnginePool()

@@ -17,7 +17,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from ..errors import BadInput, NotFound
+from ..errors import BadInput, NotFound, StorageUnavailable
 from .tables import submissions
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -183,11 +183,16 @@ class SubmissionStore:
             "score": int(results["score"]), "max_score": int(results["max_score"]), "results": results,
             "created_at": datetime.now(UTC),
         }
-        with self.engine.begin() as connection:
-            key = connection.execute(sa.insert(submissions).values(**values)).inserted_primary_key
-            assert key is not None
-            new_id = key[0]
-            row = connection.execute(sa.select(submissions).where(submissions.c.id == new_id)).one()
+        try:
+            with self.engine.begin() as connection:   # one transaction: a failed write leaves nothing behind
+                key = connection.execute(sa.insert(submissions).values(**values)).inserted_primary_key
+                assert key is not None
+                new_id = key[0]
+                row = connection.execute(sa.select(submissions).where(submissions.c.id == new_id)).one()
+        except sa.exc.OperationalError as exc:          # disk full, database locked or gone
+            raise StorageUnavailable("could not save the submission: the database refused the write "
+                                     "(disk full or unavailable); nothing was saved, try again later",
+                                     {"reason": type(getattr(exc, "orig", exc)).__name__}) from None
         return StoredSubmission.from_row(row)
 
     def get(self, submission_id: int) -> StoredSubmission:

@@ -156,8 +156,13 @@ def word_position(text: str, index: int, word_index: int) -> tuple[int, int]:
     return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
+MAX_NUMBER_CHARS = 24
+
+
 def _number(index: int, words: list[str], at: int, lo: int, hi: int, what: str) -> int:
     word = words[at]
+    if len(word) > MAX_NUMBER_CHARS:   # int() of thousands of digits is slow, and past 4,300 an error
+        raise ActionError(index, at, word[:24] + "...", f"{what} from {lo} to {hi}", "the number is too long")
     if not re.match(r"^(0[xX][0-9a-fA-F]+|[0-9]+)$", word):
         raise ActionError(index, at, word, f"{what} from {lo} to {hi}", f"{word!r} is not a number")
     value = int(word, 16) if word[:2].lower() == "0x" else int(word, 10)

@@ -81,6 +81,12 @@ def values_for(build: Build) -> Values:
         return found
 
 
+def _keep(cache: CheckpointCache, strides: list, timed_out: bool) -> None:
+    if not timed_out:
+        for key, checkpoint in strides:
+            cache.put(key, checkpoint)
+
+
 def replay(run: Run, *, catalog=None, settings: Settings | None = None, build: Build | None = None,
            events_from: int = 0, cache: CheckpointCache = CACHE, pool: EnginePool = POOL) -> Replay:
     """Replay `run` from its scenario's start (or the longest cached prefix) and return the final State
@@ -120,17 +126,24 @@ def replay(run: Run, *, catalog=None, settings: Settings | None = None, build: B
             runner.resume(checkpoint)
         done = runner.actions
         before = None
+        # Checkpoints along the way are kept only if the run ends within its time budget: a slow
+        # (hostile) run must not fill the cache with prefixes nobody will ask for again.
+        strides: list = []
         try:
             for j, text in enumerate(todo):
+                if runner.out_of_time():   # the rest of the list is not applied: the run ended on time
+                    break
                 index = done + j
                 action = parse_action(text, index)
                 if j == len(todo) - 1:
                     before = runner.observe()
                 runner.apply(action)
                 if (index + 1) % STRIDE == 0 and j < len(todo) - 1 and not runner.timed_out:
-                    cache.put(keys.at(actions.end(index + 1)), runner.checkpoint())
+                    strides.append((keys.at(actions.end(index + 1)), runner.checkpoint()))
         except ActionError as exc:
+            _keep(cache, strides, runner.timed_out)
             raise exc.to_bad_input(run.actions) from None
+        _keep(cache, strides, runner.timed_out)
         changed = changed_between(before, runner.observe()) if before is not None else []
         state = build_state(runner, changed)
         if not runner.timed_out:   # a state that depends on the machine's speed is never reused

@@ -81,14 +81,14 @@ class Runner:
         self.stop_at: frozenset[int] = frozenset()
         self.actions = 0
         self.pages_base: dict | None = None
+        self.breakpoints: tuple = ()
+        self.watches: tuple = ()
+        self.last_stop: dict | None = None
         # Wall-clock end of this request's emulation (replay sets it): counts alone do not bound time, since
         # an instruction that rewrites code costs a Unicorn cache flush (1-2 ms) instead of nanoseconds.
         self.deadline: float | None = None
         self.seconds = 0.0
         self.timed_out = False
-        self.breakpoints: tuple = ()
-        self.watches: tuple = ()
-        self.last_stop: dict | None = None
 
     # -- starting, checkpoints -------------------------------------------------------------------------
     def start(self) -> None:
@@ -196,12 +196,18 @@ class Runner:
             self.reason = f"the run used its budget of {self.budget} instructions"
             self.emit("budget", {"budget": self.budget, "message": self.reason})
             return False
-        if self.deadline is not None and time.monotonic() >= self.deadline:
-            self.status, self.timed_out = "budget", True
-            self.reason = (f"the run used its time budget of {self.seconds:g} s after {self.insn_count} "
-                           "instructions")
-            self.emit("budget", {"budget": self.budget, "seconds": self.seconds, "message": self.reason})
+        return not self.out_of_time()
+
+    def out_of_time(self) -> bool:
+        """True once the wall-clock budget is spent (the first time: status budget and a budget event).
+        Checked per instruction step and per action, so host checks and resets are bounded too."""
+        if self.timed_out:
+            return True
+        if self.deadline is None or time.monotonic() < self.deadline:
             return False
+        self.status, self.timed_out = "budget", True
+        self.reason = f"the run used its time budget of {self.seconds:g} s after {self.insn_count} instructions"
+        self.emit("budget", {"budget": self.budget, "seconds": self.seconds, "message": self.reason})
         return True
 
     def time_left(self) -> float | None:

@@ -9,6 +9,8 @@ import re
 from ..toolchain import Build
 
 U32 = 0xFFFFFFFF
+MAX_WORD_CHARS = 200      # symbol+offset; longer is not a value (and int() of thousands of digits is an error)
+MAX_NUMBER_CHARS = 24
 TERM = re.compile(r"^(?P<base>[A-Za-z_.][A-Za-z0-9_.$]*|0[xX][0-9a-fA-F]+|[0-9]+)"
                   r"(?:(?P<op>[+-])(?P<offset>0[xX][0-9a-fA-F]+|[0-9]+))?$")
 # `#define NAME 0x200` (an integer literal, optional U/L suffixes, optional parentheses) in the
@@ -53,6 +55,9 @@ class Values:
 
     def resolve(self, word: str, limit: int = U32) -> int:
         """A value in 0..limit; raises UnknownValue naming the problem."""
+        numbers = [part for part in re.split(r"[+-]", word) if part[:1].isdigit()]
+        if len(word) > MAX_WORD_CHARS or any(len(part) > MAX_NUMBER_CHARS for part in numbers):
+            raise UnknownValue(word[:24] + "...", "the value is too long to be a 32-bit number or a symbol")
         match = TERM.match(word)
         if not match:
             raise UnknownValue(word, f"{word!r} is not a number (decimal or 0x-hex) or a symbol name")

@@ -66,11 +66,11 @@ def read_number(text: str) -> Number:
 
 def _char_constant(text: str) -> Number:
     """GAS's 'c: the code of one character. Escapes ('\\n) are GAS syntax too, but not accepted here."""
+    if text[1:2] == "\\":
+        raise NotANumber("escapes in character constants are not accepted in edited lines")
     if len(text) != 2:
         raise NotANumber(f"{text!r}: a character constant is one quote and one character, like 'A")
     ch = text[1]
-    if ch == "\\":
-        raise NotANumber("escapes in character constants are not accepted in edited lines")
     if not " " <= ch <= "~":
         raise NotANumber(f"{text!r}: only printable ASCII characters")
     return Number(ord(ch), text, 0)

@@ -69,6 +69,7 @@ class Limits:
     file_size: int = 16 * 1024 * 1024
     processes: int = 256          # RLIMIT_NPROC counts every process of the server's user (root is exempt)
     open_files: int = 256
+    require_landlock: bool = False  # JOURNEY_JAIL=required: no toolchain run at all without Landlock
 
 
 class JailError(RuntimeError):
@@ -160,6 +161,8 @@ def _preexec(limits: Limits, ruleset_fd: int | None, seccomp: ctypes.Array | Non
         for which, value in ((resource.RLIMIT_CPU, limits.cpu_seconds), (resource.RLIMIT_AS, limits.address_space),
                              (resource.RLIMIT_FSIZE, limits.file_size), (resource.RLIMIT_NPROC, limits.processes),
                              (resource.RLIMIT_NOFILE, limits.open_files), (resource.RLIMIT_CORE, 0)):
+            _soft, hard = resource.getrlimit(which)   # never above the hard limit we were given: EPERM
+            value = value if hard == resource.RLIM_INFINITY else min(value, hard)
             resource.setrlimit(which, (value, value))
         if _prctl(_PR_SET_NO_NEW_PRIVS, 1) != 0:
             raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
@@ -183,14 +186,14 @@ class Outcome:
     timed_out: bool
 
 
-def run_jailed(argv: list[str], build_dir: Path, limits: Limits, *, require_landlock: bool = False,
+def run_jailed(argv: list[str], build_dir: Path, limits: Limits, *,
                read_paths: tuple[str, ...] = TOOLCHAIN_READ_PATHS, env: dict[str, str] | None = None) -> Outcome:
     """Run argv with cwd = build_dir inside the jail; return its exit code and (bounded) stderr.
 
     The one way the project starts a toolchain program: a new step (gcc for boot.c) calls this too.
     Raises FileNotFoundError when argv[0] is missing and JailError when Landlock is required but absent."""
     build_dir = Path(build_dir).resolve()
-    if require_landlock and not landlock_abi():
+    if limits.require_landlock and not landlock_abi():
         raise JailError("this deployment requires Landlock (JOURNEY_JAIL=required) and the kernel has none")
     ruleset = _ruleset(build_dir, read_paths) if landlock_abi() else None
     base_env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LC_ALL": "C", "SOURCE_DATE_EPOCH": "0",

@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path, PurePosixPath
 
-from ..errors import BuildError, ContentError
+from ..errors import BuildError, BuildUnavailable, ContentError
 from .runner import Limits, run_tool
 from .sandbox_rules import MacroTable
 from .splice import parse_defines, parse_probes, probe_source, splice, with_placeholders
@@ -88,12 +88,15 @@ def _write_tree(root: Path, tree: dict[str, bytes]) -> None:
 
 
 def link_tree(tree: dict[str, bytes], limits: Limits, scratch: Path | None = None,
-              splices: Splices | None = None) -> tuple[bytes, list[str]]:
+              splices: Splices | None = None,
+              objects_cache: MutableMapping[str, tuple[bytes, list[str]]] | None = None) -> tuple[bytes, list[str]]:
     """Build the tree in a fresh temporary folder; return (ELF bytes, tool warnings).
 
     `tree` is shipped text only; `splices` are checked student lines, placed into cpp's output of their
     file (splice.py). Paths given to the tools are relative and the folder is prefix-mapped to ".", so
-    the ELF (DWARF included) is byte-identical wherever it is built.
+    the ELF (DWARF included) is byte-identical wherever it is built, and so is each object file: with
+    `objects_cache`, the objects of files no splice touches are reused (an edit then costs cpp + as of
+    its own file and ld, not the whole tree).
     """
     sources = assembly_order(tree)
     if not sources:
@@ -106,11 +109,24 @@ def link_tree(tree: dict[str, bytes], limits: Limits, scratch: Path | None = Non
     with tempfile.TemporaryDirectory(prefix="journey-build-", dir=scratch) as tmp:
         root = Path(tmp)
         holed = {name: with_placeholders(tree[name], lines) for name, lines in splices.items()}
-        _write_tree(root, {**tree, **holed})
+        try:
+            _write_tree(root, {**tree, **holed})
+        except OSError as exc:     # ENOSPC / EDQUOT on the cache disk: the server's trouble, not the source's
+            raise BuildUnavailable("could not build now: no room for the build folder; try again later",
+                                   {"errno": exc.errno}) from None
         (root / "obj").mkdir()
         objects = []
+        shipped = tree_hash(tree)
         for index, source in enumerate(sources):
             stem = f"obj/{index:02d}-{PurePosixPath(source).stem}"
+            key = f"{shipped}:{index}:{source}"
+            reused = objects_cache.get(key) if objects_cache is not None and source not in splices else None
+            if reused is not None:
+                (root / f"{stem}.o").write_bytes(reused[0])
+                warnings += reused[1]
+                objects.append(f"{stem}.o")
+                continue
+            before = len(warnings)
             warnings += _nonempty(run_tool([*CPP, source, "-o", f"{stem}.s"], root, limits, f"cpp {source}"))
             if source in splices:
                 output = root / f"{stem}.s"
@@ -120,6 +136,8 @@ def link_tree(tree: dict[str, bytes], limits: Limits, scratch: Path | None = Non
                 ["as", "--32", "-g", f"--debug-prefix-map={root}=.", "-o", f"{stem}.o", f"{stem}.s"],
                 root, limits, f"as {source}"))
             objects.append(f"{stem}.o")
+            if objects_cache is not None and source not in splices:
+                objects_cache[key] = ((root / f"{stem}.o").read_bytes(), warnings[before:])
         warnings += _nonempty(run_tool(
             ["ld", "-m", "elf_i386", "--build-id=none", "-T", LINKER_SCRIPT, "-o", "kernel.elf", *objects],
             root, limits, "ld"))

@@ -7,7 +7,6 @@ about kernels or lguest.
 from __future__ import annotations
 
 import functools
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -38,7 +37,7 @@ def run_tool(argv: list[str], cwd: Path, limits: Limits, stage: str) -> str:
     """Run argv jailed in cwd (its build folder); return stderr (warnings) or raise BuildError with the tool's
     own messages."""
     try:
-        outcome = run_jailed(argv, cwd, limits, require_landlock=os.environ.get("JOURNEY_JAIL") == "required")
+        outcome = run_jailed(argv, cwd, limits)
     except FileNotFoundError:
         require_toolchain()
         raise

@@ -29,6 +29,7 @@ MEMO_OVERHEAD = 12                 # a Build's sections, symbols and line map co
 DISK_BYTES = 256 * 1024 * 1024     # the cache folder of builds, shared by the workers of one machine
 MAX_FAILURES = 64
 MAX_MACRO_TABLES = 8
+MAX_OBJECTS = 32
 
 Admit = Callable[[bytes], None]
 
@@ -56,6 +57,7 @@ class BuildStore:
         self._memo_size = 0
         self._failures: OrderedDict[str, BuildError] = OrderedDict()  # a source that won't assemble fails fast
         self._macros: OrderedDict[tuple[str, str], MacroTable] = OrderedDict()
+        self._objects = _BoundedObjects(MAX_OBJECTS)   # shipped files' object files, reused by edit builds
         self._lock = threading.Lock()
 
     # -- reading the counters (tests, /healthz) -----------------------------------------------------------
@@ -136,7 +138,7 @@ class BuildStore:
     def _make(self, key: str, tree: dict[str, bytes], sources: dict[str, str], version: str,
               splices: Splices | None, admit: Admit | None) -> Build:
         toolchain = tool_versions()
-        elf, warnings = link_tree(tree, self.limits, self.scratch, splices)
+        elf, warnings = link_tree(tree, self.limits, self.scratch, splices, self._objects)
         if admit is not None:
             admit(elf)   # refused builds are never parsed, memoised or written
         build = Build(version, key, elf, sources, toolchain=toolchain, warnings=warnings, origin="built")
@@ -157,6 +159,25 @@ class BuildStore:
         _write_atomic(self.prebuilt_dir, build.input_hash, build.elf,
                       {"version": build.version, "toolchain": build.toolchain})
         return self.prebuilt_dir / f"{build.input_hash}.elf"
+
+
+class _BoundedObjects(OrderedDict):
+    """Object files by (shipped tree, source): the oldest go past `limit` entries (a few KiB each)."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
+        self._lock = threading.Lock()
+
+    def get(self, key, default=None):
+        with self._lock:
+            return super().get(key, default)
+
+    def __setitem__(self, key, value) -> None:
+        with self._lock:
+            super().__setitem__(key, value)
+            while len(self) > self.limit:
+                self.popitem(last=False)
 
 
 def _read_meta(path: Path) -> dict:

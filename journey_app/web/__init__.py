@@ -2,7 +2,7 @@
 
 Blueprints, each imported here by name (a missing module fails at start): `pages`, `reading` (stages, files),
 `xref_pages`, `search_pages` (HTML, each page with a `.json` twin), `api` (JSON under /api/), `explorer_api`
-(+ `openapi`), `labs_api`, `labs_pages`, `instructor`.
+(+ `openapi`), `whatif_api`, `labs_api`, `labs_pages`, `instructor`.
 Per-process objects (Catalog) hang off the app, never off module globals.
 """
 
@@ -14,8 +14,8 @@ from .. import paths
 from ..catalog import Catalog
 from ..index import IndexStore
 from ..settings import Settings
-from . import (api, errors, explorer_api, instructor, labs_api, labs_pages, pages, reading, search_pages,
-               security, whatif_api, xref_pages)
+from . import (api, compression, errors, explorer_api, instructor, labs_api, labs_pages, pages, reading,
+               search_pages, security, whatif_api, xref_pages)
 
 
 def create_app(config: Settings | dict | None = None) -> Flask:
@@ -34,6 +34,8 @@ def create_app(config: Settings | dict | None = None) -> Flask:
 
     errors.register(app)
     security.register(app)
+    compression.register(app)
+    _say_jail(settings)
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(reading.bp)
@@ -50,3 +52,15 @@ def create_app(config: Settings | dict | None = None) -> Flask:
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     return app
+
+
+def _say_jail(settings: Settings) -> None:
+    """Say once, in the error log, when edited source would be built without Landlock (docs/deploy.md)."""
+    import logging
+
+    from ..toolchain.jail import jail_level, landlock_abi
+
+    if not landlock_abi():
+        logging.getLogger(__name__).warning(
+            "toolchain jail: %s only (no Landlock in this kernel)%s", jail_level(),
+            "; JOURNEY_JAIL=required: edited source will not be built" if settings.jail == "required" else "")

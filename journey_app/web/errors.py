@@ -8,6 +8,7 @@ import logging
 
 from flask import Flask, render_template, request
 from markupsafe import escape
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from ..errors import JourneyError
@@ -28,12 +29,26 @@ def error_response(code: str, message: str, detail, status: int, headers: dict |
     if wants_json():
         return body, status, headers or {}
     try:
-        page = render_template("error.html", error=body["error"], status=status)
+        page = render_template("error.html", error=body["error"], status=status,
+                               chapters=_chapter_list() if status == 404 else [])
     except Exception:  # a broken template must not turn one error into an unhandled one
         log.exception("error page could not be rendered")
         page = (f"<!doctype html><title>{status}</title><h1>{status}: {escape(message)}</h1>"
                 f"<p>Error code <code>{escape(code)}</code>. <a href=\"/\">Contents</a></p>")
     return page, status, headers or {}
+
+
+def _chapter_list() -> list[dict]:
+    """The chapters of the default version, for a 404 page that helps the reader on (empty if they fail too)."""
+    from .context import catalog
+    from .pages import chapter_url
+
+    try:
+        version = catalog().default_version()
+        return [{"id": c.id, "title": c.title, "url": chapter_url(version, c.slug)}
+                for c in catalog().library.chapters(version)]
+    except JourneyError:
+        return []
 
 
 def _kept_headers(exc: HTTPException) -> dict:
@@ -55,6 +70,14 @@ def register(app: Flask) -> None:
         code = {404: "not_found", 405: "method_not_allowed", 413: "too_large",
                 400: "bad_input", 415: "unsupported_media_type", 429: "rate_limited"}.get(status, "http_error")
         return error_response(code, exc.description or exc.name, None, status, _kept_headers(exc))
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(exc: OperationalError):
+        # The database refused (disk full, locked, server gone): the request could not be served now, and
+        # a transaction that failed left nothing behind. Not a bug of ours, so not a 500.
+        log.warning("database unavailable on %s %s: %s", request.method, request.path, type(exc.orig).__name__)
+        return error_response("database_unavailable", "the database is unavailable (disk full or gone); "
+                              "nothing was saved, try again later", None, 503, {"Retry-After": "30"})
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

@@ -20,7 +20,7 @@ from .context import catalog, settings
 from .explorer_memo import ResponseMemo, memo_key, recent_build, response_memo
 from .explorer_requests import checked_chapter, checked_scenario_id, checked_version, parse_json, raw_json, run_request
 from .explorer_response import shape_response
-from .ratelimit import limiter
+from .ratelimit import charged_run, limiter, this_client
 
 bp = Blueprint("explorer_api", __name__)
 
@@ -68,8 +68,10 @@ def run():
     cached = memo.get(key)
     if cached is None:
         if req.source is not None:        # edited source means a toolchain build: rate-limited per client
-            limiter().check("build", request.remote_addr or "unknown")
-        result, timed_out = _replay(req.version, req.scenario_id, req.actions, req.source, req.events_from)
+            limiter().check("build", this_client())
+        # an uncached run costs the client the milliseconds it takes; one over its share is refused first
+        result, timed_out = charged_run(
+            lambda: _replay(req.version, req.scenario_id, req.actions, req.source, req.events_from))
         payload = shape_response(req.version, req.scenario_id, result, req.max_events, req.kinds)
         body = json.dumps(payload, separators=(",", ":")).encode()
         if timed_out:   # ended by the wall clock: another try may get further, so nothing is remembered

@@ -11,7 +11,9 @@
 * request line and header limits; bodies are limited by the app (JOURNEY_MAX_REQUEST_BYTES).
 * no control socket (gunicorn >= 27 would create ~/.gunicorn/gunicorn.ctl, which fails on a
   read-only root and is not needed); worker heartbeat files in /dev/shm when writable.
-* access log and error log on stdout/stderr; never a debug or reload mode.
+* access log and error log on stdout/stderr; never a debug or reload mode. The access log leaves out
+  query strings and the Referer (either may carry a token someone pasted into a URL) and never logs
+  request headers (Authorization, cookies).
 
 Anything here can still be overridden with GUNICORN_CMD_ARGS (e.g. "--timeout 120").
 """
@@ -50,6 +52,9 @@ limit_request_fields = 100
 limit_request_field_size = 8190
 
 accesslog = "-"
+# gunicorn's default has %(r)s (the request line, query string included) and %(f)s (Referer): both can
+# carry secrets pasted into URLs. %(U)s is the path alone.
+access_log_format = '%(h)s - %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(L)ss "%(a)s"'
 errorlog = "-"
 loglevel = "info"
 capture_output = False
@@ -57,3 +62,19 @@ reload = False
 
 control_socket_disable = True
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+
+
+def post_request(worker, req, environ, resp) -> None:
+    """Hand freed heap back to the OS after each request that did work (a build, a run, a grade), so a
+    worker's RSS returns to its level instead of keeping the high-water mark of its largest request."""
+    if req.method == "POST":
+        _malloc_trim()
+
+
+def _malloc_trim() -> None:
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):   # not glibc: nothing to do
+        pass

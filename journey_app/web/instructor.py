@@ -3,7 +3,9 @@ in JOURNEY_INSTRUCTOR_TOKEN; with no token set they answer 403 "instructor pages
 
 Auth: `Authorization: Bearer <token>` on any request, or the login form, which sets a signed, HttpOnly,
 SameSite=Strict cookie. Tokens are compared in constant time and never read from
-URLs. Failed attempts count against the client's rate limit. Reads the store; grades nothing.
+URLs. Failed attempts count against the client's rate limit (shared by every worker: web/ratelimit.py),
+and a client over it is refused BEFORE its token is compared, so the right token guessed late still gets
+429. Reads the store; grades nothing.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from ..errors import BadInput, JourneyError, NotFound, RateLimited, Unauthorized
 from ..labs.store import LAB_ID, open_store
+from . import csrf
 from .context import settings
 from .labs_shelf import shelf
-from .ratelimit import limiter
+from .ratelimit import limiter, this_client
 
 bp = Blueprint("instructor", __name__)
 
@@ -69,9 +72,17 @@ def _fingerprint(token: str) -> str:
     return hashlib.sha256(b"fingerprint\0" + _digest(token)).hexdigest()[:32]
 
 
+LOGIN_BUCKET = "instructor-login"
+
+
+def _before_compare() -> None:
+    """A client over its failed-attempt limit gets 429 whatever token it sends: nothing is compared."""
+    limiter().peek(LOGIN_BUCKET, this_client())
+
+
 def _refuse(message: str) -> None:
     """A failed attempt: counted against the client (429 once over JOURNEY_GRADE_RATE a minute), then 401."""
-    limiter().check("instructor-login", request.remote_addr or "unknown")
+    limiter().check(LOGIN_BUCKET, this_client())
     raise Unauthorized(message, None)
 
 
@@ -80,6 +91,7 @@ def authorised() -> bool:
     token = _token()
     header = request.headers.get("Authorization", "")
     if header:
+        _before_compare()
         scheme, _, given = header.partition(" ")
         if scheme.lower() != "bearer" or not token_matches(given.strip(), token):
             _refuse("the Authorization header does not carry the instructor token")
@@ -161,6 +173,11 @@ def class_json():
 @bp.post("/instructor/login")
 def login():
     token = _token()
+    csrf.require()
+    try:
+        _before_compare()
+    except RateLimited as exc:
+        return render_template("instructor_login.html", failed=True, limited=exc), 429
     if not token_matches(request.form.get("token"), token):
         try:
             _refuse("that is not the instructor token")
@@ -177,6 +194,7 @@ def login():
 @bp.post("/instructor/logout")
 def logout():
     _token()
+    csrf.require()
     response = redirect(url_for("instructor.class_page"), code=303)
     response.delete_cookie(COOKIE, path=COOKIE_PATH, httponly=True, samesite="Strict", secure=request.is_secure)
     return response

@@ -15,12 +15,13 @@ from markupsafe import Markup, escape
 
 from ..errors import JourneyError
 from ..labs import Lab
+from . import csrf
 from .labs_api import list_labs
 from .labs_json import grade_json, lab_detail_json, source_context
 from .labs_requests import grade_request, hints_asked, student_name
 from .labs_shelf import shelf
 from .pages import contents_url
-from .ratelimit import limiter
+from .ratelimit import limiter, this_client
 
 bp = Blueprint("labs_pages", __name__)
 
@@ -87,7 +88,8 @@ def grade_form(lab_id: str):
     lab_ = shelf().lab(lab_id)
     body, form = form_request(lab_)
     try:
-        limiter().check("grade", request.remote_addr or "unknown")
+        csrf.require()
+        limiter().check("grade", this_client())
         req = grade_request(body, lab_)
         grade = grade_json(lab_, req)
     except JourneyError as exc:

@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections import OrderedDict
 
-from flask import current_app, request
+from flask import current_app
 
 from ..errors import BadInput, BuildError, SandboxRefused
 from ..labs import Lab, Submission
@@ -20,7 +20,7 @@ from ..toolchain.sandbox import SandboxPolicy, build_edited
 from .context import catalog, settings
 from .explorer_response import shape_response
 from .labs_requests import RUN_FIELDS, changed_edits, edits_object, events_options, reject_unknown, student_actions
-from .ratelimit import limiter
+from .ratelimit import charged_run, limiter, this_client
 
 BUILT_KEY = "journey.labs.built"
 
@@ -45,7 +45,7 @@ def edited_build(lab: Lab, edits):
     key = _edit_key(lab, edits)
     built = _built()
     if key not in built:
-        limiter().check("grade", request.remote_addr or "unknown")
+        limiter().check("grade", this_client())
     policy = SandboxPolicy(max_edited_lines=lab.editable.max_edited_lines)
     try:
         build = build_edited(catalog(), lab.version, lab.editable.file, edits, lab.editable.lines, policy)
@@ -81,8 +81,8 @@ def run_json(lab: Lab, body: dict) -> dict:
         run_settings = dataclasses.replace(run_settings, insn_budget=lab.insn_budget)
     setup = len(split_actions(lab.setup))
     text = "\n".join(part for part in (lab.setup.strip(), actions.strip()) if part)
-    result = replay(Run(lab.version, lab.scenario, text), catalog=catalog(), settings=run_settings, build=build,
-                    events_from=setup + events_from if events_from else 0).to_json()
+    result = charged_run(lambda: replay(Run(lab.version, lab.scenario, text), catalog=catalog(), settings=run_settings,
+                                        build=build, events_from=setup + events_from if events_from else 0).to_json())
     for event in result["events"]:
         index = event.get("action_index")
         if isinstance(index, int):

@@ -1,19 +1,36 @@
 """Security headers on every response: CSP `default-src 'self'` (no inline script), no sniffing,
-no framing except our own embed view, no referrer leakage.
+no framing except the read-only chapter view with ?embed=1, no referrer leakage; CSRF on forms (csrf.py).
+
+EMBEDDABLE lists the only endpoints a course page may frame: chapter pages, which change no state.
+Lab pages (a grade form), instructor pages and everything else keep `frame-ancestors 'self'`.
 """
 
 from __future__ import annotations
 
 from flask import Flask, request
 
+from . import csrf
+
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}")
+EMBEDDABLE = frozenset({"pages.chapter", "pages.version_chapter"})
+
+
+def embedded() -> bool:
+    """?embed=1 on a read-only chapter view (and on nothing else, whatever the query says)."""
+    return request.args.get("embed") == "1" and request.endpoint in EMBEDDABLE and request.method == "GET"
 
 
 def register(app: Flask) -> None:
+    csrf.register(app)
+
+    @app.context_processor
+    def _embed_flag():
+        return {"embed_view": embedded()}
+
     @app.after_request
     def headers(response):
-        embed = request.args.get("embed") == "1"
+        embed = embedded() and response.status_code == 200
         # The read-only embed view is meant for course pages in an iframe; everything else is not.
         response.headers["Content-Security-Policy"] = CSP.format(ancestors="*" if embed else "'self'")
         response.headers["X-Content-Type-Options"] = "nosniff"

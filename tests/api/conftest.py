@@ -16,9 +16,14 @@ def cache_dir(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def make_app(cache_dir):
-    """make_app(**settings) -> a Flask app built with those Settings overrides (datasette's make_app_client)."""
+    """make_app(**settings) -> a Flask app built with those Settings overrides (datasette's make_app_client).
+
+    The build cache is shared (speed); the database, which holds the rate-limit counters, is each app's own."""
+    apps = iter(range(1_000_000))
+
     def make(**overrides):
-        app = create_app({"cache_dir": cache_dir, **overrides})
+        database = f"sqlite:///{cache_dir / f'app-{next(apps)}.sqlite3'}"
+        app = create_app({"cache_dir": cache_dir, "database_url": database, **overrides})
         app.testing = True
         return app
     return make

@@ -11,6 +11,7 @@ import re
 import pytest
 
 from journey_app.web import instructor
+from tests.support.forms import form
 
 from .conftest import FIX, TOKEN, WRONG, assert_error
 
@@ -38,7 +39,7 @@ def graded(client):
 @pytest.mark.parametrize("method, url", ROUTES)
 def test_without_a_token_configured_the_pages_are_disabled(make_app, method, url):
     client = make_app(instructor_token="").test_client()
-    response = getattr(client, method)(url, headers=BEARER, data={"token": ""} if method == "post" else None)
+    response = getattr(client, method)(url, headers=BEARER, data=form(client, {"token": ""}) if method == "post" else None)
     assert response.status_code == 403
     if url.endswith(".json"):
         assert assert_error(response, 403, "instructor_disabled")["message"].startswith("instructor pages are disabled")
@@ -91,12 +92,19 @@ def test_tokens_are_compared_in_constant_time(monkeypatch, client):
 def test_guessing_is_rate_limited(make_app):
     client = make_app(instructor_token=TOKEN, grade_rate=2).test_client()
     for _ in range(2):
-        assert client.post("/instructor/login", data={"token": "guess"}).status_code == 401
-    response = client.post("/instructor/login", data={"token": "guess"})
+        assert client.post("/instructor/login", data=form(client, {"token": "guess"})).status_code == 401
+    response = client.post("/instructor/login", data=form(client, {"token": "guess"}))
     assert response.status_code == 429 and "Too many wrong tokens" in response.get_data(as_text=True)
     assert_error(client.get("/instructor.json", headers={"Authorization": "Bearer guess"}), 429, "rate_limited")
-    # the right token still works: only failures are counted
-    assert client.get("/instructor.json", headers=BEARER).status_code == 200
+    # a limited client is refused before its token is compared: guessing right late gains nothing
+    assert_error(client.get("/instructor.json", headers=BEARER), 429, "rate_limited")
+    assert client.post("/instructor/login", data=form(client, {"token": TOKEN})).status_code == 429
+
+
+def test_the_right_token_is_never_counted(make_app):
+    client = make_app(instructor_token=TOKEN, grade_rate=2).test_client()
+    for _ in range(5):
+        assert client.get("/instructor.json", headers=BEARER).status_code == 200
 
 
 # -- the class table and the CSV ----------------------------------------------------------------------
@@ -146,7 +154,7 @@ def test_csv_export_refuses_unknown_labs(graded, query, status):
 
 
 def login(client, token=TOKEN):
-    return client.post("/instructor/login", data={"token": token})
+    return client.post("/instructor/login", data=form(client, {"token": token}))
 
 
 def test_login_sets_a_signed_httponly_strict_cookie(graded):
@@ -191,6 +199,6 @@ def test_a_cookie_dies_with_its_token(make_app):
 def test_logout_ends_the_session(graded):
     login(graded)
     assert graded.get("/instructor").status_code == 200
-    response = graded.post("/instructor/logout")
+    response = graded.post("/instructor/logout", data=form(graded, {}))
     assert response.status_code == 303 and f"{instructor.COOKIE}=;" in response.headers["Set-Cookie"]
     assert graded.get("/instructor").status_code == 401

@@ -9,6 +9,7 @@ import shutil
 from journey_app import paths
 from journey_app.labs.store import open_store
 from journey_app.web import create_app
+from tests.support.forms import form
 
 from .conftest import FIX, LABS, WRONG, hidden_checks, submission
 
@@ -106,7 +107,7 @@ def test_instructions_markdown_cannot_carry_html(tmp_path, cache_dir):
 
 
 def test_form_post_grades_saves_and_shows_the_result(app, client):
-    response = client.post(FORM, data={"student": "Grace Hopper", "line-78": FIX})
+    response = client.post(FORM, data=form(client, {"student": "Grace Hopper", "line-78": FIX}))
     page = html(response)
     assert response.status_code == 200
     assert "All checks passed: 8/8." in page and "Saved for <strong>Grace Hopper</strong>" in page
@@ -117,7 +118,7 @@ def test_form_post_grades_saves_and_shows_the_result(app, client):
 
 
 def test_form_post_of_a_wrong_attempt_says_what_failed_and_opens_a_hint(client):
-    page = html(client.post(FORM, data={"student": "Grace Hopper", "line-78": WRONG}))
+    page = html(client.post(FORM, data=form(client, {"student": "Grace Hopper", "line-78": WRONG})))
     assert "Score 2/8." in page
     assert '<span class="lab-check-verdict">Failed</span>' in page
     assert 'Reread <a href="/chapters/G-033">G:033</a>.' in page
@@ -126,14 +127,14 @@ def test_form_post_of_a_wrong_attempt_says_what_failed_and_opens_a_hint(client):
 
 
 def test_form_post_without_a_name_grades_without_saving(app, client):
-    page = html(client.post(FORM, data={"line-78": FIX}))
+    page = html(client.post(FORM, data=form(client, {"line-78": FIX})))
     assert "All checks passed" in page and "Not saved" in page
     assert open_store(app.extensions["journey.settings"].database_url).class_table() == []
 
 
 def test_form_post_of_a_refused_line_keeps_the_work_and_marks_the_line(client):
     hostile = '\t.incbin "/etc/passwd"'
-    response = client.post(FORM, data={"student": "Mallory", "line-78": hostile})
+    response = client.post(FORM, data=form(client, {"student": "Mallory", "line-78": hostile}))
     page = html(response)
     assert response.status_code == 422
     assert ".incbin is not allowed" in page
@@ -145,15 +146,15 @@ def test_form_post_of_a_refused_line_keeps_the_work_and_marks_the_line(client):
 def test_form_post_with_answers_and_actions(client):
     sub = submission("boot-hypercall", "solution")
     data = {"actions": sub["actions"], **{f"answer-{k}": v for k, v in sub["answers"].items()}}
-    page = html(client.post("/labs/boot-hypercall/grade", data=data))
+    page = html(client.post("/labs/boot-hypercall/grade", data=form(client, data)))
     assert "All checks passed: 9/9." in page
     assert 'value="0x101000"' in page
 
 
 def test_form_post_is_rate_limited_with_the_work_kept(make_app):
     client = make_app(grade_rate=1).test_client()
-    assert client.post(FORM, data={"line-78": FIX}).status_code == 200
-    response = client.post(FORM, data={"line-78": WRONG})
+    assert client.post(FORM, data=form(client, {"line-78": FIX})).status_code == 200
+    response = client.post(FORM, data=form(client, {"line-78": WRONG}))
     assert response.status_code == 429
     page = html(response)
     assert "Slow down." in page and f'value="{WRONG}"' in page
@@ -172,10 +173,10 @@ def test_hidden_checks_never_reach_a_page_or_a_response(client):
         for name in ("solution", "wrong"):
             sub = submission(lab_id, name)
             grades.append(client.post(f"/api/labs/{lab_id}/grade", json=sub))
-            form = {"actions": sub.get("actions", "")}
-            form.update({f"line-{k}": v for k, v in sub.get("edits", {}).items()})
-            form.update({f"answer-{k}": v for k, v in sub.get("answers", {}).items()})
-            grades.append(client.post(f"/labs/{lab_id}/grade", data=form))
+            fields = {"actions": sub.get("actions", "")}
+            fields.update({f"line-{k}": v for k, v in sub.get("edits", {}).items()})
+            fields.update({f"answer-{k}": v for k, v in sub.get("answers", {}).items()})
+            grades.append(client.post(f"/labs/{lab_id}/grade", data=form(client, fields)))
         for response in seen + grades:
             assert response.status_code == 200, response.request.path
             body = response.get_data(as_text=True)

@@ -1,0 +1,122 @@
+"""The hostile corpus against a real gunicorn server: every case answers below 500, within the time limit,
+without the canary; then nothing stored or logged holds the canary or a query-string token, and the
+workers' memory after a second pass of the whole corpus is within 10% of where the first pass left it
+(the first pass fills every bounded cache for this traffic: checkpoints, builds, engines, response memo;
+the second must not grow a worker further).
+
+The cases are data (tests/security/corpus/*.json, see corpus.py); this file only runs them."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from tests.reliability.workers import rss_kib, worker_pids
+from tests.scale.servers import request
+
+from .corpus import build_request, load_cases
+
+CASES = load_cases()
+TIME_LIMIT = 2.0
+RSS_GROWTH = 0.10
+WARM_UP = [  # one of each expensive kind, so the baseline includes what any first request loads
+    ("POST", "/api/run", {"scenario": "g033-restore-fl-first", "actions": "run_until journey_done"}),
+    ("POST", "/api/labs/irq-enable-fix/run", {"edits": {"78": "\tcmpl $0, lguest_data+LGUEST_DATA_irq_pending"}}),
+    ("POST", "/api/labs/irq-enable-fix/grade", {"edits": {"78": "\tcmpl $1, lguest_data+LGUEST_DATA_irq_pending"}}),
+    ("POST", "/api/labs/pending-restore-fl/grade", {"actions": "raise_irq 1; host_check"}),
+    ("GET", "/chapters/G-033", None), ("GET", "/labs/irq-enable-fix", None), ("GET", "/api/scenarios", None),
+]
+_results: list[dict] = []
+_baseline: dict = {}
+
+
+def run_case(hostile, case) -> tuple[list[str], float]:
+    """Send one case; the problems found (empty when it behaved) and the seconds it took."""
+    req = build_request(case, hostile.values, hostile.kernel_text)
+    started = time.monotonic()
+    resp = request(hostile.server.port, req.method, req.path, req.body, req.headers, timeout=30)
+    took = time.monotonic() - started
+    text = resp.body.decode("utf-8", "replace")
+    problems = []
+    if hostile.secret in text or hostile.secret in json.dumps(resp.header_list):
+        problems.append("the canary is in the response")
+    if resp.status >= 500:
+        problems.append(f"status {resp.status}: {text[:300]}")
+    if took >= TIME_LIMIT:
+        problems.append(f"took {took:.2f} s")
+    expect = case.expect
+    if "status" in expect and resp.status not in expect["status"]:
+        problems.append(f"status {resp.status}, expected {expect['status']}: {text[:300]}")
+    if resp.status >= 400 and (req.path.startswith("/api/") or ".json" in req.path.split("?")[0]):
+        error = resp.json().get("error", {})
+        if set(error) != {"code", "message", "detail"}:
+            problems.append(f"not the one error shape: {text[:200]}")
+        elif "code" in expect and error["code"] != expect["code"]:
+            problems.append(f"code {error['code']}, expected {expect['code']}: {error['message'][:200]}")
+    if "state_status" in expect and resp.status == 200 and resp.json()["state"]["status"] != expect["state_status"]:
+        problems.append(f"run status {resp.json()['state']['status']}, expected {expect['state_status']}")
+    for header, needle in expect.get("header_contains", {}).items():
+        if needle not in resp.headers.get(header, ""):
+            problems.append(f"{header}: {resp.headers.get(header)!r} lacks {needle!r}")
+    return problems, took
+
+
+def test_corpus_is_large_and_well_formed():
+    assert len(CASES) >= 150
+    for case in CASES:
+        assert case.spec.get("expect", {}).keys() <= {"status", "code", "state_status", "header_contains"}, case.id
+
+
+def test_warm_up(hostile):
+    for _round in range(2):   # both workers
+        for method, path, payload in WARM_UP:
+            body = None if payload is None else json.dumps(payload).encode()
+            request(hostile.server.port, method, path, body, {"Content-Type": "application/json"} if body else {})
+    assert len(worker_pids(hostile.server.proc.pid)) == 2
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_case(hostile, case):
+    problems, took = run_case(hostile, case)
+    _results.append({"id": case.id, "seconds": took})
+    assert not problems, f"{case.id}: {problems}"
+
+
+def test_first_pass_memory(hostile):
+    pids = worker_pids(hostile.server.proc.pid)
+    _baseline.update(pids=pids, rss=sum(rss_kib(p) for p in pids))
+
+
+def test_second_pass_grows_no_worker(hostile):
+    """The whole corpus again: every case still behaves, and the workers hold no more memory than before."""
+    failures = {}
+    for case in CASES:
+        problems, took = run_case(hostile, case)
+        _results.append({"id": case.id, "seconds": took})
+        if problems:
+            failures[case.id] = problems
+    assert not failures
+    time.sleep(0.5)
+    pids = worker_pids(hostile.server.proc.pid)
+    assert pids == _baseline["pids"], "a worker was replaced (killed by a timeout?)"
+    after = sum(rss_kib(p) for p in pids)
+    assert after <= _baseline["rss"] * (1 + RSS_GROWTH), f"{_baseline['rss']} KiB -> {after} KiB"
+
+
+def test_no_canary_in_logs_rows_or_cache(hostile):
+    secret = hostile.secret.encode()
+    log = hostile.server.log.read_bytes()
+    assert secret not in log
+    assert hostile.query_token.encode() not in log       # query strings and Referers are not logged
+    assert b"Traceback" not in log
+    for path in hostile.workdir.rglob("*"):
+        if path.is_file() and "secrets" not in path.parts and path != hostile.server.log:
+            assert secret not in path.read_bytes(), path
+
+
+def test_every_case_ran_in_time():
+    assert len(_results) == 2 * len(CASES)
+    slowest = max(_results, key=lambda r: r["seconds"])
+    assert slowest["seconds"] < TIME_LIMIT, slowest
