@@ -5,12 +5,12 @@ Owns executing guest instructions and reporting why they stopped; must not apply
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from unicorn import (
-    UC_ARCH_X86, UC_HOOK_INSN, UC_HOOK_INSN_INVALID, UC_HOOK_INTR,
-    UC_HOOK_MEM_FETCH_UNMAPPED, UC_HOOK_MEM_READ_UNMAPPED,
-    UC_HOOK_MEM_WRITE, UC_HOOK_MEM_WRITE_UNMAPPED, UC_MEM_FETCH_UNMAPPED, UC_MEM_WRITE_UNMAPPED, UC_MODE_32,
-    UC_ERR_EXCEPTION, UC_PROT_ALL, Uc, UcError,
+    UC_ARCH_X86, UC_ERR_EXCEPTION, UC_HOOK_INSN, UC_HOOK_INSN_INVALID, UC_HOOK_INTR, UC_HOOK_MEM_FETCH_UNMAPPED,
+    UC_HOOK_MEM_READ_UNMAPPED, UC_HOOK_MEM_WRITE, UC_HOOK_MEM_WRITE_UNMAPPED, UC_MEM_FETCH_UNMAPPED,
+    UC_MEM_WRITE_UNMAPPED, UC_MODE_32, UC_PROT_ALL, Uc, UcError,
 )
 from unicorn.x86_const import UC_X86_INS_IN, UC_X86_INS_OUT, UC_X86_REG_EAX, UC_X86_REG_EIP
 
@@ -35,12 +35,15 @@ class Write:
     new: int
 
 
-@dataclass(frozen=True)
+ExitKind = Literal["count", "stop", "trap", "fault"]
+
+
+@dataclass(frozen=True, kw_only=True)
 class Exit:
     """Why a run ended. kind: "count" (all requested instructions ran), "stop" (EIP reached a stop
     address), "trap" (a CPU exception or `int`; `vector` says which), "fault" (unmapped memory)."""
 
-    kind: str
+    kind: ExitKind
     executed: int
     vector: int | None = None
     address: int | None = None
@@ -235,7 +238,7 @@ class Machine:
         self._set_exits(stops)
         mark = self._mark()
         if self._go(count - done, stops) is None:
-            return Exit("count", count)
+            return Exit(kind="count", executed=count)
         self._rewind(mark)
         while done < min(SINGLE_STEPS, count):
             reason = self._go(1, stops)
@@ -256,11 +259,10 @@ class Machine:
 
     def _exit(self, reason: tuple | None, executed: int) -> Exit:
         if reason is None:
-            return Exit("count", executed)
+            return Exit(kind="count", executed=executed)
         kind, vector, address, access, *more = reason
-        error = more[0] if more else None
-        errcode = more[1] if len(more) > 1 else None
-        return Exit(kind, executed, vector, address, access, error, errcode)
+        return Exit(kind=kind, executed=executed, vector=vector, address=address, access=access,
+                    error=more[0] if more else None, errcode=more[1] if len(more) > 1 else None)
 
     @property
     def eip(self) -> int:

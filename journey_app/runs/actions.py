@@ -201,7 +201,8 @@ def parse_action(text: str, index: int) -> Action:
                               f"{verb} takes {hi} argument{'s' if hi != 1 else ''}; {args[hi]!r} is one too many")
         if len(args) < lo:
             missing = {"run_until": EXPECT_UNTIL, "break": EXPECT_BREAK, "unbreak": EXPECT_BREAK,
-                       "watch": EXPECT_WATCH, "unwatch": EXPECT_WATCH, "set": EXPECT_TARGET if not args else EXPECT_VALUE,
+                       "watch": EXPECT_WATCH, "unwatch": EXPECT_WATCH,
+                       "set": EXPECT_TARGET if not args else EXPECT_VALUE,
                        "raise_irq": "an irq number from 0 to 31"}[verb]
             raise ActionError(index, len(words), "", missing, f"{verb} needs {missing}")
 
@@ -236,10 +237,10 @@ def parse_action(text: str, index: int) -> Action:
             raise ActionError(index, 1, args[0], EXPECT_UNTIL, f"cannot run until {args[0]!r}")
         return Action(index, verb, tuple(args))
     arity(2, 2)                                      # set
-    found = set_target(args[0])
-    if found is None:
+    target_limit = set_target(args[0])
+    if target_limit is None:
         raise ActionError(index, 1, args[0], EXPECT_TARGET, f"unknown register, flag or field {args[0]!r}")
-    target, limit = found
+    target, limit = target_limit
     if not TERM.match(args[1]):
         raise ActionError(index, 2, args[1], EXPECT_VALUE, f"{args[1]!r} is not a value")
     if re.match(r"^(0[xX][0-9a-fA-F]+|[0-9]+)$", args[1]):

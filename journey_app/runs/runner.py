@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..caches import BoundedCache
 from ..guest.machine import Machine
 from ..guest.memory import to_virt
 from ..guest.registers import FLAG_BITS, REGISTER_NAMES
@@ -24,7 +25,7 @@ from .locator import Locator
 from .scenarios import Scenario
 from .setup import apply_scenario, lguest_data_address
 from .values import Values
-from .status import RUNNABLE
+from .status import RUNNABLE, Status
 from .verbs import EFLAGS_AT, VERBS
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 EVENT_LIMIT = 20_000      # beyond this, insn and mem_write events are counted but not kept
 # (address, the 15 bytes there) -> instruction: the bytes decide the decoding, so this is shared by
 # every run of every build in the process.
-_DECODED: dict[tuple[int, bytes], Insn | None] = {}
+_DECODED: BoundedCache[tuple[int, bytes], Insn | None] = BoundedCache("runs.decoded", 2 << 20)
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Checkpoint:
     seq: int
     dropped: int
     insn_count: int
-    status: str
+    status: Status
     reason: str
     patched: tuple[tuple[int, str, str], ...]
     labels: tuple[tuple[int, str, int], ...]
@@ -75,7 +76,8 @@ class Runner:
         self.pending: list[Event] = []
         self.pending_from = -1
         self.seq = self.dropped = self.insn_count = 0
-        self.status, self.reason = RUNNABLE, ""
+        self.status: Status = RUNNABLE
+        self.reason = ""
         self.patched: tuple[tuple[int, str, str], ...] = ()
         self.labels: dict[int, tuple[str, int]] = {}
         self.stop_at: frozenset[int] = frozenset()
@@ -222,12 +224,7 @@ class Runner:
                 data = self.m.read(eip, 1)
             except GuestMemoryFault:
                 return None
-        key = (eip, data)
-        if key not in _DECODED:
-            if len(_DECODED) > 16384:
-                _DECODED.clear()
-            _DECODED[key] = disassemble_one(data, eip)
-        return _DECODED[key]
+        return _DECODED.get_or_make((eip, data), lambda: disassemble_one(data, eip))
 
     def peek(self, address: int, size: int) -> bytes:
         try:

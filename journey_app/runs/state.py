@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..caches import BoundedCache
 from ..guest.memory import to_virt
 from ..guest.registers import flags_of
 from ..host.frames import gate_kind, idt_address, idt_present
@@ -14,6 +15,7 @@ from ..host.guest_view import GuestMemoryFault
 from ..host.idt import cpu_gate
 from ..host.lguest_data import resolve as field_layout
 from .runner import Runner
+from .status import Status
 
 STACK_BELOW, STACK_ABOVE = 2, 10      # words shown under ESP and at/over it
 # The keys of the State's "host" object (build_state writes them in this order; a lab's `host` check names one).
@@ -22,11 +24,11 @@ HOST_KEYS = ("initialised", "lguest_data", "irqs_pending", "blocked", "halted", 
              "kernel_stack", "pgdir", "pgdirs", "last_pages", "async_ring")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class State:
     scenario: str
     version: str
-    status: str
+    status: Status
     reason: str
     insn_count: int
     eip: int
@@ -81,7 +83,7 @@ def _where(runner: Runner, address: int) -> dict:
     return {"symbol": where.symbol, "file": where.file, "line": where.line}
 
 
-_IDT_ROWS: dict[tuple, list[dict]] = {}
+_IDT_ROWS: BoundedCache[tuple, list[dict]] = BoundedCache("runs.idt_rows", 1 << 20)
 RING_STATUS = field_layout("hcall_status[0]")[0]
 RING_ARGS = field_layout("hcalls[0].arg0")[0]
 
@@ -92,22 +94,21 @@ def _idt(runner: Runner) -> list[dict]:
     The list is shared between States like the States themselves are shared through the checkpoint
     cache: readers must treat State JSON as read-only."""
     key = (runner.build.input_hash, tuple(sorted(runner.host.idt.items())))
-    rows = _IDT_ROWS.get(key)
-    if rows is None:
-        rows = []
+
+    def rows() -> list[dict]:
+        made: list[dict] = []
         for vector, (lo, hi) in key[1]:
             handler = idt_address(lo, hi)
             gate = cpu_gate(runner.host, vector)
-            rows.append({"vector": vector, "lo": lo, "hi": hi, "present": idt_present(lo, hi), "handler": handler,
+            made.append({"vector": vector, "lo": lo, "hi": hi, "present": idt_present(lo, hi), "handler": handler,
                          "handler_symbol": runner.build.symbolize(to_virt(handler)),
                          "gate": gate_kind(lo, hi) if idt_present(lo, hi) else None,
                          "dpl": (hi >> 13) & 3,
                          # copy_traps(): the CPU enters the Guest's handler itself, or exits to the Host
                          "cpu": "direct" if gate.direct else "host"})
-        if len(_IDT_ROWS) > 256:
-            _IDT_ROWS.clear()
-        _IDT_ROWS[key] = rows
-    return rows
+        return made
+
+    return _IDT_ROWS.get_or_make(key, rows)
 
 
 def _ring(runner: Runner) -> dict:

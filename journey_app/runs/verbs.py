@@ -133,7 +133,8 @@ def do_run_until(runner: Runner, action: Action) -> None:
                 return
         if looked == "hypercall" and target == "hypercall":
             call = _last(runner, "hypercall")
-            stopped(runner, action, "reached", f"the Guest made hypercall {call.get('name', '?')} at {where_now(runner)}")
+            stopped(runner, action, "reached",
+                    f"the Guest made hypercall {call.get('name', '?')} at {where_now(runner)}")
             return
         if looked and target == "decision":
             decision = _last(runner, "decision")

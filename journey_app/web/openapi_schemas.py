@@ -100,7 +100,8 @@ SCHEMAS: dict = {
                                "`step [n]`, `run_until <label|0xaddr|ret|hypercall|decision>`, "
                                "`set <reg|flag|field> <value>`, `raise_irq <n>`, `host_check`, `reset`, and the "
                                "debugger's `break <label|0xaddr|L<n>>`, `unbreak <same>`, `watch <reg|flag|field|"
-                               "sym[:bytes]>`, `unwatch <same>`, `continue` (to the next breakpoint or watched change). "
+                               "sym[:bytes]>`, `unwatch <same>`, `continue` (to the next breakpoint or watched "
+                               "change). "
                                "At most JOURNEY_MAX_ACTIONS actions (413 beyond).",
                 "examples": ["step 3; set irq_pending 0x200; run_until hypercall"],
             },

@@ -16,7 +16,7 @@ from ..journey import STAGES, Chapter
 from .context import catalog, content_index
 from .highlight import typeset_prose
 from .linking import link_chapter_mentions, link_code_words
-from .listing import CACHE_KEY, Listing, ListingCache, SourceLine, chapter_blocks, listing, notes_by_line
+from .listing import CACHE_KEY, Listing, SourceLine, chapter_blocks, listing, listing_cache, notes_by_line
 from .page_cache import page_cache
 
 bp = Blueprint("pages", __name__)
@@ -25,7 +25,7 @@ JSON = ".json"
 
 @bp.record_once
 def _attach_cache(state) -> None:
-    state.app.extensions.setdefault(CACHE_KEY, ListingCache())
+    state.app.extensions.setdefault(CACHE_KEY, listing_cache())
 
 def _is_default(version: str) -> bool:
     """The newest version gets the short URLs (/chapters/G-033); asked once per request."""
@@ -62,7 +62,7 @@ def summary(chapter: Chapter) -> dict:
 
 
 def error_json(error: JourneyError) -> dict:
-    detail = error.detail if isinstance(error.detail, dict) else {}
+    detail = error.detail or {}
     return {"code": error.code, "message": error.message, "file": detail.get("file"), "line": detail.get("line")}
 
 
