@@ -57,11 +57,22 @@ class Library:
         self._files: dict[tuple[str, str], tuple[tuple[int, int], ParsedFile | ContentError]] = {}
         self._indexes: dict[str, tuple[tuple, _VersionIndex]] = {}
         self._checked: dict[str, float] = {}
+        self._versions: tuple[float, tuple[str, ...]] | None = None
         self._lock = threading.Lock()
 
     # -- versions and files -------------------------------------------------------------------
 
     def versions(self) -> list[str]:
+        """Listed again at most once per `recheck_seconds`: every page asks, several times."""
+        now = time.monotonic()
+        listed = self._versions
+        if listed is not None and now - listed[0] < self.recheck_seconds:
+            return list(listed[1])
+        found = self._list_versions()
+        self._versions = (now, tuple(found))
+        return found
+
+    def _list_versions(self) -> list[str]:
         kernels = self.content_root / "kernels"
         if not kernels.is_dir():
             return []

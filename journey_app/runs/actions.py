@@ -1,5 +1,6 @@
-"""The action grammar: `step [n]`, `run_until <target>`, `set <name> <value>`, `raise_irq <n>`, `host_check`, `reset`,
-and the debugger's `break <where>`, `unbreak <where>`, `watch <what>`, `unwatch <what>`, `continue`.
+"""The action grammar: `step [n]`, `step_line [n]`, `next_line [n]`, `run_until <target>`, `set <name> <value>`,
+`raise_irq <n>`, `host_check`, `reset`, and the debugger's `break <where>`, `unbreak <where>`, `watch <what>`,
+`unwatch <what>`, `continue`.
 Owns splitting, syntax checks and errors that point at the offending word; must not resolve symbols or run.
 """
 
@@ -16,8 +17,9 @@ from .values import TERM
 MAX_STEP = 10_000                    # one `step n`; the run's instruction budget still applies
 RUN_KEYWORDS = ("ret", "hypercall", "decision")
 HOST_FIELDS = ("irqs_pending", "halted", "kick")
-VERBS = ("step", "run_until", "set", "raise_irq", "host_check", "reset",
+VERBS = ("step", "step_line", "next_line", "run_until", "set", "raise_irq", "host_check", "reset",
          "break", "unbreak", "watch", "unwatch", "continue")
+MAX_LINES = 1_000                    # one `step_line n` / `next_line n`
 SEPARATORS = re.compile(r"[;\n]")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _CANON_SEP = re.compile(r" ?(?:[;\n] ?)+")
@@ -226,6 +228,11 @@ def parse_action(text: str, index: int) -> Action:
         arity(0, 1)
         if args:
             _number(index, words, 1, 1, MAX_STEP, "a step count")
+        return Action(index, verb, tuple(args))
+    if verb in ("step_line", "next_line"):
+        arity(0, 1)
+        if args:
+            _number(index, words, 1, 1, MAX_LINES, "a line count")
         return Action(index, verb, tuple(args))
     if verb == "raise_irq":
         arity(1, 1)

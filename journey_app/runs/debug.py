@@ -208,11 +208,12 @@ def do_continue(runner: Runner, action: Action) -> None:
         else:
             from .verbs import FIRST_CHUNK     # verbs imports this module: the chunk rule is shared, not copied
 
-            exit = runner.m.run(min(runner.budget - runner.insn_count, FIRST_CHUNK * 50),
+            exit = runner.m.run(min(runner.room(), FIRST_CHUNK * 50),
                                 frozenset(breaks) | runner.stop_at | branches.stops)
         runner.insn_count += exit.executed
         runner.emit_writes()
         handle_exit(runner, exit)
+        runner.tick()                            # the clock event fires on the virtual clock (host/clock.py)
         if runner.watches:
             for watch, old in zip(runner.watches, before, strict=False):
                 new = watch.read(runner)

@@ -13,7 +13,7 @@ from ..caches import BoundedCache
 from ..guest.machine import Machine
 from ..guest.memory import to_virt
 from ..guest.registers import FLAG_BITS, REGISTER_NAMES
-from ..host import Host
+from ..host import Host, clock, host_check, raise_irq
 from ..host.decision import Decision
 from ..host.events import RewriteEvent
 from ..host.guest_view import GuestMemoryFault
@@ -190,7 +190,46 @@ class Runner:
         else:
             self.status, self.reason = RUNNABLE, ""
 
+    # -- the virtual clock (host/clock.py) -------------------------------------------------------------
+    def clock_now(self) -> int:
+        return clock.now_ns(self.insn_count, self.host.idle_ns)
+
+    def sync_clock(self) -> None:
+        """What the Host reads as "now" when it next looks (SET_CLOCKEVENT arms relative to it)."""
+        self.host.now_ns = self.clock_now()
+
+    def room(self) -> int:
+        """Instructions a native run may take: the budget left, stopping early where the timer fires."""
+        left = self.budget - self.insn_count
+        until = clock.instructions_until(self.host.timer, self.clock_now())
+        return left if until is None else max(1, min(left, until))
+
+    def tick(self) -> bool:
+        """H:200 clockdev_fn(): once the virtual clock reaches the deadline, set_interrupt(cpu, 0) and the
+        Host looks (the hrtimer kicks the Guest out, so run_guest() runs its loop)."""
+        host = self.host
+        if host.dead is not None or clock.instructions_until(host.timer, self.clock_now()) != 0:
+            return False
+        deadline = host.timer.deadline_ns
+        host.timer = clock.expire(host.timer)
+        raise_irq(host, clock.TIMER_IRQ)
+        self.sync_clock()
+        self.emit("timer", {"irq": clock.TIMER_IRQ, "deadline_ns": deadline, "now_ns": host.now_ns,
+                            "message": f"the clock event fired at virtual time {host.now_ns} ns: the Host sets "
+                                       "irq 0 pending (clockdev_fn → set_interrupt) and looks",
+                            "chapters": ["G:038", "H:200"]})
+        eip = self.m.eip
+        self.emit_host(host_check(host, self.m), eip)
+        if self.status == "halted":
+            self.status = RUNNABLE
+        self.settle()
+        return True
+
     def runnable(self) -> bool:
+        if self.status == "halted" and self.host.timer.deadline_ns is not None and self.host.dead is None:
+            # The Host sleeps until the hrtimer fires: virtual time jumps to the deadline.
+            self.host.idle_ns += max(0, self.host.timer.deadline_ns - self.clock_now())
+            self.tick()
         if self.status != RUNNABLE:
             return False
         if self.insn_count >= self.budget:
@@ -257,10 +296,12 @@ class Runner:
         except GuestMemoryFault:
             data = b""
         return (self.m.regs.read_all(), data, (host.lguest_data_addr is not None, host.irqs_pending, host.halted,
-                                             host.dead, len(host.idt), len(self.patched)))
+                                             host.dead, len(host.idt), len(self.patched), host.gdt, host.timer,
+                                             host.pagetables))
 
 
-HOST_NAMES = ("host.initialised", "host.irqs_pending", "host.halted", "host.dead", "host.idt", "host.patched")
+HOST_NAMES = ("host.initialised", "host.irqs_pending", "host.halted", "host.dead", "host.idt", "host.patched",
+              "host.gdt", "host.timer", "host.pagetables")
 
 
 def changed_between(before: tuple, after: tuple) -> list[str]:

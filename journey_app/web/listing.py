@@ -91,15 +91,25 @@ class Listing:
     lines: tuple[SourceLine, ...]
     build: Build | None  # None when it could not be made
     build_error: JourneyError | None
+    key: tuple = ()  # what the lines were made from (text, build, index): pages made of them key on it
+
+    @property
+    def assembled(self) -> bool:
+        """True when the build placed any of the file's lines in memory (the Guest's .S, not C text)."""
+        return any(line.anchor_address is not None for line in self.lines)
 
     def span(self, first: int, last: int) -> tuple[SourceLine, ...]:
         return self.lines[first - 1:last]
 
     @property
     def assembler(self) -> str:
-        """The assembler's name for the listing's legend ("GNU as 2.40"), from the build's `as --version`."""
-        line = (self.build.toolchain or {}).get("as", "") if self.build is not None else ""
-        match = re.match(r"GNU assembler\b.*?(\d+(?:\.\d+)+)\s*$", line)
+        """The tool's name for the listing's legend ("GNU as 2.40"; "gcc 12.2.0" for a C file), from the
+        build's `--version` lines."""
+        toolchain = (self.build.toolchain or {}) if self.build is not None else {}
+        if self.file.endswith(".c"):
+            match = re.match(r"gcc\b.*?(\d+(?:\.\d+)+)", toolchain.get("gcc", ""))
+            return f"gcc {match.group(1)}" if match else "gcc"
+        match = re.match(r"GNU assembler\b.*?(\d+(?:\.\d+)+)\s*$", toolchain.get("as", ""))
         return f"GNU as {match.group(1)}" if match else "the assembler"
 
     def build_json(self) -> dict | None:
@@ -149,7 +159,7 @@ def listing(version: str, file: str) -> Listing:
         return tuple(out)
 
     lines = current_app.extensions[CACHE_KEY].get_or_make(key, make)
-    return Listing(version, file, lines, build, build_error)
+    return Listing(version, file, lines, build, build_error, key)
 
 
 def _label_of(raw: str, symbols: dict) -> str | None:
