@@ -203,8 +203,9 @@ def render_chapter(version: str, ref: str, canonical_redirect: bool):
             next=summary(journey[data["next"]]) if data["next"] else None,
             build=code.build, build_error=code.build_error, assembler=code.assembler,
             json_url=chapter_url(version, chapter.slug, json=True),
-            home_url=contents_url(version), hl=hl, compact=not code.assembled, stage_page_url=url_for("reading.stage", ref=chapter.stage)
-            if _is_default(version) else url_for("reading.version_stage", version=version, ref=chapter.stage),
+            home_url=contents_url(version), hl=hl, compact=not code.assembled,
+            stage_page_url=url_for("reading.stage", ref=chapter.stage) if _is_default(version)
+            else url_for("reading.version_stage", version=version, ref=chapter.stage),
         )
 
     from .explorer_boot import PLACEHOLDER, with_boot  # the live machine's first run: per request, never cached
