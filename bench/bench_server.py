@@ -39,6 +39,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -54,6 +55,8 @@ from journey_app.labs import Submission  # noqa: E402
 VENV_BIN = Path(sys.executable).parent
 SUBMISSIONS = ROOT / "tests" / "labs" / "submissions"
 CHAPTER = "/chapters/G-033"
+METRICS_TOKEN = "bench-metrics"          # the scratch server's instructor token, to read /metrics
+RSS_TARGET_MIB = 180                     # issue 11: a worker after the full mix
 ACTIONS_LAB, EDIT_LAB = "pending-restore-fl", "irq-enable-fix"
 
 
@@ -109,13 +112,24 @@ def rss_mib(pid: int) -> float:
     return float("nan")
 
 
+def cache_metrics(base: str) -> dict[str, dict[str, int]]:
+    """GET /metrics of whichever worker answers: {cache: {hits_total, misses_total, entries, bytes, ...}}."""
+    req = urllib.request.Request(base + "/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"})
+    with urllib.request.urlopen(req, timeout=30) as response:
+        text = response.read().decode()
+    out: dict[str, dict[str, int]] = {}
+    for metric, cache, value in re.findall(r'^journey_cache_(\w+)\{cache="([\w.]+)"\} (\d+)$', text, re.M):
+        out.setdefault(cache, {})[metric] = int(value)
+    return out
+
+
 def start_server(workers: int, database_url: str | None = None) -> tuple[subprocess.Popen, str, str, str]:
     port = free_port()
     cache = tempfile.mkdtemp(prefix="bench-server-cache-")
     log = tempfile.NamedTemporaryFile(prefix="bench-server-", suffix=".log", delete=False)  # noqa: SIM115 (the server's)
     env = {**os.environ, "JOURNEY_HOST": "127.0.0.1", "JOURNEY_PORT": str(port), "WEB_CONCURRENCY": str(workers),
            "JOURNEY_CACHE": cache, "DATABASE_URL": database_url or f"sqlite:///{cache}/bench.sqlite3", "JOURNEY_GRADE_RATE": "0",
-           "GUNICORN_CMD_ARGS": "--access-logfile /dev/null"}
+           "GUNICORN_CMD_ARGS": "--access-logfile /dev/null", "JOURNEY_INSTRUCTOR_TOKEN": METRICS_TOKEN}
     proc = subprocess.Popen([str(VENV_BIN / "gunicorn"), "--config", "python:journey_app.web.gunicorn_conf",
                              "journey_app.web:create_app()"], cwd=ROOT, env=env, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
@@ -233,6 +247,7 @@ def main() -> int:
                 results[name].pop("raw", None)
                 memory.append((f"after {name}", [rss_mib(p) for p in worker_pids(proc.pid)]))
         restarted = worker_pids(proc.pid) != workers
+        metrics = cache_metrics(base)
     finally:
         stop_server(proc)
 
@@ -243,7 +258,7 @@ def main() -> int:
               "store": "postgresql" if (args.database_url or "").startswith("postgres") else "sqlite", "run": {"scenario": scenario, "actions": len(pieces)},
               "results": results, "healthz_rps_mean": health,
               "ratios_vs_healthz": {name: r["rps"] / health for name, r in results.items()},
-              "memory_mib": memory, "workers_restarted": restarted,
+              "memory_mib": memory, "workers_restarted": restarted, "cache_metrics": metrics,
               "healthz_drift": results["healthz (again)"]["rps"] / results["healthz"]["rps"]}
 
     print(f"machine: {info['nproc']} CPUs ({info['cpu']}), {info['ram_gib']} GiB RAM, Linux {info['kernel']}")
@@ -266,6 +281,14 @@ def main() -> int:
         print(f"  {label:26}" + "  ".join(f"{v:7.1f}" for v in values))
     if restarted:
         print("  (a worker was restarted during the run: memory rows are not comparable)")
+    peak = max(memory[-1][1])
+    print(f"worker RSS after the full mix: {peak:.1f} MiB (target <= {RSS_TARGET_MIB} MiB: "
+          f"{'ok' if peak <= RSS_TARGET_MIB else 'MISSED'})")
+    print()
+    print("caches of one worker (GET /metrics): entries, estimated MiB / bound, hits, misses, evictions")
+    for name, m in sorted(metrics.items()):
+        print(f"  {name:24}{m.get('entries', 0):7d}{m.get('bytes', 0) / 2**20:8.1f} /{m.get('max_bytes', 0) / 2**20:5.1f}"
+              f"{m.get('hits_total', 0):9d}{m.get('misses_total', 0):9d}{m.get('evictions_total', 0):9d}")
     print(f"gunicorn log: {log}")
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=1) + "\n")

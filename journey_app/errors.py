@@ -6,14 +6,17 @@ Nothing here knows about Flask.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class JourneyError(Exception):
-    """Base class: `code` is stable (clients switch on it), `message` is for people."""
+    """Base class: `code` is stable (clients switch on it), `message` is for people, `detail` is a JSON
+    object of machine-readable specifics (field, line, limit ...) or None."""
 
     code = "journey_error"
     status = 400
 
-    def __init__(self, message: str, detail: object | None = None):
+    def __init__(self, message: str, detail: dict[str, Any] | None = None):
         super().__init__(message)
         self.message = message
         self.detail = detail
@@ -60,8 +63,9 @@ class ToolchainMissing(BuildError):
     status = 424
 
 
-class SandboxRefused(BuildError):
-    """User-supplied source asked for something the sandbox does not allow."""
+class SandboxRefused(JourneyError):
+    """User-supplied source asked for something the sandbox does not allow. Not a BuildError: nothing
+    was built, and `except BuildError` (a build that failed, graded 0) must not catch a refusal."""
 
     code = "sandbox_refused"
     status = 422

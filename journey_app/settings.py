@@ -37,6 +37,7 @@ SETTINGS_DOC = {
                  "Seconds of uncached emulation (POST /api/run, lab runs) a minute per client address (0: no limit)."),
     "trusted_proxies": ("JOURNEY_TRUSTED_PROXIES", "0",
                         "Reverse proxies in front (nginx: 1); client address from X-Forwarded-For."),
+    "cache_mb": ("JOURNEY_CACHE_MB", "48", "MiB all of a worker's in-memory caches may hold (estimated)."),
 }
 
 
@@ -44,7 +45,7 @@ def _default_cache_dir() -> Path:
     return Path(tempfile.gettempdir()) / "journey-cache"
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Settings:
     content_root: Path = dataclasses.field(default_factory=paths.bundled_content_root)
     cache_dir: Path = dataclasses.field(default_factory=_default_cache_dir)
@@ -61,6 +62,7 @@ class Settings:
     grade_rate: int = 30
     run_rate: float = 20.0
     trusted_proxies: int = 0
+    cache_mb: int = 48
 
     def __post_init__(self):
         if not self.database_url:

@@ -38,7 +38,7 @@ lint)
     lint
     ;;
 serve)
-    need_apt binutils cpp python3-venv universal-ctags
+    need_apt binutils cpp gcc python3-venv universal-ctags
     venv serve
     shift
     exec "$VENV/bin/journey" serve "$@"

@@ -84,7 +84,8 @@ def _state_table(state: dict) -> str:
     if state.get("stop"):
         lines.insert(1, f"stopped  {state['stop']['message']}")
     if state.get("breakpoints"):
-        lines.append("break    " + "  ".join(f"{b['spec']} ({b['symbol'] or hex(b['address'])})" for b in state["breakpoints"]))
+        lines.append("break    " + "  ".join(f"{b['spec']} ({b['symbol'] or hex(b['address'])})"
+                                            for b in state["breakpoints"]))
     if state.get("watches"):
         lines.append("watch    " + "  ".join(f"{w['spec']}={w['value']:#x}" if w["value"] is not None else w["spec"]
                                             for w in state["watches"]))

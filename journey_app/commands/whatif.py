@@ -13,7 +13,8 @@ def register(sub) -> None:
     parser.add_argument("scenario", help="scenario id (see `journey scenarios`)")
     parser.add_argument("actions", help="the base run's actions, e.g. \"step 2; host_check\"")
     parser.add_argument("--at", type=int, required=True, help="the change goes before this action (0 = the start)")
-    parser.add_argument("--change", required=True, help="one action: set <reg|flag|field> <v>, raise_irq <n>, host_check")
+    parser.add_argument("--change", required=True,
+                        help="one action: set <reg|flag|field> <v>, raise_irq <n>, host_check")
     parser.add_argument("--version", help="kernel version (default: newest under the content root)")
     parser.add_argument("--json", action="store_true", help="print {at, change, base, fork, difference} as JSON")
     parser.set_defaults(func=run)

@@ -4,13 +4,14 @@ Owns executing guest instructions and reporting why they stopped; must not apply
 
 from __future__ import annotations
 
+import ctypes
 from dataclasses import dataclass
+from typing import Any, Literal
 
 from unicorn import (
-    UC_ARCH_X86, UC_HOOK_INSN, UC_HOOK_INSN_INVALID, UC_HOOK_INTR,
-    UC_HOOK_MEM_FETCH_UNMAPPED, UC_HOOK_MEM_READ_UNMAPPED,
-    UC_HOOK_MEM_WRITE, UC_HOOK_MEM_WRITE_UNMAPPED, UC_MEM_FETCH_UNMAPPED, UC_MEM_WRITE_UNMAPPED, UC_MODE_32,
-    UC_ERR_EXCEPTION, UC_PROT_ALL, Uc, UcError,
+    UC_ARCH_X86, UC_ERR_EXCEPTION, UC_HOOK_INSN, UC_HOOK_INSN_INVALID, UC_HOOK_INTR, UC_HOOK_MEM_FETCH_UNMAPPED,
+    UC_HOOK_MEM_READ_UNMAPPED, UC_HOOK_MEM_WRITE, UC_HOOK_MEM_WRITE_UNMAPPED, UC_MEM_FETCH_UNMAPPED,
+    UC_MEM_WRITE_UNMAPPED, UC_MODE_32, UC_PROT_ALL, Uc, UcError,
 )
 from unicorn.x86_const import UC_X86_INS_IN, UC_X86_INS_OUT, UC_X86_REG_EAX, UC_X86_REG_EIP
 
@@ -18,6 +19,12 @@ from ..toolchain import PAGE_OFFSET, Build
 from .memory import PAGE_SHIFT, PAGE_SIZE, RAM_SIZE, GuestRam, to_phys
 from .registers import REGISTER_IDS, Registers
 from .segments import NEVER, enter_ring1, enter_ring3
+
+_UCLIB: Any
+try:                                    # the binding's own C library: one call, no Python register dispatch
+    from unicorn.unicorn_py3.unicorn import uclib as _UCLIB
+except ImportError:                     # another binding layout: fall back to uc.reg_read
+    _UCLIB = None
 
 SINGLE_STEPS = 24   # after an early stop, this many single steps find the exact count before bisecting
 
@@ -35,12 +42,15 @@ class Write:
     new: int
 
 
-@dataclass(frozen=True)
+ExitKind = Literal["count", "stop", "trap", "fault"]
+
+
+@dataclass(frozen=True, kw_only=True)
 class Exit:
     """Why a run ended. kind: "count" (all requested instructions ran), "stop" (EIP reached a stop
     address), "trap" (a CPU exception or `int`; `vector` says which), "fault" (unmapped memory)."""
 
-    kind: str
+    kind: ExitKind
     executed: int
     vector: int | None = None
     address: int | None = None
@@ -61,6 +71,8 @@ class Machine:
         # Unicorn's translation buffer defaults to 1 GiB and code that rewrites itself (a hostile
         # `set eip 0; step`) fills it with dead blocks: bound it before the engine initialises.
         uc.ctl_set_tcg_buffer_size(TCG_BUFFER_BYTES)
+        self._eip_buf = ctypes.c_uint32()
+        self._eip_ref = ctypes.byref(self._eip_buf)
         uc.mem_map_ptr(0, RAM_SIZE, UC_PROT_ALL, self.ram.address)
         uc.mem_map_ptr(PAGE_OFFSET, RAM_SIZE, UC_PROT_ALL, self.ram.address)
         # All hooks go in before anything is translated: Unicorn bakes hooks into translated blocks.
@@ -99,10 +111,18 @@ class Machine:
         if phys is None or phys + size > RAM_SIZE:
             return
         old = int.from_bytes(self.ram.view[phys:phys + size], "little")
-        self.writes.append(Write(uc.reg_read(UC_X86_REG_EIP), address, size, old, value & ((1 << 8 * size) - 1)))
+        self.writes.append(Write(self._eip(uc), address, size, old, value & ((1 << 8 * size) - 1)))
         self.ram.mark(phys, size)
         if phys >> PAGE_SHIFT in self.ram.exec_pages:
             self.code_writes.append((phys, size))       # self-modifying code: drop its translation after the run
+
+    def _eip(self, uc) -> int:
+        """EIP inside a hook. C code writes the stack on most instructions, so this runs per write: straight
+        to uc_reg_read, without the binding's per-call register-class lookup (about 3x faster)."""
+        if _UCLIB is None:
+            return uc.reg_read(UC_X86_REG_EIP)
+        _UCLIB.uc_reg_read(uc._uch, UC_X86_REG_EIP, self._eip_ref)
+        return self._eip_buf.value
 
     def _on_invalid(self, uc, user_data):
         self._stop = ("trap", 6, None, None)          # #UD: what the real Host sees for vmcall
@@ -235,7 +255,7 @@ class Machine:
         self._set_exits(stops)
         mark = self._mark()
         if self._go(count - done, stops) is None:
-            return Exit("count", count)
+            return Exit(kind="count", executed=count)
         self._rewind(mark)
         while done < min(SINGLE_STEPS, count):
             reason = self._go(1, stops)
@@ -256,11 +276,10 @@ class Machine:
 
     def _exit(self, reason: tuple | None, executed: int) -> Exit:
         if reason is None:
-            return Exit("count", executed)
+            return Exit(kind="count", executed=executed)
         kind, vector, address, access, *more = reason
-        error = more[0] if more else None
-        errcode = more[1] if len(more) > 1 else None
-        return Exit(kind, executed, vector, address, access, error, errcode)
+        return Exit(kind=kind, executed=executed, vector=vector, address=address, access=access,
+                    error=more[0] if more else None, errcode=more[1] if len(more) > 1 else None)
 
     @property
     def eip(self) -> int:

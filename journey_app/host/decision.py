@@ -5,6 +5,7 @@ Must not apply the rules themselves: interrupts.py does.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from .events import KilledEvent, MemWrite
 from .frames import Frame
@@ -13,6 +14,7 @@ from .frames import Frame
 RULES = ("no_lguest_data", "blocked_unreadable", "nothing_pending", "blocked", "noirq_window",
          "halted_wake", "irqs_disabled", "idt_not_present", "deliver")
 OUTCOMES = ("none", "defer", "set_pending", "deliver")
+StepResult = Literal["pass", "stop", "apply"]
 # Stable ids of the checks a walk can contain, in order.
 CHECKS = ("lguest_data", "pending", "noirq_window", "halted", "irq_enabled", "idt_present", "timestamp", "more")
 
@@ -36,7 +38,7 @@ class Step:
 
     check: str                    # one of CHECKS
     question: str                 # the kernel's condition, in words
-    result: str
+    result: StepResult
     rule: str | None              # the rule id that fired here, if any
     detail: str
 
@@ -45,7 +47,7 @@ class Step:
                 "rule": self.rule, "detail": self.detail}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Decision:
     rule: str                     # the deciding rule id (RULES)
     rules: tuple[str, ...]        # every rule that fired, in order (e.g. ("halted_wake", "deliver"))

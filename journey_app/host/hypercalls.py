@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from collections.abc import Callable
 
 from . import constants as c
+from . import clock
 from .descriptors import guest_load_tls, guest_set_stack, load_guest_gdt_entry, load_guest_idt_entry
 from .events import HostEvent, HypercallEvent
 from .guest_view import GuestMemoryFault, GuestView, reg
@@ -74,12 +75,14 @@ def shutdown(call: Call) -> str:
 def new_pgtable(call: Call) -> str:
     """guest_new_pagetable(): switch the Guest to another top-level page table (its cr3)."""
     call.host.pgdir = call.args[1]
+    call.host.pagetables = call.host.pagetables.new_pgtable(call.args[1])
     return f"the Guest now runs on the page directory at guest-physical {call.args[1]:#x}"
 
 
 @hypercall(c.LHCALL_FLUSH_TLB)
 def flush_tlb(call: Call) -> str:
     """do_hcall FLUSH_TLB: guest_pagetable_clear_all() or guest_pagetable_flush_user()."""
+    call.host.pagetables = call.host.pagetables.flush(bool(call.args[1]))
     if call.args[1]:
         return "every shadow page table dropped (guest_pagetable_clear_all)"
     return "shadow mappings below kernel_address dropped (guest_pagetable_flush_user)"
@@ -106,13 +109,11 @@ def ts(call: Call) -> str:
 
 @hypercall(c.LHCALL_SET_CLOCKEVENT)
 def set_clockevent(call: Call) -> str:
-    """guest_set_clockevent(): arm (a1 ns) or cancel (0) the hrtimer that raises irq 0.
-
-    The model keeps no timer: the explorer raises irq 0 with the raise_irq action instead."""
+    """guest_set_clockevent(): arm (a1 ns) or cancel (0) the hrtimer that raises irq 0, on the
+    virtual clock (clock.py: one instruction = 1 ns)."""
     call.host.clockevent_ns = call.args[1]
-    if not call.args[1]:
-        return "timer cancelled"
-    return f"timer armed to raise irq 0 in {call.args[1]} ns"
+    call.host.timer, effect = clock.set_clockevent(call.host.timer, call.args[1], call.host.now_ns)
+    return effect
 
 
 @hypercall(c.LHCALL_HALT)
@@ -126,12 +127,14 @@ def halt(call: Call) -> str:
 def set_pte(call: Call) -> str:
     """guest_set_pte(): shadow page tables are not modelled (the guest machine maps memory itself)."""
     pgdir, vaddr, pte = call.args[1:4]
+    call.host.pagetables = call.host.pagetables.set_pte(pgdir, vaddr, pte)
     return f"page table {pgdir:#x}: entry for {vaddr:#x} set to {pte:#x} (the Host refreshes its shadow)"
 
 
 @hypercall(c.LHCALL_SET_PGD)
 def set_pgd(call: Call) -> str:
     """guest_set_pgd(): drop one shadow top-level entry; the Switcher's slot is ignored."""
+    call.host.pagetables = call.host.pagetables.set_pgd(call.args[1], call.args[2])
     if call.args[2] >= c.SWITCHER_PGD_INDEX:
         return f"ignored: top-level index {call.args[2]} belongs to the Switcher"
     return f"page directory {call.args[1]:#x}: shadow of top-level entry {call.args[2]} dropped"

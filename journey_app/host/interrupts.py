@@ -110,8 +110,9 @@ def try_deliver_interrupt(host: Host, guest: GuestView, pending: PendingIrq, tra
 
     def decision(rule: str, message: str, frame=None) -> Decision:
         fired = tuple(rules) + ((rule,) if rule not in rules else ())
-        return Decision(rule, fired, OUTCOME.get(rule, "none"), irq, vector, pending.more, tuple(inputs),
-                        tuple(steps), tuple(trace.writes), CHAPTERS[rule], message, frame, tuple(trace.kills))
+        return Decision(rule=rule, rules=fired, outcome=OUTCOME.get(rule, "none"), irq=irq, vector=vector,
+                        more=pending.more, inputs=tuple(inputs), steps=tuple(steps), writes=tuple(trace.writes),
+                        chapters=CHAPTERS[rule], message=message, frame=frame, kills=tuple(trace.kills))
 
     # 1. G:045: never inject between lguest_noirq_start and lguest_noirq_end (inside lguest_iret).
     eip = reg(guest, "eip")
@@ -218,5 +219,6 @@ def decide(host: Host, guest: GuestView) -> Decision:
     }
     rule = pending.rule
     assert rule is not None                     # interrupt_pending() names the rule whenever it finds nothing
-    return Decision(rule, (rule,), "none", None, None, None, pending.inputs, pending.steps,
-                    tuple(trace.writes), CHAPTERS[rule], messages[rule], None, tuple(trace.kills))
+    return Decision(rule=rule, rules=(rule,), outcome="none", irq=None, vector=None, more=None,
+                    inputs=pending.inputs, steps=pending.steps, writes=tuple(trace.writes),
+                    chapters=CHAPTERS[rule], message=messages[rule], kills=tuple(trace.kills))

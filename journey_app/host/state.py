@@ -7,6 +7,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
+from .clock import VirtualTimer
+from .pagetables import PageTables
 from .constants import (
     DEFAULT_GUEST_MEM, GUEST_PL, MODEL_EPOCH_SEC, MODEL_TIMESTAMP_STEP_NS, MODEL_TSC_KHZ, PAGE_OFFSET, PAGE_SIZE,
 )
@@ -47,6 +49,11 @@ class Host:
     ts: int = 0                           # cpu->ts (LHCALL_TS)
     clockevent_ns: int = 0                # last SET_CLOCKEVENT delta; 0 = no timer armed
     pgdir: int | None = None              # guest-physical top-level page table the Guest runs on (cr3)
+    # The clock event's hrtimer and the Host's view of the Guest's page tables (clock.py, pagetables.py).
+    timer: VirtualTimer = field(default_factory=VirtualTimer)
+    now_ns: int = 0                       # virtual time when the Host last looked (the runner sets it)
+    idle_ns: int = 0                      # virtual time spent halted (added to the instruction clock)
+    pagetables: PageTables = field(default_factory=PageTables)
     tsc_khz: int = MODEL_TSC_KHZ          # what INIT writes into lguest_data.tsc_khz
     timestamps: int = 0                   # how many times write_timestamp() has run (the model clock)
     # Not a kernel field: whether raise_irq kicks the Guest (set_interrupt()'s wake_up_process /
@@ -84,7 +91,10 @@ class Host:
 
     # --- serialisation and checkpoints -------------------------------------------------------------
     def to_json(self) -> dict:
-        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in ("idt", "gdt")}
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self)
+                if f.name not in ("idt", "gdt", "timer", "pagetables")}
+        data["timer"] = self.timer.to_json(self.now_ns)
+        data["pagetables"] = self.pagetables.to_json()
         data["idt"] = [{"vector": v, "lo": lo, "hi": hi} for v, (lo, hi) in sorted(self.idt.items())]
         data["gdt"] = [{"index": i, "lo": lo, "hi": hi} for i, (lo, hi) in sorted(self.gdt.items())]
         data["lguest_data_phys"] = self.lguest_data_phys

@@ -58,7 +58,7 @@ class InlineNote:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Chapter:
     """One chunk of the Journey: the lines from its marker to its close, with the prose split out."""
 

@@ -73,14 +73,13 @@ def grade(lab: Lab, submission: Submission, catalog, *, settings=None,
         try:
             build = build_edited(catalog, lab.version, lab.editable.file, submission.edits, lab.editable.lines,
                                  policy)
-        except SandboxRefused:
-            raise
         except BuildError as exc:
-            detail = exc.detail if isinstance(exc.detail, dict) else {}
+            detail = exc.detail or {}
             lines = tuple(detail.get("lines") or ({"line": None, "message": exc.message, "yours": False},))
             not_run = Result(False, "not run: the edited source does not build")
-            return Grade(lab, submission.digest(), check_results(lab, lambda check: not_run),
-                         run={"status": "not_run"}, build_errors=lines)
+            return Grade(lab=lab, submission_digest=submission.digest(),
+                         checks=check_results(lab, lambda check: not_run), run={"status": "not_run"},
+                         build_errors=lines)
         build_info = {"input_hash": build.input_hash, "edited": [n for n, _ in submission.edits]}
     else:
         build = catalog.build(lab.version)
@@ -88,7 +87,8 @@ def grade(lab: Lab, submission: Submission, catalog, *, settings=None,
     symbols = {name: sym.address for name, sym in build.symbols.items()}
     trace = Trace(state, events, symbols, dict(submission.answers))
     results = check_results(lab, lambda check: check.expect.predicate.evaluate(trace))
-    return Grade(lab, submission.digest(), results, run=run_summary(state), build=build_info)
+    return Grade(lab=lab, submission_digest=submission.digest(), checks=results, run=run_summary(state),
+                 build=build_info)
 
 
 def run_summary(state: dict) -> dict:

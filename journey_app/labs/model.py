@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from .checks import Expectation
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Check:
     n: int                 # 1-based position in the lab file
     id: str
@@ -72,7 +72,7 @@ class Editable:
                 "original": [{"line": n, "text": text} for n, text in self.original]}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Lab:
     id: str
     title: str

@@ -41,7 +41,7 @@ class CheckResult:
         return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Grade:
     lab: Lab
     submission_digest: str

@@ -121,7 +121,7 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StoredSubmission:
     id: int
     student: str
@@ -136,8 +136,9 @@ class StoredSubmission:
     @classmethod
     def from_row(cls, row) -> StoredSubmission:
         m = row._mapping
-        return cls(m["id"], m["student"], m["lab_id"], m["digest"], m["submission"], m["score"],
-                   m["max_score"], m["results"], _utc(m["created_at"]))
+        return cls(id=m["id"], student=m["student"], lab_id=m["lab_id"], digest=m["digest"],
+                   submission=m["submission"], score=m["score"], max_score=m["max_score"], results=m["results"],
+                   created_at=_utc(m["created_at"]))
 
     def to_json(self) -> dict:
         return {"id": self.id, "student": self.student, "lab": self.lab_id, "digest": self.digest,

@@ -1,5 +1,6 @@
-"""The action grammar: `step [n]`, `run_until <target>`, `set <name> <value>`, `raise_irq <n>`, `host_check`, `reset`,
-and the debugger's `break <where>`, `unbreak <where>`, `watch <what>`, `unwatch <what>`, `continue`.
+"""The action grammar: `step [n]`, `step_line [n]`, `next_line [n]`, `run_until <target>`, `set <name> <value>`,
+`raise_irq <n>`, `host_check`, `reset`, and the debugger's `break <where>`, `unbreak <where>`, `watch <what>`,
+`unwatch <what>`, `continue`.
 Owns splitting, syntax checks and errors that point at the offending word; must not resolve symbols or run.
 """
 
@@ -16,8 +17,9 @@ from .values import TERM
 MAX_STEP = 10_000                    # one `step n`; the run's instruction budget still applies
 RUN_KEYWORDS = ("ret", "hypercall", "decision")
 HOST_FIELDS = ("irqs_pending", "halted", "kick")
-VERBS = ("step", "run_until", "set", "raise_irq", "host_check", "reset",
+VERBS = ("step", "step_line", "next_line", "run_until", "set", "raise_irq", "host_check", "reset",
          "break", "unbreak", "watch", "unwatch", "continue")
+MAX_LINES = 1_000                    # one `step_line n` / `next_line n`
 SEPARATORS = re.compile(r"[;\n]")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _CANON_SEP = re.compile(r" ?(?:[;\n] ?)+")
@@ -201,7 +203,8 @@ def parse_action(text: str, index: int) -> Action:
                               f"{verb} takes {hi} argument{'s' if hi != 1 else ''}; {args[hi]!r} is one too many")
         if len(args) < lo:
             missing = {"run_until": EXPECT_UNTIL, "break": EXPECT_BREAK, "unbreak": EXPECT_BREAK,
-                       "watch": EXPECT_WATCH, "unwatch": EXPECT_WATCH, "set": EXPECT_TARGET if not args else EXPECT_VALUE,
+                       "watch": EXPECT_WATCH, "unwatch": EXPECT_WATCH,
+                       "set": EXPECT_TARGET if not args else EXPECT_VALUE,
                        "raise_irq": "an irq number from 0 to 31"}[verb]
             raise ActionError(index, len(words), "", missing, f"{verb} needs {missing}")
 
@@ -226,6 +229,11 @@ def parse_action(text: str, index: int) -> Action:
         if args:
             _number(index, words, 1, 1, MAX_STEP, "a step count")
         return Action(index, verb, tuple(args))
+    if verb in ("step_line", "next_line"):
+        arity(0, 1)
+        if args:
+            _number(index, words, 1, 1, MAX_LINES, "a line count")
+        return Action(index, verb, tuple(args))
     if verb == "raise_irq":
         arity(1, 1)
         _number(index, words, 1, 0, 31, "an irq number")
@@ -236,10 +244,10 @@ def parse_action(text: str, index: int) -> Action:
             raise ActionError(index, 1, args[0], EXPECT_UNTIL, f"cannot run until {args[0]!r}")
         return Action(index, verb, tuple(args))
     arity(2, 2)                                      # set
-    found = set_target(args[0])
-    if found is None:
+    target_limit = set_target(args[0])
+    if target_limit is None:
         raise ActionError(index, 1, args[0], EXPECT_TARGET, f"unknown register, flag or field {args[0]!r}")
-    target, limit = found
+    target, limit = target_limit
     if not TERM.match(args[1]):
         raise ActionError(index, 2, args[1], EXPECT_VALUE, f"{args[1]!r} is not a value")
     if re.match(r"^(0[xX][0-9a-fA-F]+|[0-9]+)$", args[1]):

@@ -5,24 +5,27 @@ Owns the keys and the bound; must not run anything. Any worker may miss: a miss 
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 
+from ..caches import BoundedCache, estimate_bytes
 from .actions import ActionList
 from .runner import Checkpoint
 
 STRIDE = 32            # while replaying, also keep a checkpoint every STRIDE actions
-MAX_BYTES = 96 << 20   # per process: a class's varied runs must not grow a worker without bound
+MAX_BYTES = 32 << 20   # per process: a class's varied runs must not grow a worker without bound
 EVENT_BYTES = 512      # rough cost of one event (a dict of a dozen small fields) in a checkpoint's chunk
-CONTEXT_BYTES = 4096   # Unicorn context, host state, small tuples
+CONTEXT_BYTES = 6144   # the Unicorn context (5.6 KiB for x86-32), host state, small tuples
 
 
 def approx_bytes(checkpoint: Checkpoint) -> int:
-    """What a checkpoint holds on its own: its dirty pages and its chunk of events (history below
-    the chunk is shared with older checkpoints). Shared pages are counted again: an upper bound."""
+    """What a checkpoint holds on its own: its dirty pages, its chunk of events (history below the chunk
+    is shared with older checkpoints) and its State (without the IDT rows, which States share). Shared
+    pages are counted again: an upper bound."""
     pages = sum(len(page) for page in checkpoint.pages.values())
     chunk = len(checkpoint.log.chunk) if checkpoint.log is not None else 0
-    return CONTEXT_BYTES + pages + chunk * EVENT_BYTES
+    state = 0
+    if checkpoint.state is not None:
+        state = estimate_bytes(checkpoint.state.to_json()) - estimate_bytes(checkpoint.state.host.get("idt"))
+    return CONTEXT_BYTES + pages + chunk * EVENT_BYTES + state
 
 
 class PrefixKeys:
@@ -68,35 +71,27 @@ def base_key(*parts: str) -> bytes:
 
 
 class CheckpointCache:
-    """LRU bounded both by entries and by an estimate of the bytes they hold."""
+    """The runs' BoundedCache of checkpoints (bounded by entries and by approx_bytes), plus the prefix
+    probing of `longest`. `hits`/`misses` count lookups of whole runs, not each probe."""
 
-    def __init__(self, size: int = 4096, max_bytes: int = MAX_BYTES):
-        self.size = size
-        self.max_bytes = max_bytes
-        self.bytes = 0
-        self._entries: OrderedDict[bytes, tuple[Checkpoint, int]] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = self.misses = 0
+    def __init__(self, size: int = 4096, max_bytes: int = MAX_BYTES, name: str | None = None):
+        self.cache: BoundedCache[bytes, Checkpoint] = BoundedCache(
+            name or "runs.checkpoints", max_bytes, max_entries=size,
+            sizeof=lambda key, checkpoint: approx_bytes(checkpoint), register=name is not None, oversize=1)
+
+    @property
+    def hits(self) -> int:
+        return self.cache.hits
+
+    @property
+    def misses(self) -> int:
+        return self.cache.misses
 
     def get(self, key: bytes) -> Checkpoint | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is None:
-                return None
-            self._entries.move_to_end(key)
-            return found[0]
+        return self.cache.peek(key)
 
     def put(self, key: bytes, checkpoint: Checkpoint) -> None:
-        cost = approx_bytes(checkpoint)
-        with self._lock:
-            previous = self._entries.pop(key, None)
-            if previous is not None:
-                self.bytes -= previous[1]
-            self._entries[key] = (checkpoint, cost)
-            self.bytes += cost
-            while len(self._entries) > 1 and (len(self._entries) > self.size or self.bytes > self.max_bytes):
-                _key, (_old, old_cost) = self._entries.popitem(last=False)
-                self.bytes -= old_cost
+        self.cache.put(key, checkpoint)
 
     def longest(self, keys: PrefixKeys) -> tuple[int, Checkpoint | None]:
         """The checkpoint of the longest cached prefix and the raw offset where that prefix ends.
@@ -105,29 +100,22 @@ class CheckpointCache:
         list minus its last action, then every STRIDE-th prefix and the start."""
         actions = keys.actions
         full, cut = len(actions.full), actions.last_cut()
-        found = self.get(keys.at(full))
+        found = self.cache.peek(keys.at(full))
         if found is not None and found.state is not None:
-            self.hits += 1
-            return full, found
-        if full and (found := self.get(keys.at(cut))) is not None:
-            self.hits += 1
-            return cut, found
+            return full, self.cache.get(keys.at(full))
+        if full and self.cache.peek(keys.at(cut)) is not None:
+            return cut, self.cache.get(keys.at(cut))
         count = len(actions)
         for i in range((count - 1) // STRIDE * STRIDE, 0, -STRIDE):
-            found = self.get(keys.at(actions.end(i)))
-            if found is not None:
-                self.hits += 1
-                return actions.end(i), found
-        self.misses += 1
-        return 0, self.get(keys.at(0))
+            if self.cache.peek(keys.at(actions.end(i))) is not None:
+                return actions.end(i), self.cache.get(keys.at(actions.end(i)))
+        return 0, self.cache.get(keys.at(0))
 
     def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self.bytes = 0
+        self.cache.clear()
 
     def __len__(self) -> int:
-        return len(self._entries)
+        return len(self.cache)
 
 
-CACHE = CheckpointCache()
+CACHE = CheckpointCache(name="runs.checkpoints")

@@ -71,6 +71,8 @@ class Watch:
             return runner.m.regs["eflags"] >> FLAG_BITS[self.name] & 1
         address = self.address if self.kind == "mem" else (runner.host.lguest_data_addr or runner.data_addr) + (
             self.address or 0)
+        if address is None:
+            return None
         try:
             return int.from_bytes(runner.m.read(address, self.size), "little")
         except GuestMemoryFault:
@@ -138,7 +140,7 @@ def resolve_watch(runner: Runner, action: Action) -> Watch:
         offset, size = resolve_field(name)
         if len(action.args) == 1:
             return Watch(f"lguest_data.{name}", "field", f"lguest_data.{name}", offset, size)
-    except Exception:   # noqa: BLE001 - BadInput: not a field, so a memory range
+    except Exception:   # BadInput: not a field, so a memory range
         pass
     base, _, count = word.partition(":")
     size = 4
@@ -206,16 +208,18 @@ def do_continue(runner: Runner, action: Action) -> None:
         else:
             from .verbs import FIRST_CHUNK     # verbs imports this module: the chunk rule is shared, not copied
 
-            exit = runner.m.run(min(runner.budget - runner.insn_count, FIRST_CHUNK * 50),
+            exit = runner.m.run(min(runner.room(), FIRST_CHUNK * 50),
                                 frozenset(breaks) | runner.stop_at | branches.stops)
         runner.insn_count += exit.executed
         runner.emit_writes()
         handle_exit(runner, exit)
+        runner.tick()                            # the clock event fires on the virtual clock (host/clock.py)
         if runner.watches:
-            for watch, old in zip(runner.watches, before):
+            for watch, old in zip(runner.watches, before, strict=False):
                 new = watch.read(runner)
                 if new != old:
-                    stopped(runner, action, "watch", f"watched {watch.spec} changed from {_value(old)} to {_value(new)}; "
+                    stopped(runner, action, "watch",
+                            f"watched {watch.spec} changed from {_value(old)} to {_value(new)}; "
                             f"stopped just after the instruction that changed it, at {where(runner)}",
                             watch=watch.to_json(runner), old=old, new=new)
                     return
@@ -223,7 +227,8 @@ def do_continue(runner: Runner, action: Action) -> None:
         branches.note(eip)
         if eip in breaks and runner.status == "running" and (eip != start or exit.executed):
             bp = breaks[eip]
-            stopped(runner, action, "breakpoint", f"hit breakpoint {bp.spec} at {where(runner)}", breakpoint=bp.to_json())
+            stopped(runner, action, "breakpoint", f"hit breakpoint {bp.spec} at {where(runner)}",
+                    breakpoint=bp.to_json())
             return
     armed = bool(breaks or runner.watches)
     message = ended(runner, "a breakpoint or a watched change" if armed else None, branches)

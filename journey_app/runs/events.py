@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..catalog import Located as Where  # where an address lives: symbol, source line, owning chapter
 
 KINDS = ("insn", "mem_write", "trap", "rewrite", "hypercall", "decision", "irq_delivered", "fault", "budget",
-         "killed", "halted", "finished", "action", "notify", "stopped")
+         "killed", "halted", "finished", "action", "notify", "stopped", "timer")
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ def handle_exit(runner: Runner, exit: Exit) -> str | None:
     if exit.kind in ("count", "stop"):
         runner.settle()
         return None
+    runner.sync_clock()
     eip, cs = m.eip, m.regs["cs"]
     soft = software_interrupt(runner, exit, eip)
     if soft is not None or (exit.kind == "trap" and exit.vector not in (6, 7, 13, 14, LGUEST_TRAP_ENTRY)):

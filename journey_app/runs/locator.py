@@ -4,15 +4,16 @@ Owns the physical-alias rule (G:020 runs at PA = VA - PAGE_OFFSET); must not rea
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
+from ..caches import BoundedCache
 from ..guest.memory import to_virt
 from ..toolchain import Build
 from .events import Where
 
 ChapterOwner = Callable[[str, str, int], "str | None"]   # (version, file, line) -> chapter id
-MAX_MEMO = 65536
+MAX_MEMO = 8192           # addresses one build's runs reach; past it, lookups are made but not kept
+LOCATOR_BYTES = 2 << 20   # what a Locator is charged: a full memo of ~5,000 addresses at ~400 bytes each
 
 
 class Locator:
@@ -41,18 +42,17 @@ class Locator:
                      chapter)
 
 
-_LOCATORS: dict[tuple[str, int], Locator] = {}
-_LOCK = threading.Lock()
+# Each Locator is charged for the memo it grows to (it fills after it is cached).
+_LOCATORS: BoundedCache[tuple[str, int], Locator] = BoundedCache(
+    "runs.locators", 4 * LOCATOR_BYTES, sizeof=lambda key, locator: LOCATOR_BYTES, oversize=1)
 
 
 def locator_for(build: Build, chapter_owner: ChapterOwner | None) -> Locator:
     """One Locator per (build input hash, owner), so its memo outlives a single replay."""
     owner = getattr(chapter_owner, "__self__", chapter_owner)
     key = (build.input_hash, id(owner))
-    with _LOCK:
-        found = _LOCATORS.get(key)
-        if found is None or found.chapter_owner != chapter_owner:
-            if len(_LOCATORS) >= 64:
-                _LOCATORS.clear()
-            found = _LOCATORS[key] = Locator(build, chapter_owner)
-        return found
+    found = _LOCATORS.get(key)
+    if found is None or found.chapter_owner != chapter_owner:
+        found = Locator(build, chapter_owner)
+        _LOCATORS.put(key, found)
+    return found

@@ -4,11 +4,11 @@ Owns the orchestration (build, scenario, cache lookup, machine lease, limits); m
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..caches import BoundedCache, estimate_bytes
 from ..errors import TooLarge
 from ..guest.pool import POOL, EnginePool
 from ..settings import Settings
@@ -57,28 +57,21 @@ class Replay:
                 "actions": self.actions, "events_from": self.events_from, "events_dropped": self.events_dropped}
 
 
-_CATALOGS: dict[Settings, object] = {}
-_VALUES: dict[str, Values] = {}
-_LOCK = threading.Lock()
+# replay() without a catalog (the CLI, scripts) gets one per Settings; the app passes its own.
+_CATALOGS: BoundedCache[Settings, object] = BoundedCache("runs.catalogs", 512 << 10, max_entries=4,
+                                                         sizeof=lambda settings, catalog: 1)
+_VALUES: BoundedCache[str, Values] = BoundedCache("runs.values", 2 << 20,   # the build is the catalog's
+                                                   sizeof=lambda key, values: estimate_bytes(values.constants))
 
 
 def default_catalog(settings: Settings):
     from ..catalog import Catalog
 
-    with _LOCK:
-        if settings not in _CATALOGS:
-            _CATALOGS[settings] = Catalog(settings)
-        return _CATALOGS[settings]
+    return _CATALOGS.get_or_make(settings, lambda: Catalog(settings))
 
 
 def values_for(build: Build) -> Values:
-    with _LOCK:
-        found = _VALUES.get(build.input_hash)
-        if found is None:
-            if len(_VALUES) > 64:
-                _VALUES.clear()
-            found = _VALUES[build.input_hash] = Values(build)
-        return found
+    return _VALUES.get_or_make(build.input_hash, lambda: Values(build))
 
 
 def _keep(cache: CheckpointCache, strides: list, timed_out: bool) -> None:
@@ -115,6 +108,9 @@ def replay(run: Run, *, catalog=None, settings: Settings | None = None, build: B
 
     todo = actions.after(end)
     locate = locator_for(build, catalog.chapter_owner)
+    # Locating events needs the version's chapter index, parsed once per process (over a second for all of
+    # 2.6.31's files on a busy machine): made before the run's clock starts, it is not the run's time.
+    catalog.library.chapters(run.version)
     with pool.lease(build) as machine:
         runner = Runner(machine, scenario, values_for(build), locate, settings.insn_budget)
         runner.seconds = settings.run_seconds

@@ -9,10 +9,11 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..caches import BoundedCache
 from ..guest.machine import Machine
 from ..guest.memory import to_virt
 from ..guest.registers import FLAG_BITS, REGISTER_NAMES
-from ..host import Host
+from ..host import Host, clock, host_check, raise_irq
 from ..host.decision import Decision
 from ..host.events import RewriteEvent
 from ..host.guest_view import GuestMemoryFault
@@ -24,7 +25,7 @@ from .locator import Locator
 from .scenarios import Scenario
 from .setup import apply_scenario, lguest_data_address
 from .values import Values
-from .status import RUNNABLE
+from .status import RUNNABLE, Status
 from .verbs import EFLAGS_AT, VERBS
 
 if TYPE_CHECKING:
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 EVENT_LIMIT = 20_000      # beyond this, insn and mem_write events are counted but not kept
 # (address, the 15 bytes there) -> instruction: the bytes decide the decoding, so this is shared by
 # every run of every build in the process.
-_DECODED: dict[tuple[int, bytes], Insn | None] = {}
+_DECODED: BoundedCache[tuple[int, bytes], Insn | None] = BoundedCache("runs.decoded", 2 << 20)
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ class Checkpoint:
     seq: int
     dropped: int
     insn_count: int
-    status: str
+    status: Status
     reason: str
     patched: tuple[tuple[int, str, str], ...]
     labels: tuple[tuple[int, str, int], ...]
@@ -75,7 +76,8 @@ class Runner:
         self.pending: list[Event] = []
         self.pending_from = -1
         self.seq = self.dropped = self.insn_count = 0
-        self.status, self.reason = RUNNABLE, ""
+        self.status: Status = RUNNABLE
+        self.reason = ""
         self.patched: tuple[tuple[int, str, str], ...] = ()
         self.labels: dict[int, tuple[str, int]] = {}
         self.stop_at: frozenset[int] = frozenset()
@@ -188,7 +190,46 @@ class Runner:
         else:
             self.status, self.reason = RUNNABLE, ""
 
+    # -- the virtual clock (host/clock.py) -------------------------------------------------------------
+    def clock_now(self) -> int:
+        return clock.now_ns(self.insn_count, self.host.idle_ns)
+
+    def sync_clock(self) -> None:
+        """What the Host reads as "now" when it next looks (SET_CLOCKEVENT arms relative to it)."""
+        self.host.now_ns = self.clock_now()
+
+    def room(self) -> int:
+        """Instructions a native run may take: the budget left, stopping early where the timer fires."""
+        left = self.budget - self.insn_count
+        until = clock.instructions_until(self.host.timer, self.clock_now())
+        return left if until is None else max(1, min(left, until))
+
+    def tick(self) -> bool:
+        """H:200 clockdev_fn(): once the virtual clock reaches the deadline, set_interrupt(cpu, 0) and the
+        Host looks (the hrtimer kicks the Guest out, so run_guest() runs its loop)."""
+        host = self.host
+        if host.dead is not None or clock.instructions_until(host.timer, self.clock_now()) != 0:
+            return False
+        deadline = host.timer.deadline_ns
+        host.timer = clock.expire(host.timer)
+        raise_irq(host, clock.TIMER_IRQ)
+        self.sync_clock()
+        self.emit("timer", {"irq": clock.TIMER_IRQ, "deadline_ns": deadline, "now_ns": host.now_ns,
+                            "message": f"the clock event fired at virtual time {host.now_ns} ns: the Host sets "
+                                       "irq 0 pending (clockdev_fn → set_interrupt) and looks",
+                            "chapters": ["G:038", "H:200"]})
+        eip = self.m.eip
+        self.emit_host(host_check(host, self.m), eip)
+        if self.status == "halted":
+            self.status = RUNNABLE
+        self.settle()
+        return True
+
     def runnable(self) -> bool:
+        if self.status == "halted" and self.host.timer.deadline_ns is not None and self.host.dead is None:
+            # The Host sleeps until the hrtimer fires: virtual time jumps to the deadline.
+            self.host.idle_ns += max(0, self.host.timer.deadline_ns - self.clock_now())
+            self.tick()
         if self.status != RUNNABLE:
             return False
         if self.insn_count >= self.budget:
@@ -222,12 +263,7 @@ class Runner:
                 data = self.m.read(eip, 1)
             except GuestMemoryFault:
                 return None
-        key = (eip, data)
-        if key not in _DECODED:
-            if len(_DECODED) > 16384:
-                _DECODED.clear()
-            _DECODED[key] = disassemble_one(data, eip)
-        return _DECODED[key]
+        return _DECODED.get_or_make((eip, data), lambda: disassemble_one(data, eip))
 
     def peek(self, address: int, size: int) -> bytes:
         try:
@@ -260,10 +296,12 @@ class Runner:
         except GuestMemoryFault:
             data = b""
         return (self.m.regs.read_all(), data, (host.lguest_data_addr is not None, host.irqs_pending, host.halted,
-                                             host.dead, len(host.idt), len(self.patched)))
+                                             host.dead, len(host.idt), len(self.patched), host.gdt, host.timer,
+                                             host.pagetables))
 
 
-HOST_NAMES = ("host.initialised", "host.irqs_pending", "host.halted", "host.dead", "host.idt", "host.patched")
+HOST_NAMES = ("host.initialised", "host.irqs_pending", "host.halted", "host.dead", "host.idt", "host.patched",
+              "host.gdt", "host.timer", "host.pagetables")
 
 
 def changed_between(before: tuple, after: tuple) -> list[str]:

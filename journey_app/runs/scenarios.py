@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..caches import BoundedCache
 from ..errors import ContentError, NotFound
 from ..host.lguest_data import SCALAR_FIELDS
 
@@ -29,7 +30,7 @@ class StackWord:
     label: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Scenario:
     id: str
     version: str
@@ -220,17 +221,15 @@ class ScenarioLibrary:
         return [self.get(version, sid) for sid in self.ids(version)]
 
 
-_LIBRARIES: dict[Path, ScenarioLibrary] = {}
-_LIBRARIES_LOCK = threading.Lock()
+# One library per content root, charged for a root's worth of parsed scenarios (a few KiB each).
+_LIBRARIES: BoundedCache[Path, ScenarioLibrary] = BoundedCache("runs.scenario_libraries", 1 << 20,
+                                                               sizeof=lambda root, library: 256 << 10, oversize=1)
 
 
 def scenario_library(content_root: Path | str) -> ScenarioLibrary:
     """The per-process library for a content root (shared so its parse cache is shared)."""
     root = Path(content_root)
-    with _LIBRARIES_LOCK:
-        if root not in _LIBRARIES:
-            _LIBRARIES[root] = ScenarioLibrary(root)
-        return _LIBRARIES[root]
+    return _LIBRARIES.get_or_make(root, lambda: ScenarioLibrary(root))
 
 
 def load_scenarios(content_root: Path | str, version: str) -> list[Scenario]:

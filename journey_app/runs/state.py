@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..caches import BoundedCache
 from ..guest.memory import to_virt
 from ..guest.registers import flags_of
 from ..host.frames import gate_kind, idt_address, idt_present
@@ -13,20 +14,22 @@ from ..host.constants import HCALL_STATUS_FREE, LGUEST_PAGES_CPU0, LHCALL_RING_S
 from ..host.guest_view import GuestMemoryFault
 from ..host.idt import cpu_gate
 from ..host.lguest_data import resolve as field_layout
+from ..toolchain.dwarf_vars import variable_index
 from .runner import Runner
+from .status import Status
 
 STACK_BELOW, STACK_ABOVE = 2, 10      # words shown under ESP and at/over it
 # The keys of the State's "host" object (build_state writes them in this order; a lab's `host` check names one).
 HOST_KEYS = ("initialised", "lguest_data", "irqs_pending", "blocked", "halted", "dead", "noirq_start",
              "noirq_end", "idt", "patched", "restart", "kick", "ts", "pending_notify", "clockevent_ns",
-             "kernel_stack", "pgdir", "pgdirs", "last_pages", "async_ring")
+             "kernel_stack", "pgdir", "pgdirs", "last_pages", "async_ring", "gdt", "timer", "pagetables")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class State:
     scenario: str
     version: str
-    status: str
+    status: Status
     reason: str
     insn_count: int
     eip: int
@@ -41,6 +44,7 @@ class State:
     breakpoints: list
     watches: list
     stop: dict | None
+    locals: list
 
 
     def to_json(self) -> dict:
@@ -48,7 +52,8 @@ class State:
                 "insn_count": self.insn_count, "eip": self.eip, "location": self.location,
                 "next_insn": self.next_insn, "registers": self.registers, "flags": self.flags,
                 "lguest_data": self.lguest_data, "host": self.host, "stack": self.stack, "changed": self.changed,
-                "breakpoints": self.breakpoints, "watches": self.watches, "stop": self.stop}
+                "breakpoints": self.breakpoints, "watches": self.watches, "stop": self.stop,
+                "locals": self.locals}
 
 
 def _stack(runner: Runner, esp: int) -> list[dict]:
@@ -81,7 +86,7 @@ def _where(runner: Runner, address: int) -> dict:
     return {"symbol": where.symbol, "file": where.file, "line": where.line}
 
 
-_IDT_ROWS: dict[tuple, list[dict]] = {}
+_IDT_ROWS: BoundedCache[tuple, list[dict]] = BoundedCache("runs.idt_rows", 1 << 20)
 RING_STATUS = field_layout("hcall_status[0]")[0]
 RING_ARGS = field_layout("hcalls[0].arg0")[0]
 
@@ -92,22 +97,21 @@ def _idt(runner: Runner) -> list[dict]:
     The list is shared between States like the States themselves are shared through the checkpoint
     cache: readers must treat State JSON as read-only."""
     key = (runner.build.input_hash, tuple(sorted(runner.host.idt.items())))
-    rows = _IDT_ROWS.get(key)
-    if rows is None:
-        rows = []
+
+    def rows() -> list[dict]:
+        made: list[dict] = []
         for vector, (lo, hi) in key[1]:
             handler = idt_address(lo, hi)
             gate = cpu_gate(runner.host, vector)
-            rows.append({"vector": vector, "lo": lo, "hi": hi, "present": idt_present(lo, hi), "handler": handler,
+            made.append({"vector": vector, "lo": lo, "hi": hi, "present": idt_present(lo, hi), "handler": handler,
                          "handler_symbol": runner.build.symbolize(to_virt(handler)),
                          "gate": gate_kind(lo, hi) if idt_present(lo, hi) else None,
                          "dpl": (hi >> 13) & 3,
                          # copy_traps(): the CPU enters the Guest's handler itself, or exits to the Host
                          "cpu": "direct" if gate.direct else "host"})
-        if len(_IDT_ROWS) > 256:
-            _IDT_ROWS.clear()
-        _IDT_ROWS[key] = rows
-    return rows
+        return made
+
+    return _IDT_ROWS.get_or_make(key, rows)
 
 
 def _ring(runner: Runner) -> dict:
@@ -133,6 +137,25 @@ def _pgdirs(host) -> list[int]:
     if found is not None:
         return list(found)
     return [host.pgdir] if host.pgdir is not None else []
+def _locals(runner: Runner, eip: int, regs: dict) -> list[dict]:
+    """The C parameters and locals live at EIP, where gcc kept them (toolchain/dwarf_vars.py) and their
+    values now. Names starting with "__" are the stand-in macros' own temporaries and are left out."""
+    build = runner.build
+    out = []
+    for var, place in variable_index(build.input_hash, build.elf).at(to_virt(eip)):
+        if var.name.startswith("__"):
+            continue
+        value = None
+        if place.kind == "register" and place.reg is not None:
+            value = regs[place.reg]
+        elif place.kind == "memory" and place.reg is not None:
+            word = runner.peek((regs[place.reg] + place.offset) & 0xFFFFFFFF, 4)
+            value = int.from_bytes(word, "little") if len(word) == 4 else None
+        elif place.kind == "value":
+            value = place.value
+        out.append({"function": var.function, "name": var.name, "kind": var.kind, "where": place.describe(),
+                    "value": value})
+    return out
 
 
 def build_state(runner: Runner, changed: list[str]) -> State:
@@ -157,6 +180,11 @@ def build_state(runner: Runner, changed: list[str]) -> State:
         "kernel_stack": {"ss1": host.ss1, "esp1": host.esp1, "pages": host.stack_pages},
         "pgdir": host.pgdir, "pgdirs": _pgdirs(host), "last_pages": LGUEST_PAGES_CPU0,
         "async_ring": _ring(runner),
+        # LOAD_GDT_ENTRY / LOAD_TLS as the Host stored them (segments.c), the clock event on the virtual
+        # clock (host/clock.py) and the page tables as the hypercalls described them (host/pagetables.py).
+        "gdt": [{"index": index, "lo": lo, "hi": hi} for index, (lo, hi) in sorted(host.gdt.items())],
+        "timer": host.timer.to_json(runner.clock_now()),
+        "pagetables": host.pagetables.to_json(),
     }
     return State(
         scenario=runner.scenario.id, version=runner.build.version, status=runner.status, reason=runner.reason,
@@ -166,5 +194,5 @@ def build_state(runner: Runner, changed: list[str]) -> State:
         lguest_data={"address": base, "fields": fields}, host=host_json, stack=_stack(runner, regs["esp"]),
         changed=changed,
         breakpoints=[b.to_json() for b in runner.breakpoints], watches=[w.to_json(runner) for w in runner.watches],
-        stop=runner.last_stop,
+        stop=runner.last_stop, locals=_locals(runner, eip, regs),
     )

@@ -1,5 +1,5 @@
-"""The actions' meanings: one function per verb (step, run_until, set, raise_irq, host_check, reset; the
-debugger's break/watch/continue are in debug.py), in VERBS.
+"""The actions' meanings: one function per verb (step, step_line, next_line, run_until, set, raise_irq,
+host_check, reset; the debugger's break/watch/continue are in debug.py), in VERBS.
 Owns how each action drives the machine and the Host through the Runner; must not parse text.
 """
 
@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..guest.memory import aliases
+from ..guest.memory import aliases, to_virt
 from ..guest.registers import FLAG_BITS, REGISTER_NAMES
 from ..host import host_check, raise_irq
 from ..host.lguest_data import LguestData
@@ -51,7 +51,8 @@ def step_one(runner: Runner) -> str | None:
     runner.emit("insn", fields, eip)
     if m.writes:
         runner.emit_writes()
-    return handle_exit(runner, exit)
+    looked = handle_exit(runner, exit)
+    return "host" if runner.tick() else looked
 
 
 def do_step(runner: Runner, action: Action) -> None:
@@ -64,6 +65,70 @@ def do_step(runner: Runner, action: Action) -> None:
                 stopped(runner, action, "ended", f"stopped after {done} of {count} steps: " + ended(runner, None))
             return
         step_one(runner)
+
+
+LINE_STEP_LIMIT = 10_000     # instructions one source line may take before `step_line` gives up on it
+
+
+def _line(runner: Runner, eip: int):
+    where = runner.build.line_at(to_virt(eip))
+    return None if where is None else (where.file, where.line)
+
+
+def _run_to_return(runner: Runner, address: int, esp: int) -> None:
+    """`next_line` over a call: natively until the call returns to `address` with the caller's stack
+    (a recursive call reaching the same address deeper does not count). Hypercalls on the way are handled."""
+    stops = aliases(address) | runner.stop_at
+    chunk = FIRST_CHUNK
+    while runner.runnable():
+        started = time.monotonic()
+        exit = runner.m.run(min(runner.room(), chunk), stops)
+        chunk = _next_chunk(runner, exit.executed, time.monotonic() - started)
+        runner.insn_count += exit.executed
+        runner.emit_writes()
+        handle_exit(runner, exit)
+        runner.tick()
+        if exit.kind == "stop" and (runner.m.eip not in aliases(address) or runner.m.regs["esp"] >= esp):
+            return
+        if exit.kind == "stop" and runner.status == RUNNABLE:
+            step_one(runner)                    # deeper recursion: leave the stop address and go on
+
+
+def _step_line(runner: Runner, over: bool) -> None:
+    """One source line: instructions run (and are recorded) until EIP is on another line. C lines come
+    back again and again in optimised code, so the line ends when EIP leaves it, as in gdb's `step`."""
+    start = _line(runner, runner.m.eip)
+    frame = runner.m.regs["esp"]
+    for _ in range(LINE_STEP_LIMIT):
+        if not runner.runnable():
+            return
+        eip, esp = runner.m.eip, runner.m.regs["esp"]
+        insn = runner.decode(eip)
+        looked = step_one(runner)
+        if looked is not None or start is None:
+            return                                  # the Host acted: show it before going on
+        if over and insn is not None and insn.mnemonic.startswith("call") and runner.m.regs["esp"] == esp - 4 \
+                and runner.status == RUNNABLE:
+            _run_to_return(runner, eip + insn.size, esp)
+        here = _line(runner, runner.m.eip)
+        if here != start and (not over or runner.m.regs["esp"] >= frame or here is None or here[0] != start[0]):
+            return
+
+
+def do_step_line(runner: Runner, action: Action) -> None:
+    """`step_line [n]`: n source lines, into calls (gdb's `step`)."""
+    for _ in range(int(action.args[0], 0) if action.args else 1):
+        if not runner.runnable():
+            return
+        _step_line(runner, over=False)
+
+
+def do_next_line(runner: Runner, action: Action) -> None:
+    """`next_line [n]`: n source lines of this function, running each call it makes to its return (gdb's `next`)."""
+    for _ in range(int(action.args[0], 0) if action.args else 1):
+        if not runner.runnable():
+            return
+        _step_line(runner, over=True)
 
 
 def _last(runner: Runner, kind: str) -> dict:
@@ -108,12 +173,14 @@ def do_run_until(runner: Runner, action: Action) -> None:
     chunk = FIRST_CHUNK
     while runner.runnable():
         started = time.monotonic()
-        exit = runner.m.run(min(runner.budget - runner.insn_count, chunk),
+        exit = runner.m.run(min(runner.room(), chunk),
                             wanted | runner.stop_at | frozenset(breaks) | branches.stops)
         chunk = _next_chunk(runner, exit.executed, time.monotonic() - started)
         runner.insn_count += exit.executed
         runner.emit_writes()
         looked = handle_exit(runner, exit)
+        if runner.tick():
+            looked = "host"
         eip = runner.m.eip
         branches.note(eip)
         if exit.kind == "stop" and address is not None and eip in wanted and runner.status in (RUNNABLE, "finished"):
@@ -133,7 +200,8 @@ def do_run_until(runner: Runner, action: Action) -> None:
                 return
         if looked == "hypercall" and target == "hypercall":
             call = _last(runner, "hypercall")
-            stopped(runner, action, "reached", f"the Guest made hypercall {call.get('name', '?')} at {where_now(runner)}")
+            stopped(runner, action, "reached",
+                    f"the Guest made hypercall {call.get('name', '?')} at {where_now(runner)}")
             return
         if looked and target == "decision":
             decision = _last(runner, "decision")
@@ -213,6 +281,7 @@ def do_host_check(runner: Runner, action: Action) -> None:
     if runner.host.dead is not None:
         return
     eip = runner.m.eip
+    runner.sync_clock()
     runner.emit_host(host_check(runner.host, runner.m), eip)
     if runner.status == "finished" and runner.m.eip not in runner.stop_at:
         runner.status = RUNNABLE
@@ -228,7 +297,8 @@ def do_reset(runner: Runner, action: Action) -> None:
 
 
 VERBS: dict[str, Callable[[Runner, Action], None]] = {
-    "step": do_step, "run_until": do_run_until, "set": do_set, "raise_irq": do_raise_irq,
+    "step": do_step, "step_line": do_step_line, "next_line": do_next_line, "run_until": do_run_until,
+    "set": do_set, "raise_irq": do_raise_irq,
     "host_check": do_host_check, "reset": do_reset,
     "break": do_break, "unbreak": do_unbreak, "watch": do_watch, "unwatch": do_unwatch, "continue": do_continue,
 }

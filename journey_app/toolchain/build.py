@@ -59,7 +59,8 @@ class Build:
         self.symbols: dict[str, Symbol] = read_symbols(self.elf)
         self.page_offset = PAGE_OFFSET
         rows = read_line_rows(self.elf)
-        self.linemap = LineMap(build_spans(rows, self.read, self.sources))
+        ends = tuple(sorted({s.address + s.size for s in self.symbols.values() if s.kind == "func" and s.size}))
+        self.linemap = LineMap(build_spans(rows, self.read, self.sources, ends))
         ordered = sorted(self.symbols.values(), key=lambda s: (s.address, s.binding != "global", s.name))
         self._sym_sorted = ordered
         self._sym_addrs = [s.address for s in ordered]

@@ -4,6 +4,7 @@ gas emits one line-table row per instruction, so each row's first instruction be
 its line. Bytes after it and before the next row come from data directives (`.byte 0x0f,0x01,0xc1`)
 or alignment padding (`ENTRY()`), which gas gives no row: they are attributed to the
 source lines lying between the two rows that hold code (not comments or blanks).
+gcc's rows (C) cover every byte up to the next row or the function's end, and are taken as they are.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ class Span:
         return self.address + len(self.data)
 
 
+ASSEMBLER_SUFFIXES = (".S", ".s")
+
+
 def code_lines(text: str) -> list[int]:
     """1-based numbers of lines holding something besides comments and blanks (the chapter lexer's view)."""
     lexed = lex(text.splitlines(), "asm")
@@ -57,13 +61,22 @@ def _is_padding(gap: bytes, address: int) -> bool:
     return (address + len(gap)) % 4 == 0 and all(i.mnemonic == "nop" for i in iter_disassemble(gap, address))
 
 
-def build_spans(rows: list[LineRow], read, sources: dict[str, str]) -> list[Span]:
-    """Spans for every row range; `read(address, size)` returns image bytes."""
+def build_spans(rows: list[LineRow], read, sources: dict[str, str], func_ends: tuple[int, ...] = ()) -> list[Span]:
+    """Spans for every row range; `read(address, size)` returns image bytes. A C span stops at the
+    end of its function (`func_ends`): the alignment padding gcc puts after it belongs to no line."""
     spans: list[Span] = []
     code_by_file = {name: code_lines(text) for name, text in sources.items()}
     text_by_file = {name: text.splitlines() for name, text in sources.items()}
     for row, following in itertools.pairwise(rows):
         if row.line is None or following.address <= row.address:
+            continue
+        if not row.file.endswith(ASSEMBLER_SUFFIXES):
+            cut = bisect.bisect_right(func_ends, row.address)
+            stop = min(following.address, func_ends[cut]) if cut < len(func_ends) else following.address
+            data = read(row.address, stop - row.address)
+            # gcc writes a row whenever the line changes, not per instruction: everything up to the
+            # next row is this line's (several instructions, many rows per line, in any order).
+            spans.append(Span(row.file, row.line, row.address, data, "dwarf"))
             continue
         data = read(row.address, following.address - row.address)
         insn = disassemble_one(data, row.address)

@@ -1,4 +1,5 @@
-"""Assembles and links a kernel source tree with the real GNU toolchain: cpp → as --32 -g → ld -m elf_i386.
+"""Assembles and links a kernel source tree with the real GNU toolchain: cpp → as --32 -g → ld -m elf_i386,
+with the C units of glue/*.toml manifests compiled by gcc -m32 (cunits.py) and linked into the same image.
 
 Owns the command lines and the temporary build folder. cpp only ever reads shipped text: student lines
 arrive as `splices` (already checked by the sandbox's line grammar) and are put into cpp's output, never
@@ -14,6 +15,7 @@ from collections.abc import Mapping, MutableMapping
 from pathlib import Path, PurePosixPath
 
 from ..errors import BuildError, BuildUnavailable, ContentError
+from .cunits import gcc_argv, units
 from .runner import Limits, run_tool
 from .sandbox_rules import MacroTable
 from .splice import parse_defines, parse_probes, probe_source, splice, with_placeholders
@@ -25,12 +27,14 @@ LINKER_SCRIPT = "glue/journey.ld"
 # Build inputs: the kernel's assembler files under arch/, our stand-in headers (standins/, the only
 # folder on cpp's include path, so the kernel's own C headers never shadow them) and the glue.
 INPUT_DIRS = ("arch", "standins", "glue")
-KERNEL_TEXT_SUFFIX = ".S"  # under arch/ only assembler is an input: boot.c and the C headers are read, not built
+# Under arch/ the assembler files and the C files are inputs (boot.c: glue/boot_c.toml says which of its
+# lines gcc compiles); the kernel's C headers are read, never built: standins/ stands in for them.
+KERNEL_TEXT_SUFFIX = (".S", ".c")
 MAX_TREE_BYTES = 8 * 1024 * 1024
 
 
 def read_tree(kernel_dir: Path) -> dict[str, bytes]:
-    """The build inputs of one kernel version: arch/**.S, and every file under standins/ and glue/."""
+    """The build inputs of one kernel version: arch/**.S and arch/**.c, and every file under standins/ and glue/."""
     tree: dict[str, bytes] = {}
     total = 0
     for top in INPUT_DIRS:
@@ -137,6 +141,24 @@ def link_tree(tree: dict[str, bytes], limits: Limits, scratch: Path | None = Non
                 root, limits, f"as {source}"))
             objects.append(f"{stem}.o")
             if objects_cache is not None and source not in splices:
+                objects_cache[key] = ((root / f"{stem}.o").read_bytes(), warnings[before:])
+        for unit in units(tree):
+            # C objects are named obj/c-*.o: the linker script places them after the assembler's.
+            # Edits never reach C (only .S lines are spliced), so a C object is reused like an untouched .S one.
+            stem = f"obj/c-{PurePosixPath(unit.manifest).stem}"
+            key = f"{shipped}:c:{unit.manifest}"
+            reused = objects_cache.get(key) if objects_cache is not None else None
+            if reused is not None:
+                (root / f"{stem}.o").write_bytes(reused[0])
+                warnings += reused[1]
+                objects.append(f"{stem}.o")
+                continue
+            before = len(warnings)
+            (root / f"{stem}.c").write_text(unit.text(tree), encoding="utf-8")
+            warnings += _nonempty(run_tool(gcc_argv(f"{stem}.c", f"{stem}.o", str(root)), root, limits,
+                                           f"gcc {unit.source}"))
+            objects.append(f"{stem}.o")
+            if objects_cache is not None:
                 objects_cache[key] = ((root / f"{stem}.o").read_bytes(), warnings[before:])
         warnings += _nonempty(run_tool(
             ["ld", "-m", "elf_i386", "--build-id=none", "-T", LINKER_SCRIPT, "-o", "kernel.elf", *objects],

@@ -1,4 +1,4 @@
-"""Runs one GNU toolchain program (cpp, as, ld) as a jailed, bounded subprocess (jail.run_jailed).
+"""Runs one GNU toolchain program (cpp, as, ld, gcc) as a jailed, bounded subprocess (jail.run_jailed).
 
 Owns the "toolchain missing" message and turning a tool's exit into BuildError; knows nothing
 about kernels or lguest.
@@ -16,8 +16,8 @@ from .jail import JailError, Limits, run_jailed
 
 __all__ = ["DEBIAN_PACKAGES", "TOOLS", "Limits", "require_toolchain", "run_tool", "tool_versions"]
 
-TOOLS = ("cpp", "as", "ld")
-DEBIAN_PACKAGES = "binutils cpp"
+TOOLS = ("cpp", "as", "ld", "gcc")
+DEBIAN_PACKAGES = "binutils cpp gcc"
 
 
 def require_toolchain() -> dict[str, str]:

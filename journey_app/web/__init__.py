@@ -2,7 +2,7 @@
 
 Blueprints, each imported here by name (a missing module fails at start): `pages`, `reading` (stages, files),
 `xref_pages`, `search_pages` (HTML, each page with a `.json` twin), `api` (JSON under /api/), `explorer_api`
-(+ `openapi`), `whatif_api`, `labs_api`, `labs_pages`, `instructor`.
+(+ `openapi`), `whatif_api`, `labs_api`, `labs_pages`, `instructor`, `metrics` (/metrics, instructors only).
 Per-process objects (Catalog) hang off the app, never off module globals.
 """
 
@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-from .. import paths
+from .. import caches, paths
 from ..catalog import Catalog
 from ..index import IndexStore
 from ..settings import Settings
-from . import (api, compression, errors, explorer_api, instructor, labs_api, labs_pages, pages, reading,
+from . import (api, compression, errors, explorer_api, instructor, labs_api, labs_pages, metrics, pages, reading,
                search_pages, security, whatif_api, xref_pages)
 
 
@@ -31,6 +31,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     app.extensions["journey.settings"] = settings
     app.extensions["journey.catalog"] = Catalog(settings)
     app.extensions["journey.index"] = IndexStore(settings.cache_dir)
+    caches.scale_to(settings.cache_mb << 20)      # every cache of this process shares the budget
 
     errors.register(app)
     security.register(app)
@@ -42,7 +43,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     app.register_blueprint(xref_pages.bp)
     app.register_blueprint(search_pages.bp)
     app.register_blueprint(api.bp)
-    for module in (explorer_api, whatif_api, labs_api, labs_pages, instructor):
+    for module in (explorer_api, whatif_api, labs_api, labs_pages, instructor, metrics):
         module.register(app)
     if settings.trusted_proxies > 0:
         # Behind nginx every client would look like nginx to the rate limiter; trust exactly

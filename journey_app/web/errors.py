@@ -60,7 +60,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(JourneyError)
     def journey_error(exc: JourneyError):
         headers = {}
-        if isinstance(exc.detail, dict) and "retry_after_seconds" in exc.detail:
+        if exc.detail and "retry_after_seconds" in exc.detail:
             headers["Retry-After"] = str(exc.detail["retry_after_seconds"])
         return error_response(exc.code, exc.message, exc.detail, exc.status, headers)
 

@@ -98,7 +98,7 @@ def _scenario_list(version: str) -> tuple[list[dict], list[dict]]:
         try:
             good.append(scenario_summary(library.get(version, scenario_id)))
         except ContentError as exc:
-            detail = exc.detail if isinstance(exc.detail, dict) else {}
+            detail = exc.detail or {}
             errors.append({"scenario": scenario_id, "code": exc.code, "message": exc.message,
                            "file": detail.get("file"), "field": detail.get("field")})
     return good, errors

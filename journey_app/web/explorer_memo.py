@@ -7,22 +7,22 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-from collections import OrderedDict
 
 from flask import Flask, current_app
 
+from ..caches import BoundedCache
 from ..runs import load_scenario
 from ..runs.actions import canonical
 from .context import catalog, settings
 
 MEMO_KEY = "journey.explorer.memo"
-MEMO_ENTRIES, MEMO_BYTES = 512, 32 * 1024 * 1024
+MEMO_ENTRIES, MEMO_BYTES = 512, 8 * 1024 * 1024
+RAW_ENTRY_BYTES = 512          # a digest key and a tuple of five short strings
 
 
 def install(app: Flask) -> None:
     """Hang this process's memo off the app (never off module globals)."""
-    app.extensions.setdefault(MEMO_KEY, ResponseMemo(MEMO_ENTRIES, MEMO_BYTES))
+    app.extensions.setdefault(MEMO_KEY, ResponseMemo(MEMO_ENTRIES, MEMO_BYTES, register=True))
 
 
 class ResponseMemo:
@@ -30,46 +30,34 @@ class ResponseMemo:
 
     Keyed by a hash of everything that shapes the body, including the build's input hash. The runs
     layer keeps its own checkpoints; this saves replaying and JSON-encoding identical requests (a
-    class opening the same share link). Bounded in entries and in bytes; a body over a sixteenth
-    of the byte budget is not kept."""
+    class opening the same share link). Two BoundedCaches: the bodies (bounded in entries and bytes; a
+    body over a sixteenth of the byte budget is not kept) and what each exact request was answered with."""
 
-    def __init__(self, entries: int, max_bytes: int):
-        self.entries = entries
-        self.max_bytes = max_bytes
-        self.bytes = 0
-        self._entries: OrderedDict[str, bytes] = OrderedDict()
-        self._raw: OrderedDict[bytes, tuple] = OrderedDict()   # sha256(request bytes) -> (..., key)
-        self._lock = threading.Lock()
+    def __init__(self, entries: int, max_bytes: int, register: bool = False):
+        self._bodies: BoundedCache[str, bytes] = BoundedCache(
+            "web.run_memo", max_bytes, max_entries=entries, sizeof=lambda key, body: len(body), oversize=16,
+            register=register)
+        self._raw: BoundedCache[bytes, tuple] = BoundedCache(
+            "web.run_memo_requests", entries * RAW_ENTRY_BYTES, max_entries=entries,
+            sizeof=lambda key, seen: RAW_ENTRY_BYTES, register=register)
+
+    @property
+    def held_bytes(self) -> int:
+        return self._bodies.bytes
 
     def get(self, key: str) -> bytes | None:
-        with self._lock:
-            body = self._entries.get(key)
-            if body is not None:
-                self._entries.move_to_end(key)
-            return body
+        return self._bodies.get(key)
 
     def get_raw(self, raw: bytes):
         """What these exact request bytes were answered with: (version, scenario, build hash,
         scenario digest, key of the body), or None."""
-        with self._lock:
-            return self._raw.get(hashlib.sha256(raw).digest())
+        return self._raw.get(hashlib.sha256(raw).digest())
 
     def put_raw(self, raw: bytes, seen: tuple) -> None:
-        with self._lock:
-            self._raw[hashlib.sha256(raw).digest()] = seen
-            while len(self._raw) > self.entries:
-                self._raw.popitem(last=False)
+        self._raw.put(hashlib.sha256(raw).digest(), seen)
 
     def put(self, key: str, body: bytes) -> None:
-        if len(body) > self.max_bytes // 16:
-            return
-        with self._lock:
-            old = self._entries.pop(key, None)
-            self.bytes += len(body) - (len(old) if old is not None else 0)
-            self._entries[key] = body
-            while len(self._entries) > self.entries or self.bytes > self.max_bytes:
-                _, dropped = self._entries.popitem(last=False)
-                self.bytes -= len(dropped)
+        self._bodies.put(key, body)
 
 
 def response_memo() -> ResponseMemo:

@@ -7,7 +7,6 @@ Pure functions of their arguments (safe to lru_cache); knows nothing of chapters
 
 from __future__ import annotations
 
-import functools
 import re
 
 from markupsafe import Markup, escape
@@ -17,6 +16,8 @@ from pygments.lexer import inherit
 from pygments.lexers import CLexer, GasLexer, TextLexer
 from pygments.style import Style
 from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation, String
+
+from ..caches import BoundedCache
 
 # The CSS scope of highlighted code; the stylesheet below is generated for it.
 SCOPE = ".hl"
@@ -70,13 +71,19 @@ def split_source(text: str) -> list[str]:
     return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
-@functools.lru_cache(maxsize=32)
+_HIGHLIGHTED: BoundedCache[tuple[str, str], tuple[Markup, ...]] = BoundedCache("web.highlight", 2 << 20, oversize=2)
+
+
 def highlight_lines(text: str, file: str) -> tuple[Markup, ...]:
     """One HTML fragment per source line (line n is index n-1), spans balanced within each line.
 
     The whole file is lexed at once, so a comment or a `#define` running over several lines keeps
     its colour on every line; HtmlFormatter closes and reopens spans at each newline.
     """
+    return _HIGHLIGHTED.get_or_make((text, file), lambda: _highlight_lines(text, file))
+
+
+def _highlight_lines(text: str, file: str) -> tuple[Markup, ...]:
     lines = split_source(text)
     # A fresh formatter per call (the result is cached): formatters keep per-run state on themselves.
     html = highlight("\n".join(lines) + "\n", lexer_for(file), HtmlFormatter(nowrap=True))

@@ -9,10 +9,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from collections import OrderedDict
 
 from flask import current_app
 
+from ..caches import BoundedCache
 from ..errors import BadInput, BuildError, SandboxRefused
 from ..labs import Lab, Submission
 from ..runs import Run, replay, split_actions
@@ -30,8 +30,13 @@ def _edit_key(lab: Lab, edits) -> str:
     return hashlib.sha256(json.dumps([lab.version, lab.editable.file, list(edits)]).encode()).hexdigest()
 
 
-def _built() -> OrderedDict:
-    return current_app.extensions.setdefault(BUILT_KEY, OrderedDict())
+def _built() -> BoundedCache[str, bool]:
+    """The edit sets this process has built (their builds are the build store's to keep)."""
+    found = current_app.extensions.get(BUILT_KEY)
+    if found is None:
+        found = current_app.extensions[BUILT_KEY] = BoundedCache("web.lab_builds", 512 * 128, max_entries=512,
+                                                                 sizeof=lambda key, value: 128)
+    return found
 
 
 def edited_build(lab: Lab, edits):
@@ -49,16 +54,11 @@ def edited_build(lab: Lab, edits):
     policy = SandboxPolicy(max_edited_lines=lab.editable.max_edited_lines)
     try:
         build = build_edited(catalog(), lab.version, lab.editable.file, edits, lab.editable.lines, policy)
-    except SandboxRefused:
-        raise
     except BuildError as exc:
         # The tool messages mapped to the student's lines; not the commands or scratch paths.
-        detail = exc.detail if isinstance(exc.detail, dict) else {}
+        detail = exc.detail or {}
         raise BuildError(exc.message, {key_: detail.get(key_) for key_ in ("file", "lines", "edited")}) from None
-    built[key] = True
-    built.move_to_end(key)
-    while len(built) > 512:
-        built.popitem(last=False)
+    built.put(key, True)
     return build
 
 

@@ -5,13 +5,12 @@ address, bytes and instructions, grouped into blocks for a chapter. A view model
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from flask import current_app, url_for
 from markupsafe import Markup
 
+from ..caches import BoundedCache
 from ..errors import JourneyError
 from ..journey import Chapter, InlineNote
 from ..toolchain import Build, LineCode
@@ -20,6 +19,7 @@ from .highlight import comment_line_html, highlight_lines, split_source
 from .linking import link_code
 
 CACHE_KEY = "journey.pages.listings"
+LISTING_BYTES = 8 << 20
 
 # A line that defines a label (`send_interrupts:`) or an ENTRY(name): the build knows its address
 # even when the line itself made no bytes.
@@ -76,26 +76,10 @@ class SourceLine:
         }
 
 
-class ListingCache:
-    """Per-app memo of highlighted, byte-annotated files keyed by (version, file, build hash, text)."""
-
-    def __init__(self, size: int = 64):
-        self.size = size
-        self._entries: OrderedDict[tuple, tuple[SourceLine, ...]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple, make) -> tuple[SourceLine, ...]:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-                return found
-        made = make()
-        with self._lock:
-            self._entries[key] = made
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-        return made
+def listing_cache() -> BoundedCache[tuple, tuple[SourceLine, ...]]:
+    """Per-app memo of highlighted, byte-annotated files keyed by (version, file, build hash, text); a
+    listing may take half the budget (a long C file is a few MiB of SourceLines)."""
+    return BoundedCache("web.listings", LISTING_BYTES, oversize=2)
 
 
 
@@ -119,9 +103,13 @@ class Listing:
 
     @property
     def assembler(self) -> str:
-        """The assembler's name for the listing's legend ("GNU as 2.40"), from the build's `as --version`."""
-        line = (self.build.toolchain or {}).get("as", "") if self.build is not None else ""
-        match = re.match(r"GNU assembler\b.*?(\d+(?:\.\d+)+)\s*$", line)
+        """The tool's name for the listing's legend ("GNU as 2.40"; "gcc 12.2.0" for a C file), from the
+        build's `--version` lines."""
+        toolchain = (self.build.toolchain or {}) if self.build is not None else {}
+        if self.file.endswith(".c"):
+            match = re.match(r"gcc\b.*?(\d+(?:\.\d+)+)", toolchain.get("gcc", ""))
+            return f"gcc {match.group(1)}" if match else "gcc"
+        match = re.match(r"GNU assembler\b.*?(\d+(?:\.\d+)+)\s*$", toolchain.get("as", ""))
         return f"GNU as {match.group(1)}" if match else "the assembler"
 
     def build_json(self) -> dict | None:
@@ -170,7 +158,7 @@ def listing(version: str, file: str) -> Listing:
                                   symbols[label].address if label is not None else None))
         return tuple(out)
 
-    lines = current_app.extensions[CACHE_KEY].get(key, make)
+    lines = current_app.extensions[CACHE_KEY].get_or_make(key, make)
     return Listing(version, file, lines, build, build_error, key)
 
 

@@ -97,10 +97,12 @@ SCHEMAS: dict = {
             "actions": {
                 "type": "string", "default": "",
                 "description": "The action list in the shared text grammar, one action per ';' or newline: "
-                               "`step [n]`, `run_until <label|0xaddr|ret|hypercall|decision>`, "
+                               "`step [n]`, `step_line [n]`, `next_line [n]`, "
+                               "`run_until <label|0xaddr|ret|hypercall|decision>`, "
                                "`set <reg|flag|field> <value>`, `raise_irq <n>`, `host_check`, `reset`, and the "
                                "debugger's `break <label|0xaddr|L<n>>`, `unbreak <same>`, `watch <reg|flag|field|"
-                               "sym[:bytes]>`, `unwatch <same>`, `continue` (to the next breakpoint or watched change). "
+                               "sym[:bytes]>`, `unwatch <same>`, `continue` (to the next breakpoint or watched "
+                               "change). "
                                "At most JOURNEY_MAX_ACTIONS actions (413 beyond).",
                 "examples": ["step 3; set irq_pending 0x200; run_until hypercall"],
             },
@@ -151,9 +153,11 @@ SCHEMAS: dict = {
     "State": {
         "type": "object",
         "description": "The machine after the replay: registers, decoded flags, lguest_data by field, the "
-                       "Host's private view, the stack around ESP; `changed` names what the last action changed.",
+                       "Host's private view (with its GDT, clock event `timer` on the virtual clock and "
+                       "`pagetables` view), the stack around ESP; `changed` names what the last action changed; "
+                       "`locals` the C variables live at EIP, where gcc kept them (DWARF).",
         "required": ["scenario", "status", "insn_count", "eip", "location", "registers", "flags",
-                     "lguest_data", "host", "stack", "changed"],
+                     "lguest_data", "host", "stack", "changed", "locals"],
         "properties": {
             "scenario": {"type": "string"},
             "version": {"type": "string"},
@@ -177,6 +181,13 @@ SCHEMAS: dict = {
                      "description": "Why the last action stopped where it did, when it ran code: `why` is "
                                     "reached, breakpoint, watch, ended or not_runnable; `message` says it in words "
                                     "(also the `stopped` event)."},
+            "locals": {"type": "array", "items": {
+                "type": "object", "required": ["function", "name", "kind", "where", "value"],
+                "properties": {"function": {"type": "string"}, "name": {"type": "string"},
+                               "kind": {"enum": ["parameter", "local"]},
+                               "where": {"type": "string", "description": "%reg, off(%reg), constant, or "
+                                                                          "not available here"},
+                               "value": {"type": ["integer", "null"]}}}},
         },
     },
     "Event": {

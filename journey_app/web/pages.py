@@ -13,10 +13,11 @@ from markupsafe import Markup
 
 from ..errors import JourneyError, NotFound
 from ..journey import STAGES, Chapter
+from .c_asm import c_asm_view
 from .context import catalog, content_index
 from .highlight import typeset_prose
 from .linking import link_chapter_mentions, link_code_words
-from .listing import CACHE_KEY, Listing, ListingCache, SourceLine, chapter_blocks, listing, notes_by_line
+from .listing import CACHE_KEY, Listing, SourceLine, chapter_blocks, listing, listing_cache, notes_by_line
 from .page_cache import page_cache
 
 bp = Blueprint("pages", __name__)
@@ -25,7 +26,7 @@ JSON = ".json"
 
 @bp.record_once
 def _attach_cache(state) -> None:
-    state.app.extensions.setdefault(CACHE_KEY, ListingCache())
+    state.app.extensions.setdefault(CACHE_KEY, listing_cache())
 
 def _is_default(version: str) -> bool:
     """The newest version gets the short URLs (/chapters/G-033); asked once per request."""
@@ -62,7 +63,7 @@ def summary(chapter: Chapter) -> dict:
 
 
 def error_json(error: JourneyError) -> dict:
-    detail = error.detail if isinstance(error.detail, dict) else {}
+    detail = error.detail or {}
     return {"code": error.code, "message": error.message, "file": detail.get("file"), "line": detail.get("line")}
 
 
@@ -196,8 +197,11 @@ def render_chapter(version: str, ref: str, canonical_redirect: bool):
         code = listing(version, chapter.file)
         data = chapter_data(version, chapter, code)
         journey = {c.id: c for c in library.chapters(version)}
+        later = [c.start_line for c in library.chapters_in_file_order(version)
+                 if c.file == chapter.file and c.start_line > chapter.start_line]
         return render_template(
             "chapter.html", data=data, chapter=chapter,
+            casm=c_asm_view(code.build, chapter, min(later) if later else None),
             blocks=chapter_blocks(chapter, code.span(chapter.start_line, chapter.end_line)),
             prev=summary(journey[data["prev"]]) if data["prev"] else None,
             next=summary(journey[data["next"]]) if data["next"] else None,

@@ -26,7 +26,7 @@ def test_memo_keeps_within_its_byte_budget_and_skips_huge_bodies():
     assert memo.get("big") is None
     for i in range(20):
         memo.put(str(i), b"y" * 10)
-    assert memo.bytes <= 160
+    assert memo.held_bytes <= 160
     assert memo.get("19") == b"y" * 10 and memo.get("0") is None
 
 

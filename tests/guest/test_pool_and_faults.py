@@ -29,20 +29,20 @@ def test_pool_creates_a_second_machine_while_the_first_is_leased(build):
 
 
 def test_hlt_fault_says_why_a_ring_1_guest_cannot_halt():
-    report = explain_exit(Exit("trap", 1, vector=13), 0xC0200000, "hlt")
+    report = explain_exit(Exit(kind="trap", executed=1, vector=13), 0xC0200000, "hlt")
 
     assert report.trap == 13
     assert "hlt is privileged" in report.explanation and "LHCALL_HALT" in report.explanation
 
 
 def test_unmapped_access_becomes_a_page_fault_with_cr2_and_errcode():
-    report = explain_exit(Exit("fault", 1, vector=14, address=0x2000000, access="write"), 0xC0200000, "movl")
+    report = explain_exit(Exit(kind="fault", executed=1, vector=14, address=0x2000000, access="write"), 0xC0200000, "movl")
 
     assert (report.trap, report.cr2, report.errcode) == (14, 0x2000000, 2)
     assert "16 MiB" in report.explanation
 
 
 def test_emulator_errors_without_a_cpu_trap_are_not_given_to_the_host():
-    report = explain_exit(Exit("fault", 1, error="boom"), 0xC0200000, None)
+    report = explain_exit(Exit(kind="fault", executed=1, error="boom"), 0xC0200000, None)
 
     assert report.trap is None and "boom" in report.explanation

@@ -29,7 +29,8 @@ def content_root() -> Path:
 @pytest.fixture(scope="session")
 def settings(content_root, tmp_path_factory) -> Settings:
     cache = tmp_path_factory.mktemp("journey-cache")
-    return Settings(content_root=content_root, cache_dir=cache,
+    # run_seconds: grades compare outcomes; a loaded machine must not end a long C lab on the wall clock.
+    return Settings(content_root=content_root, cache_dir=cache, run_seconds=30.0,
                     database_url=f"sqlite:///{cache / 'labs.sqlite3'}")
 
 

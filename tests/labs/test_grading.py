@@ -195,7 +195,7 @@ def test_cli_list(cli_env, capsys):
     assert main(["lab", "list", "--json"]) == 0
     listed = json.loads(capsys.readouterr().out)
     assert [lab["id"] for lab in listed["labs"]] == ["boot-hypercall", "irq-enable-fix", "noirq-window",
-                                                    "pending-restore-fl"]
+                                                    "pending-restore-fl", "ring-overflow", "timer-blocked"]
     assert listed["problems"] == []
     assert main(["lab", "list"]) == 0
     assert "irq-enable-fix" in capsys.readouterr().out

@@ -9,7 +9,7 @@ from journey_app.labs import Submission, find_lab, grade, lab_paths, validate
 
 from .conftest import SUBMISSIONS
 
-SAMPLES = ("irq-enable-fix", "noirq-window", "pending-restore-fl", "boot-hypercall")
+SAMPLES = ("irq-enable-fix", "noirq-window", "pending-restore-fl", "boot-hypercall", "ring-overflow", "timer-blocked")
 
 # lab -> (ids of the visible checks the wrong attempt fails, chapters its feedback sends the student to)
 WRONG = {
@@ -17,6 +17,8 @@ WRONG = {
     "noirq-window": ({"deferred", "delivered-after"}, ["G:045", "H:205"]),
     "pending-restore-fl": ({"set-pending", "sent", "delivered"}, ["H:205", "G:033"]),
     "boot-hypercall": ({"stopped-early", "phys"}, ["G:020"]),
+    "ring-overflow": ({"direct"}, ["G:037"]),
+    "timer-blocked": ({"blocked", "not-delivered"}, ["H:205"]),
 }
 
 

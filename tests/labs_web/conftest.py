@@ -60,6 +60,6 @@ def hidden_checks(lab_id: str) -> list[dict]:
     return [c for c in lab["checks"] if c.get("hidden")]
 
 
-LABS = ("irq-enable-fix", "noirq-window", "pending-restore-fl", "boot-hypercall")
+LABS = ("irq-enable-fix", "noirq-window", "pending-restore-fl", "boot-hypercall", "ring-overflow", "timer-blocked")
 
 

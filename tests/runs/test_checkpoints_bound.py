@@ -13,14 +13,14 @@ def _fill(run, cache, count):
 def test_byte_budget_evicts_oldest_checkpoints(run):
     roomy = CheckpointCache(size=10_000, max_bytes=1 << 40)
     _fill(run, roomy, 20)
-    one = max(approx_bytes(cp) for cp, _cost in roomy._entries.values())
+    one = max(approx_bytes(cp) for cp, _cost in roomy.cache._entries.values())
     tight = CheckpointCache(size=10_000, max_bytes=one * 3)
 
     _fill(run, tight, 20)
 
     assert len(tight) < len(roomy)
-    assert tight.bytes <= one * 3
-    assert tight.bytes == sum(cost for _cp, cost in tight._entries.values())
+    assert tight.cache.bytes <= one * 3
+    assert tight.cache.bytes == sum(cost for _cp, cost in tight.cache._entries.values())
 
 
 def test_a_bounded_cache_gives_the_same_trace(run):

@@ -72,13 +72,14 @@ def test_state_json_has_the_contract_fields(run):
 
     assert list(state) == ["scenario", "version", "status", "reason", "insn_count", "eip", "location", "next_insn",
                            "registers", "flags", "lguest_data", "host", "stack", "changed",
-                          "breakpoints", "watches", "stop"]
+                           "breakpoints", "watches", "stop", "locals"]
     assert list(state["registers"]) == ["eax", "ebx", "ecx", "edx", "esi", "edi", "esp", "ebp", "eip", "eflags",
                                         "cs", "ss", "ds", "es"]
     assert list(state["flags"]) == ["CF", "PF", "AF", "ZF", "SF", "TF", "IF", "DF", "OF"]
     assert set(state["location"]) == {"address", "symbol", "file", "line", "chapter"}
     assert {"initialised", "lguest_data", "irqs_pending", "blocked", "halted", "dead", "noirq_start", "noirq_end",
-            "idt", "patched"} <= set(state["host"])
+            "idt", "gdt", "timer", "pagetables", "patched"} <= set(state["host"])
+    assert state["locals"] == []                          # assembler code has no C variables
     names = [f["name"] for f in state["lguest_data"]["fields"]]
     assert names[:6] == ["irq_enabled", "blocked_interrupts", "cr2", "time.tv_sec", "time.tv_nsec", "irq_pending"]
     assert "hcalls" not in names and len(state["host"]["idt"]) == 32

@@ -16,8 +16,8 @@ def test_missing_toolchain_names_the_debian_packages(monkeypatch):
     with pytest.raises(ToolchainMissing) as caught:
         require_toolchain()
 
-    assert "apt-get install binutils cpp" in caught.value.message
-    assert caught.value.detail["missing"] == ["as", "cpp", "ld"]
+    assert "apt-get install binutils cpp gcc" in caught.value.message
+    assert caught.value.detail["missing"] == ["as", "cpp", "gcc", "ld"]
 
 
 def test_assembler_error_carries_the_source_file_and_line(kernel_dir, tmp_path):

@@ -3,6 +3,7 @@
 // Values that changed in the last action are marked by an outline, an asterisk and screen-reader
 // text, never by colour alone. Editable values are buttons that turn into a text box.
 
+import { hostExtras } from "./cstate.js";
 import { dec, fill, h, hex, hex0x, hexShort, sr } from "./dom.js";
 
 export const GENERAL = ["eax", "ebx", "ecx", "edx", "esi", "edi", "ebp", "esp", "eip", "eflags"];
@@ -206,6 +207,7 @@ export function renderHost(ctx, root, state) {
       h("code", {}, hex0x(p.address)), " ", h("code", {}, p.old), " → ", h("code", {}, p.new)]), ...changedMark(c("patched"))));
   }
   kernelKeeps(dl, host);
+  dl.append(...hostExtras(ctx, host));
   fill(root,
     bitmap("irqs_pending", host.irqs_pending, c("irqs_pending"), "(host-private)"),
     bitmap("blocked", host.blocked, c("blocked"), "(lguest_data.blocked_interrupts)"),

@@ -10,6 +10,7 @@ import { parseActions, readLocation, shareUrl, withAction, withoutLast, withSet,
 import { fill, h, hex, hex0x, parseNumber } from "./dom.js";
 import { announcement, EventLog, GROUPS } from "./eventlog.js";
 import { BINDINGS, EMBED_BINDINGS, installShortcuts } from "./keys.js";
+import { renderLocals } from "./cstate.js";
 import { FLAGS, renderFlags, renderHost, renderLguestData, renderMemory, renderRegisters, renderStack } from "./machine.js";
 import { addBreakButtons, addRunButtons, markBreakpoints, markCurrent, sourceMnemonic } from "./source.js";
 import { EVENT_KINDS, REGISTERS } from "./vocabulary.js";
@@ -262,6 +263,7 @@ export class Explorer {
         if (this.finished()) return this.refuse();
         return this.change(withAction(base, `run_until ${arg}`));
       case "host_check": return this.change(withAction(base, "host_check"));
+      case "step_line": case "next_line": return this.change(withAction(base, cmd));
       case "raise_irq": {
         const input = this.el("mx-irq");
         const n = Number(input.value);
@@ -514,6 +516,7 @@ export class Explorer {
     renderLguestData(ctx, this.el("mx-ld").tBodies[0], this.el("mx-ld-addr"), state);
     renderHost(ctx, this.el("mx-host"), state);
     renderStack(ctx, this.el("mx-stack").tBodies[0], state);
+    renderLocals(ctx, this.el("mx-locals")?.tBodies[0], state);
     renderMemory(ctx, this.el("mx-mem"), this.el("mx-mem-what"), state);
     this.renderStatus(state);
     this.renderToggles();

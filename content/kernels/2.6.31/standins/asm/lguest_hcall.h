@@ -31,7 +31,12 @@
 
 #define LHCALL_RING_SIZE	64
 
-/* The vmcall instruction the 2.6.31 Guest uses (asm/kvm_para.h KVM_HYPERCALL). */
+/* The vmcall instruction the 2.6.31 Guest uses (asm/kvm_para.h KVM_HYPERCALL):
+ * bare for the assembler, a string for C's inline asm, as kvm_para.h has it. */
+#ifdef __ASSEMBLY__
 #define KVM_HYPERCALL		.byte 0x0f,0x01,0xc1
+#else
+#define KVM_HYPERCALL		".byte 0x0f,0x01,0xc1"
+#endif
 
 #endif /* _ASM_X86_LGUEST_HCALL_H */

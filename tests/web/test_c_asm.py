@@ -1,0 +1,24 @@
+"""A C chapter shows its C beside the instructions gcc made, coloured in pairs; assembler chapters do not."""
+
+from __future__ import annotations
+
+import re
+
+
+def test_c_chapter_lists_its_functions_with_instructions_tied_to_lines(client):
+    html = client.get("/chapters/G-034").get_data(as_text=True)
+
+    assert "What gcc made of it" in html
+    assert 'id="fn-lguest_write_idt_entry"' in html
+    pairs = re.findall(r'class="casm-i casm-c(\d)"[^>]*data-line="(\d+)"', html)
+    assert pairs, "instructions carry their colour and C line"
+    colour_of = {}
+    for colour, line in pairs:
+        assert colour_of.setdefault(line, colour) == colour              # one colour per C line
+    assert "289" in colour_of                                             # the kvm_hypercall3 line
+    colours = re.search(r'data-colours="([^"]*)"', html).group(1)
+    assert f"289:{colour_of['289']}" in colours.split(",")
+
+
+def test_assembler_chapter_has_no_c_view(client):
+    assert "What gcc made of it" not in client.get("/chapters/G-033").get_data(as_text=True)
