@@ -173,6 +173,9 @@ _INSERT = sa.insert(submissions).returning(submissions.c.id)
 _FAILED = sa.select(sa.func.count()).select_from(submissions).where(
     submissions.c.student == sa.bindparam("student"), submissions.c.lab_id == sa.bindparam("lab_id"),
     submissions.c.score < submissions.c.max_score)
+# The student's attempts and, of them, the failed ones: one indexed scan for both counts.
+_COUNTS = sa.select(sa.func.count(), sa.func.count().filter(submissions.c.score < submissions.c.max_score)).where(
+    submissions.c.student == sa.bindparam("student"), submissions.c.lab_id == sa.bindparam("lab_id"))
 
 class SubmissionStore:
     """Submissions and grades in one database; safe to share between threads and processes."""
@@ -191,9 +194,10 @@ class SubmissionStore:
         return self.record_attempt(student, lab_id, submission, results)[0]
 
     def record_attempt(self, student: str, lab_id: str, submission: dict,
-                       results: dict) -> tuple[StoredSubmission, int]:
-        """Store one graded submission and count the student's failed attempts at the lab (for hints), in one
-        short transaction: INSERT ... RETURNING id, then one indexed COUNT. Returns both."""
+                       results: dict) -> tuple[StoredSubmission, int, int]:
+        """Store one graded submission and count the student's attempts at the lab (their own attempt number)
+        and the failed ones (for hints), in one short transaction: INSERT ... RETURNING id, then one indexed
+        COUNT. Returns (stored, failed, attempt)."""
         values: dict[str, Any] = {
             "student": validate_student(student), "lab_id": _lab_id(lab_id),
             "digest": str(results.get("submission_digest") or ""), "submission": submission,
@@ -203,13 +207,13 @@ class SubmissionStore:
         try:
             with self.engine.begin() as connection:   # one transaction: a failed write leaves nothing behind
                 new_id = connection.execute(_INSERT, values).scalar_one()
-                failed = int(connection.execute(_FAILED, {"student": values["student"],
-                                                          "lab_id": lab_id}).scalar_one())
+                attempt, failed = connection.execute(_COUNTS, {"student": values["student"],
+                                                               "lab_id": lab_id}).one()
         except sa.exc.OperationalError as exc:          # disk full, database locked or gone
             raise StorageUnavailable("could not save the submission: the database refused the write "
                                      "(disk full or unavailable); nothing was saved, try again later",
                                      {"reason": type(getattr(exc, "orig", exc)).__name__}) from None
-        return StoredSubmission(id=new_id, **values), failed
+        return StoredSubmission(id=new_id, **values), int(failed), int(attempt)
 
     def get(self, submission_id: int) -> StoredSubmission:
         with self.engine.connect() as connection:
@@ -228,6 +232,13 @@ class SubmissionStore:
             query = query.where(submissions.c.student == validate_student(student))
         with self.engine.connect() as connection:
             return [StoredSubmission.from_row(row) for row in connection.execute(query)]
+
+    def attempts(self, student: str, lab_id: str) -> int:
+        """How many submissions this student has stored for this lab: their own attempt count."""
+        query = sa.select(sa.func.count()).select_from(submissions).where(
+            submissions.c.student == validate_student(student), submissions.c.lab_id == lab_id)
+        with self.engine.connect() as connection:
+            return int(connection.execute(query).scalar_one())
 
     def failed_attempts(self, student: str, lab_id: str) -> int:
         """Attempts below full marks: what progressive hints count."""

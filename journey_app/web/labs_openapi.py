@@ -159,7 +159,8 @@ OPENAPI = {
                 "hints": {"type": "array", "items": _HINT}, "hints_total": {"type": "integer"},
                 "failed_attempts": {"type": "integer", "minimum": 0},
                 "student": {"type": ["string", "null"]},
-                "saved": {"type": ["object", "null"]},
+                "saved": {"type": ["object", "null"],
+                          "description": "The stored attempt: `attempt` is the student's own count (1 = their first)."},
             },
         },
         "LabRunRequest": {
