@@ -59,7 +59,8 @@ class Machine:
         uc = self.uc = Uc(UC_ARCH_X86, UC_MODE_32)
         # Unicorn's translation buffer defaults to 1 GiB and code that rewrites itself (a hostile
         # `set eip 0; step`) fills it with dead blocks: bound it before the engine initialises.
-        uc.ctl_set_tcg_buffer_size(TCG_BUFFER_BYTES)
+        # (unicorn 2.1 has it; its type stubs do not)
+        uc.ctl_set_tcg_buffer_size(TCG_BUFFER_BYTES)  # type: ignore[attr-defined]
         uc.mem_map_ptr(0, RAM_SIZE, UC_PROT_ALL, self.ram.address)
         uc.mem_map_ptr(PAGE_OFFSET, RAM_SIZE, UC_PROT_ALL, self.ram.address)
         # All hooks go in before anything is translated: Unicorn bakes hooks into translated blocks.
