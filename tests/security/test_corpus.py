@@ -34,7 +34,7 @@ _baseline: dict = {}
 
 def run_case(hostile, case) -> tuple[list[str], float]:
     """Send one case; the problems found (empty when it behaved) and the seconds it took."""
-    req = build_request(case, hostile.values, hostile.kernel_text)
+    req = build_request(case, hostile.values, hostile.kernel_text, hostile.read_file)
     started = time.monotonic()
     resp = request(hostile.server.port, req.method, req.path, req.body, req.headers, timeout=30)
     took = time.monotonic() - started
