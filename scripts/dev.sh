@@ -44,7 +44,8 @@ serve)
     exec "$VENV/bin/journey" serve "$@"
     ;;
 test)
-    need_apt binutils cpp python3-venv universal-ctags make chromium postgresql nginx-light wrk
+    # gcc: the differential test compiles the 2.6.31 Host C for i386 (-m32 -ffreestanding: no multilib needed)
+    need_apt binutils cpp gcc python3-venv universal-ctags make chromium postgresql nginx-light wrk
     venv test
     shift
     [ "${JOURNEY_LINT:-1}" = 0 ] || lint

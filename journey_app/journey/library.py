@@ -26,7 +26,8 @@ RECHECK_SECONDS = 1.0  # how stale a version's chapter index may be before the f
 CHAPTER_ROOTS = ("arch", "drivers", "Documentation", "include")
 CHAPTER_SUFFIXES = (".S", ".c", ".h")  # the Makefile's `find -name '*.[chS]'`
 
-_CHAPTER_REF = re.compile(rf"^(?P<letter>[{''.join(STAGES)}])[:-](?P<digits>[0-9]{{1,9}})$", re.IGNORECASE)
+# Every form people type: G:033, G-033, g-033, G033, g33, G:33, "G 33", G_033.
+_CHAPTER_REF = re.compile(rf"^(?P<letter>[{''.join(STAGES)}])[:\-_ ]?(?P<digits>[0-9]{{1,9}})$", re.IGNORECASE)
 
 
 def version_sort_key(name: str) -> tuple:
@@ -88,7 +89,7 @@ class Library:
         return list(self._index(version).file_order)
 
     def chapter(self, version: str, id_or_slug: str) -> Chapter:
-        """Accepts "G:033", "g:033" and the URL form "G-033"; numbers compare as numbers."""
+        """Accepts "G:033", "g:033", "G033", "g33" and the URL form "G-033"; numbers compare as numbers."""
         match = _CHAPTER_REF.match(id_or_slug.strip()) if isinstance(id_or_slug, str) else None
         found = None
         if match:

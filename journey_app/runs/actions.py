@@ -26,7 +26,8 @@ WORD = re.compile(r"\S+")
 EXPECT_VERB = "one of: " + ", ".join(VERBS)
 EXPECT_VALUE = "a number (decimal or 0x-hex) or a symbol name, optionally +/- a number"
 EXPECT_TARGET = ("a register (eax..edi, esp, ebp, eip), a flag (CF PF AF ZF SF TF IF DF OF), an lguest_data "
-                 "field (irq_enabled, irq_pending, blocked_interrupts, ...) or a host field (irqs_pending, halted, kick)")
+                 "field (irq_enabled, irq_pending, blocked_interrupts, ...) or a host field "
+                 "(irqs_pending, halted, kick)")
 EXPECT_UNTIL = "a label, a 0x-address, or one of: " + ", ".join(RUN_KEYWORDS)
 EXPECT_BREAK = "a label, a 0x-address or L<n> (source line n)"
 EXPECT_WATCH = ("a register, a flag, an lguest_data field, or memory as <symbol|0xaddr>[:bytes] "

@@ -204,7 +204,10 @@ def do_continue(runner: Runner, action: Action) -> None:
             before = [w.read(runner) for w in runner.watches]
             exit = runner.m.run(1)
         else:
-            exit = runner.m.run(runner.budget - runner.insn_count, frozenset(breaks) | runner.stop_at | branches.stops)
+            from .verbs import FIRST_CHUNK     # verbs imports this module: the chunk rule is shared, not copied
+
+            exit = runner.m.run(min(runner.budget - runner.insn_count, FIRST_CHUNK * 50),
+                                frozenset(breaks) | runner.stop_at | branches.stops)
         runner.insn_count += exit.executed
         runner.emit_writes()
         handle_exit(runner, exit)

@@ -95,18 +95,20 @@ def through_cpu_idt(runner: Runner, exit: Exit, soft: tuple[int, int] | None) ->
     """
     m, host = runner.m, runner.host
     vector = soft[0] if soft else exit.vector
+    if vector is None:
+        return None
     gate = cpu_gate(host, vector)
     cpl = m.regs["cs"] & 3
     if soft and cpl > gate.dpl:
-        errcode = (vector << 3) | 2                     # IDT bit set: the error code names the gate
+        gp_code = (vector << 3) | 2                     # IDT bit set: the error code names the gate
         m.regs["eip"] = soft[1]                         # a fault: EIP stays on the int
         name = "int3" if runner.peek(soft[1], 1) == b"\xcc" else f"int ${vector:#x}"
-        runner.emit("fault", {"trap": 13, "name": TRAP_NAMES[13], "errcode": errcode, "cr2": 0,
+        runner.emit("fault", {"trap": 13, "name": TRAP_NAMES[13], "errcode": gp_code, "cr2": 0,
                               "explanation": f"{name} at {soft[1]:#x} from ring {cpl}: the CPU's gate {vector:#x} has "
                                              f"DPL {gate.dpl} (default_idt_entry() copies the DPL of the Guest's own "
-                                             f"entry), so the CPU raises #GP with error code {errcode:#x} "
+                                             f"entry), so the CPU raises #GP with error code {gp_code:#x} "
                                              f"({vector:#x}*8+2: the IDT bit) instead"})
-        runner.emit_host(handle_trap(host, m, 13, errcode), soft[1])
+        runner.emit_host(handle_trap(host, m, 13, gp_code), soft[1])
         return after_host_trap(runner)
     if not gate.direct:
         return None

@@ -81,14 +81,14 @@ class Runner:
         self.stop_at: frozenset[int] = frozenset()
         self.actions = 0
         self.pages_base: dict | None = None
+        self.breakpoints: tuple = ()
+        self.watches: tuple = ()
+        self.last_stop: dict | None = None
         # Wall-clock end of this request's emulation (replay sets it): counts alone do not bound time, since
         # an instruction that rewrites code costs a Unicorn cache flush (1-2 ms) instead of nanoseconds.
         self.deadline: float | None = None
         self.seconds = 0.0
         self.timed_out = False
-        self.breakpoints: tuple = ()
-        self.watches: tuple = ()
-        self.last_stop: dict | None = None
 
     # -- starting, checkpoints -------------------------------------------------------------------------
     def start(self) -> None:

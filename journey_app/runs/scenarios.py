@@ -16,8 +16,9 @@ from ..host.lguest_data import SCALAR_FIELDS
 
 TOP_KEYS = ("id", "title", "chapters", "description", "entry", "physical", "stop_at", "actions",
             "registers", "stack", "lguest_data", "host")
-HOST_KEYS = ("initialised", "irqs_pending", "halted", "rewritten")
-REGISTER_KEYS = ("eax", "ebx", "ecx", "edx", "esi", "edi", "esp", "ebp", "eflags")
+HOST_KEYS = ("initialised", "irqs_pending", "halted", "rewritten", "kernel_stack")
+# cs/ss put the Guest in user mode (0x73/0x7b): the machine changes ring as the Switcher's iret would.
+REGISTER_KEYS = ("eax", "ebx", "ecx", "edx", "esi", "edi", "esp", "ebp", "eflags", "cs", "ss", "ds", "es")
 LGUEST_FIELDS = tuple(f.name for f in SCALAR_FIELDS)
 Value = int | str           # a number, or a word for Values.resolve ("journey_interrupted", "X86_EFLAGS_IF")
 
@@ -48,6 +49,7 @@ class Scenario:
     rewritten: bool                                # every vmcall site already patched to int $0x1f; nop
     path: str
     digest: str                                    # sha256 of the file: part of every checkpoint key
+    kernel_stack: Value | None = None              # LHCALL_SET_STACK(__KERNEL_DS|1, this, 2) done at boot
 
     def to_json(self) -> dict:
         return {
@@ -57,7 +59,7 @@ class Scenario:
             "registers": dict(self.registers), "stack": [{"value": w.value, "label": w.label} for w in self.stack],
             "lguest_data": dict(self.lguest_data),
             "host": {"initialised": self.initialised, "irqs_pending": self.irqs_pending, "halted": self.halted,
-                     "rewritten": self.rewritten},
+                     "rewritten": self.rewritten, "kernel_stack": self.kernel_stack},
         }
 
     def fail(self, field: str, message: str) -> ContentError:
@@ -164,7 +166,9 @@ def parse_scenario(text: str, path: str, version: str, expected_id: str | None =
         stack=_stack(path, data.get("stack", [])),
         lguest_data=tuple((k, _value(path, f"lguest_data.{k}", v)) for k, v in fields.items()),
         initialised=host.get("initialised", True), irqs_pending=_irqs(path, host.get("irqs_pending", 0)),
-        halted=host.get("halted", False), rewritten=host.get("rewritten", False), path=path,
+        halted=host.get("halted", False), rewritten=host.get("rewritten", False),
+        kernel_stack=_value(path, "host.kernel_stack", host["kernel_stack"]) if "kernel_stack" in host else None,
+        path=path,
         digest=hashlib.sha256(text.encode()).hexdigest(),
     )
 

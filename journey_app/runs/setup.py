@@ -9,9 +9,10 @@ from dataclasses import dataclass
 from ..guest.machine import Machine
 from ..guest.memory import aliases
 from ..host.constants import (
-    FIRST_EXTERNAL_VECTOR, KERNEL_CS, KVM_HYPERCALL, LGUEST_IRQS, LHCALL_LGUEST_INIT, PAGE_OFFSET, REWRITTEN_HYPERCALL,
+    FIRST_EXTERNAL_VECTOR, GUEST_KERNEL_DS, KERNEL_CS, KVM_HYPERCALL, LGUEST_IRQS, LHCALL_LGUEST_INIT, MAX_STACK_PAGES,
+    PAGE_OFFSET, REWRITTEN_HYPERCALL,
 )
-from ..host.descriptors import load_guest_idt_entry
+from ..host.descriptors import guest_set_stack, load_guest_idt_entry
 from ..host.guest_view import GuestMemoryFault
 from ..host.initialize import initialize
 from ..host.lguest_data import LguestData
@@ -75,6 +76,11 @@ def apply_scenario(machine: Machine, host: Host, values: Values, scenario: Scena
             if handler is None:
                 raise scenario.fail("host.initialised", f"the build has no journey_irq_{irq} handler for the IDT")
             load_guest_idt_entry(trace, FIRST_EXTERNAL_VECTOR + irq, *idt_words(handler))
+        if scenario.kernel_stack is not None:
+            # lguest_init's LHCALL_SET_STACK (boot.c lguest_load_sp0 at boot): where interrupts from
+            # user mode push their frame (set_guest_interrupt's ring change).
+            top = _resolve(values, scenario, "host.kernel_stack", scenario.kernel_stack)
+            guest_set_stack(trace, GUEST_KERNEL_DS, top, MAX_STACK_PAGES)
         if trace.kills:
             raise scenario.fail("host.initialised", f"the Host refused the set-up: {trace.kills[0].reason}")
     host.irqs_pending = scenario.irqs_pending

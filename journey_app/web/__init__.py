@@ -2,7 +2,7 @@
 
 Blueprints, each imported here by name (a missing module fails at start): `pages`, `reading` (stages, files),
 `xref_pages`, `search_pages` (HTML, each page with a `.json` twin), `api` (JSON under /api/), `explorer_api`
-(+ `openapi`), `labs_api`, `labs_pages`, `instructor`.
+(+ `openapi`), `whatif_api`, `labs_api`, `labs_pages`, `instructor`.
 Per-process objects (Catalog) hang off the app, never off module globals.
 """
 
@@ -16,8 +16,8 @@ from .. import paths
 from ..catalog import Catalog
 from ..index import IndexStore
 from ..settings import WEB_RUN_SECONDS, Settings
-from . import (api, errors, explorer_api, instructor, labs_api, labs_pages, pages, reading, search_pages,
-               security, whatif_api, xref_pages)
+from . import (api, compression, errors, explorer_api, instructor, labs_api, labs_pages, pages, reading,
+               search_pages, security, whatif_api, xref_pages)
 
 
 def create_app(config: Settings | dict | None = None) -> Flask:
@@ -38,6 +38,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
 
     errors.register(app)
     security.register(app)
+    compression.register(app)
     _say_jail(settings)
 
     app.register_blueprint(pages.bp)

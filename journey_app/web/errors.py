@@ -29,12 +29,26 @@ def error_response(code: str, message: str, detail, status: int, headers: dict |
     if wants_json():
         return body, status, headers or {}
     try:
-        page = render_template("error.html", error=body["error"], status=status)
+        page = render_template("error.html", error=body["error"], status=status,
+                               chapters=_chapter_list() if status == 404 else [])
     except Exception:  # a broken template must not turn one error into an unhandled one
         log.exception("error page could not be rendered")
         page = (f"<!doctype html><title>{status}</title><h1>{status}: {escape(message)}</h1>"
                 f"<p>Error code <code>{escape(code)}</code>. <a href=\"/\">Contents</a></p>")
     return page, status, headers or {}
+
+
+def _chapter_list() -> list[dict]:
+    """The chapters of the default version, for a 404 page that helps the reader on (empty if they fail too)."""
+    from .context import catalog
+    from .pages import chapter_url
+
+    try:
+        version = catalog().default_version()
+        return [{"id": c.id, "title": c.title, "url": chapter_url(version, c.slug)}
+                for c in catalog().library.chapters(version)]
+    except JourneyError:
+        return []
 
 
 def _kept_headers(exc: HTTPException) -> dict:

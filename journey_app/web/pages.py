@@ -181,8 +181,9 @@ def render_chapter(version: str, ref: str, canonical_redirect: bool):
         build_hash: str | None = catalog().build(version).input_hash
     except JourneyError:
         build_hash = None  # the page still shows the text; listing() says why there are no bytes
+    embed = request.args.get("embed") == "1"          # machine_panel.html reads it: a page of its own
     key = ("chapter", version, chapter.slug, hl, library.content_hash(version),
-           index.content_hash if index is not None else None, build_hash)
+           index.content_hash if index is not None else None, build_hash, embed)
 
     def render() -> str:
         code = listing(version, chapter.file)
@@ -199,7 +200,11 @@ def render_chapter(version: str, ref: str, canonical_redirect: bool):
             if _is_default(version) else url_for("reading.version_stage", version=version, ref=chapter.stage),
         )
 
-    return page_cache().get(key, render)
+    from .explorer_boot import with_boot       # the live machine's first run: per request, never cached
+
+    journey_index = [{"id": c.id, "url": chapter_url(version, c.slug), "title": c.title}
+                     for c in library.chapters(version)]
+    return with_boot(page_cache().get(key, render), version, chapter.id, journey_index)
 
 
 def source_data(version: str, file: str, code: Listing) -> dict:
@@ -256,6 +261,12 @@ def version_index(version: str):
 @bp.get("/v/<version>/index.json")
 def version_index_json(version: str):
     return render_contents(_known(version), as_json=True)
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico before reading <link rel="icon">: send them to the SVG."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @bp.get("/chapters/<ref>")

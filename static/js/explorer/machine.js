@@ -205,10 +205,35 @@ export function renderHost(ctx, root, state) {
     dl.append(h("dt", {}, "rewritten"), h("dd", {}, patched.map((p, i) => [i ? h("br") : null,
       h("code", {}, hex0x(p.address)), " ", h("code", {}, p.old), " → ", h("code", {}, p.new)]), ...changedMark(c("patched"))));
   }
+  kernelKeeps(dl, host);
   fill(root,
     bitmap("irqs_pending", host.irqs_pending, c("irqs_pending"), "(host-private)"),
     bitmap("blocked", host.blocked, c("blocked"), "(lguest_data.blocked_interrupts)"),
     dl);
+}
+
+// The rest of what struct lguest / lg_cpu keep (lg.h): one row each, plain text.
+function kernelKeeps(dl, host) {
+  const row = (term, ...value) => dl.append(h("dt", {}, term), h("dd", {}, ...value));
+  if (host.restart) row("restart", h("strong", { class: "mx-dead" }, "dead = ERR_PTR(-ERESTART)"), ": the Launcher restarts the Guest");
+  if (host.kick !== undefined) row("raise_irq", host.kick ? "kicks the Guest: the Host looks at once (set_interrupt)" : "only marks it pending (kick off)");
+  const ks = host.kernel_stack;
+  if (ks) row("SET_STACK", ks.pages ? [h("code", {}, `${hexShort(ks.ss1)}:${hex0x(ks.esp1)}`), ` ${ks.pages} page(s)`] : "not set");
+  row("ts / clock", `ts ${host.ts ?? 0}; `, host.clockevent_ns ? `timer in ${host.clockevent_ns} ns` : "no timer armed");
+  if (host.pgdir !== undefined && host.pgdir !== null) {
+    row("page tables", "cr3 ", h("code", {}, hex0x(host.pgdir)), `; shadowed: ${(host.pgdirs || []).map(hex0x).join(", ") || "none"}`,
+      host.last_pages ? ["; last_pages ", h("code", {}, hex0x(host.last_pages))] : null);
+  }
+  const ring = host.async_ring;
+  if (ring) {
+    const slots = (ring.slots || []).map((s) => `#${s.slot} ${s.status === 0 ? "ready" : hexShort(s.status)}: ${s.args.map(hexShort).join(" ")}`);
+    row("async ring", `next ${ring.next_hcall}; `, slots.length ? slots.join("; ") : "every slot free (0xff)");
+  }
+  const idt = (Array.isArray(host.idt) ? host.idt : []).filter((e) => e.present);
+  if (idt.length) {
+    row("IDT as held", idt.slice(0, 8).map((e, i) => [i ? ", " : "", h("code", {}, hexShort(e.vector)),
+      ` ${e.gate || ""} DPL ${e.dpl ?? 0}${e.cpu === "direct" ? " (CPU enters it directly)" : ""}`]), idt.length > 8 ? ", …" : "");
+  }
 }
 
 // Words of the frame set_guest_interrupt() pushes (and lguest_iret pops), as the state labels them.

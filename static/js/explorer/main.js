@@ -59,6 +59,7 @@ export class Explorer {
     const wanted = this.options.scenario
       ? { scenario: this.options.scenario, actions: this.options.actions || [], embed: false } : readLocation();
     const boot = readBoot();
+    const fork = whatIfFromUrl();          // read before the first render rewrites the URL
     this.chaptersPromise = boot?.chapters
       ? Promise.resolve().then(() => { this.chapters = new Map(boot.chapters.map((c) => [c.id, c])); })
       : api.chapters(this.page.index).then((map) => { this.chapters = map; });
@@ -100,6 +101,7 @@ export class Explorer {
         && (first.actions || []).join(";") === wanted.actions.join(";")) {
       // The server replayed the first run into the page: the machine is ready without a request.
       this.actions = first.actions;
+      this.timeline = first.actions;
       this.result = first;
       this.eventsKind = this.kindsKey();
       this.eventsScenario = this.scenario;
@@ -108,7 +110,6 @@ export class Explorer {
     } else {
       this.request(wanted.actions, { initial: true, scroll: wanted.actions.length > 0 });
     }
-    const fork = whatIfFromUrl();
     if (fork && !this.embed && !this.options.keepUrl) this.whatIf(fork.at, fork.change, { list: wanted.actions });
   }
 

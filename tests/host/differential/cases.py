@@ -99,7 +99,7 @@ def lguest_data_at(d) -> int | None:
 
 
 def put(mem: bytearray, paddr: int, value: int, size: int = 4) -> None:
-    if 0 <= paddr and paddr + size <= len(mem):
+    if paddr >= 0 and paddr + size <= len(mem):
         mem[paddr:paddr + size] = (value & ((1 << 8 * size) - 1)).to_bytes(size, "little")
 
 
@@ -236,7 +236,7 @@ def hypercalls(d) -> KState:
         state.regs.update(eax=1 if d.bool(0.8) else d.int(0, 20), ebx=where)
     else:
         args = hypercall_args(d)
-        for name, value in zip(("eax", "ebx", "ecx", "edx", "esi"), args):
+        for name, value in zip(("eax", "ebx", "ecx", "edx", "esi"), args, strict=True):
             state.regs[name] = value
     if state.lguest_data is not None:
         ld = state.lguest_data
@@ -248,7 +248,7 @@ def hypercalls(d) -> KState:
                 put(state.memory, ld + 88 + 20 * slot + 4 * j, a)
     if d.bool(0.05):
         state.dead = "earlier reason"
-    for gdt_index in range(d.choice((0, 0, 2))):
+    for _ in range(d.choice((0, 0, 2))):
         state.gdt[d.int(0, 31)] = (word(d), word(d))
     _idt(d, state, [d.int(0, 255)])
     return state

@@ -121,8 +121,8 @@ class KernelHost:
         out = struct.unpack(IO_FORMAT, uc.mem_read(self.io, struct.calcsize(IO_FORMAT)))
         *words, msg = out
         n = len(SCALARS)
-        scalars = dict(zip(SCALARS, words[:n]))
-        regs = dict(zip(REGS, words[n:n + 18]))
+        scalars = dict(zip(SCALARS, words[:n], strict=True))
+        regs = dict(zip(REGS, words[n:n + 18], strict=True))
         at = n + 18
         idt = {i: (words[at + 2 * i], words[at + 2 * i + 1]) for i in range(256)}
         at += 512
@@ -130,7 +130,7 @@ class KernelHost:
         at += 64 + 256
         real = {i: (words[at + 2 * i], words[at + 2 * i + 1]) for i in range(256)}
         at += 512
-        tail = dict(zip(TAIL, words[at:]))
+        tail = dict(zip(TAIL, words[at:], strict=True))
         dead = None
         if tail["dead_kind"] == 1:
             dead = msg.split(b"\0", 1)[0].decode("latin-1")

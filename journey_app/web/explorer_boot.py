@@ -1,0 +1,60 @@
+"""The live machine's first moment, rendered into the chapter page: the scenarios for the chapter, the chapter
+index that event links need, and the replay the page's URL asks for, so the machine is ready at first paint
+instead of after four requests. Only assembles what the explorer API would answer; never fails the page.
+"""
+
+from __future__ import annotations
+
+from flask import request
+from flask.json import dumps as json_dumps
+from markupsafe import Markup
+
+from ..errors import JourneyError
+from ..runs.events import KINDS
+from ..runs.actions import split_actions
+from .context import settings
+from .explorer_api import _replay, _scenario_list
+from .explorer_response import shape_response
+
+MAX_EVENTS = 400          # as static/js/explorer/main.js asks
+EMBED_ACTIONS = 2000      # a longer shared run is replayed by the client's first request instead
+
+
+def boot_data(version: str, chapter_id: str, chapters: list[dict]) -> dict:
+    listed, _errors = _scenario_list(version)
+    mine = [s for s in listed if chapter_id in s["chapters"]]
+    wanted = request.args.get("scenario")
+    scenarios = mine if mine and (not wanted or any(s["id"] == wanted for s in mine)) else \
+        mine + [s for s in listed if s not in mine]
+    boot: dict = {"scenarios": {"scenarios": scenarios}, "chapters": chapters, "run": None}
+    scenario = wanted if wanted and any(s["id"] == wanted for s in scenarios) else (scenarios[0]["id"] if scenarios else None)
+    actions = request.args.get("actions", "")
+    if scenario is None or len(split_actions(actions)) > min(EMBED_ACTIONS, settings().max_actions):
+        return boot
+    try:
+        result, _timed_out = _replay(version, scenario, "; ".join(split_actions(actions)), None, 0)
+    except JourneyError:
+        return boot                    # the client asks again and shows the error where it belongs
+    kinds = [k for k in KINDS if k != "insn"]
+    boot["run"] = shape_response(version, scenario, result, MAX_EVENTS, kinds)
+    return boot
+
+
+PLACEHOLDER = "<!--mx-boot-->"
+
+
+def with_boot(html: str, version: str, chapter_id: str, chapters: list[dict]) -> str:
+    """The cached page with this request's boot data in place of machine_panel.html's placeholder. The
+    JSON is a data block, not script (CSP script-src 'self' governs code), escaped as Jinja's tojson does."""
+    if PLACEHOLDER not in html:
+        return html
+    data = boot_data(version, chapter_id, chapters)
+    block = Markup('<script type="application/json" id="mx-boot">{}</script>').format(
+        Markup(_html_safe_json(data)))
+    return html.replace(PLACEHOLDER, str(block), 1)
+
+
+def _html_safe_json(data: dict) -> str:
+    # The same escaping as Jinja's |tojson: <, >, & and ' as \u sequences, so no text can close the element.
+    return (json_dumps(data, separators=(",", ":")).replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("&", "\\u0026").replace("'", "\\u0027"))
