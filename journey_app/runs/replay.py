@@ -113,8 +113,9 @@ def replay(run: Run, *, catalog=None, settings: Settings | None = None, build: B
     catalog.library.chapters(run.version)
     with pool.lease(build) as machine:
         runner = Runner(machine, scenario, values_for(build), locate, settings.insn_budget)
-        runner.seconds = settings.run_seconds
-        runner.deadline = time.monotonic() + settings.run_seconds
+        if settings.run_seconds:   # the site's wall-clock budget (None/0: CLI and library calls have none)
+            runner.seconds = settings.run_seconds
+            runner.deadline = time.monotonic() + settings.run_seconds
         if checkpoint is None:
             runner.start()
             cache.put(keys.at(0), runner.checkpoint())
