@@ -23,11 +23,11 @@ from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from playwright.sync_api import sync_playwright  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
+from playwright.sync_api import sync_playwright
+from werkzeug.serving import make_server
 
-from journey_app.web import create_app  # noqa: E402
-from tests.browser.conftest import CHROMIUM_ARGS, chromium_path  # noqa: E402
+from journey_app.web import create_app
+from tests.browser.conftest import CHROMIUM_ARGS, chromium_path
 
 PAGE = "/chapters/G-045?scenario=g045-iret"
 STEPS = 5

@@ -5,6 +5,8 @@ Caches parses per instance; a bad file is a ContentError in `errors(version)`, n
 
 from __future__ import annotations
 
+import dataclasses
+
 import hashlib
 import os
 import re
@@ -17,6 +19,9 @@ from ..errors import ContentError, NotFound
 from .chapters import ParsedFile, line_roles, parse_source
 from .markers import content_error
 from .model import STAGES, Chapter, LineRole, file_order_key, journey_order_key
+from .titles import FILE as TITLES_FILE
+from .titles import load_titles
+from .titles import stamp as titles_stamp
 
 RECHECK_SECONDS = 1.0  # how stale a version's chapter index may be before the folder is stat-ed again
 
@@ -208,15 +213,19 @@ class Library:
             listed, errors = self._list_chapter_files(version_dir)
             stamped = {rel: self._parsed(version, rel, path) for rel, path in listed}
             # The index is rebuilt when a file is added, removed or changed (or is still unreadable).
-            signature = tuple((rel, stamp) for rel, (stamp, _) in stamped.items())
+            signature = (tuple((rel, stamp) for rel, (stamp, _) in stamped.items())
+                         + ((TITLES_FILE, titles_stamp(version_dir)),))
             if cached is not None and cached[0] == signature and None not in (s for _, s in signature):
                 return cached[1]
-            index = _build_index({rel: result for rel, (_, result) in stamped.items()}, errors)
+            titles, title_errors = load_titles(version_dir)
+            index = _build_index({rel: result for rel, (_, result) in stamped.items()}, errors + title_errors, titles)
             self._indexes[version] = (signature, index)
             return index
 
 
-def _build_index(results: dict[str, ParsedFile | ContentError], errors: list[ContentError]) -> _VersionIndex:
+def _build_index(results: dict[str, ParsedFile | ContentError], errors: list[ContentError],
+                 titles: dict[str, str] | None = None) -> _VersionIndex:
+    titles = titles or {}
     parsed: dict[str, ParsedFile] = {}
     by_ref: dict[tuple[str, int], Chapter] = {}
     for rel, result in results.items():
@@ -236,6 +245,8 @@ def _build_index(results: dict[str, ParsedFile | ContentError], errors: list[Con
                     )
                 )
                 continue
+            if chapter.id in titles:
+                chapter = dataclasses.replace(chapter, heading=titles[chapter.id])
             by_ref[(chapter.stage, chapter.number)] = chapter
     standing = list(by_ref.values())
     digest = hashlib.sha256()
@@ -243,6 +254,7 @@ def _build_index(results: dict[str, ParsedFile | ContentError], errors: list[Con
         result = results[rel]
         body = "\n".join(result.lines) if isinstance(result, ParsedFile) else f"error: {result.message}"
         digest.update(f"{rel}\0{len(body)}\0{body}\0".encode("utf-8", "surrogatepass"))
+    digest.update(repr(sorted(titles.items())).encode())      # titles change pages too
     return _VersionIndex(
         files=tuple(results),
         parsed=parsed,

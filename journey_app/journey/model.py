@@ -5,6 +5,8 @@ Frozen dataclasses with `to_json()` and the two orders (Journey, file); no parsi
 
 from __future__ import annotations
 
+import dataclasses
+
 import re
 from dataclasses import dataclass
 
@@ -73,6 +75,7 @@ class Chapter:
     code_lines: tuple[int, ...]
     notes: tuple[InlineNote, ...]
     paragraphs: tuple[Paragraph, ...] = ()
+    heading: str | None = None  # a short title from titles.toml (content metadata), when the content has one
 
     @property
     def slug(self) -> str:
@@ -88,6 +91,8 @@ class Chapter:
 
     @property
     def title(self) -> str:
+        if self.heading:
+            return self.heading
         for paragraph in self.paragraphs:
             if paragraph.kind == "prose" and paragraph.text:
                 return _title_from(paragraph.text)
@@ -105,6 +110,7 @@ class Chapter:
             "start_line": self.start_line,
             "end_line": self.end_line,
             "title": self.title,
+            "first_sentence": dataclasses.replace(self, heading=None).title if self.heading else self.title,
             "text": self.text,
             "paragraphs": [p.to_json() for p in self.paragraphs],
             "code_lines": list(self.code_lines),

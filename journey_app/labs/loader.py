@@ -187,4 +187,5 @@ def _build(data: dict, expectations: dict, context: LabContext, path: Path, raw:
                hints=hints, questions=questions, editable=editable, setup=data.get("setup", ""),
                finish=data.get("finish", ""), student_actions=data.get("student_actions", True),
                max_actions=data.get("max_actions", 200), insn_budget=data.get("insn_budget"),
-               path=str(path), digest=hashlib.sha256(raw).hexdigest())
+               path=str(path), scenario_title=data.get("scenario_title", ""),
+               scenario_description=data.get("scenario_description", ""), digest=hashlib.sha256(raw).hexdigest())

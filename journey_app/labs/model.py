@@ -90,6 +90,8 @@ class Lab:
     max_actions: int = 200
     insn_budget: int | None = None
     path: str = ""
+    scenario_title: str = ""          # what lab mode calls the scenario (the scenario file's text may give answers)
+    scenario_description: str = ""
     digest: str = ""   # sha256 of the lab file: a grade names the exact lab text it used
 
     @property
@@ -103,6 +105,7 @@ class Lab:
     def to_json(self, instructor: bool = False) -> dict:
         return {
             "id": self.id, "title": self.title, "version": self.version, "scenario": self.scenario,
+            "scenario_title": self.scenario_title or self.title, "scenario_description": self.scenario_description,
             "chapters": list(self.chapters), "instructions": self.instructions,
             "setup": self.setup, "finish": self.finish, "student_actions": self.student_actions,
             "max_actions": self.max_actions, "insn_budget": self.insn_budget,

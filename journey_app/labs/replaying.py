@@ -19,7 +19,7 @@ def replay_json(catalog, lab, build, actions: str, settings: Settings | None = N
         settings = dataclasses.replace(settings, insn_budget=lab.insn_budget)
     result = replay(Run(lab.version, lab.scenario, actions), catalog=catalog, settings=settings, build=build)
     if result.timed_out:   # a grade must not depend on how busy the server was
-        raise TimeBudget(f"the run took longer than its time budget of {settings.run_seconds:g} s and was "
+        raise TimeBudget(f"the run took longer than its time budget of {settings.run_seconds or 0:g} s and was "
                          "stopped; it was not graded", {"seconds": settings.run_seconds,
                                                        "insn_count": result.state.insn_count})
     return result.state.to_json(), [event.to_json() for event in result.events]

@@ -2,9 +2,10 @@
 
     .venv/bin/python tests/browser/take_screenshots.py [output folder, default docs/screenshots]
 
-Writes chapter.png (the G:033 page) and contents.png, both 1280x900, light colour scheme, and
-host-from-decision.png: the H:205 page a reader reaches by following the explorer's "blocked" decision
-to the kernel lines it models (interrupt_pending(), marked).
+Writes chapter.png (the G:033 page) and contents.png at 1280x900, and the explorer: explorer.png (a
+breakpoint hit in G:033 at 1440x900), explorer-whatif.png (a what-if comparison) and explorer-phone.png
+(390x844, the bottom bar); light colour scheme; and host-from-decision.png: the H:205 page a reader reaches
+by following the explorer's "blocked" decision to the kernel lines it models (interrupt_pending(), marked).
 """
 
 from __future__ import annotations
@@ -25,7 +26,17 @@ from journey_app.web import create_app  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import CHROMIUM_ARGS, chromium_path  # noqa: E402
 
-SHOTS = {"chapter.png": "/chapters/G-033", "contents.png": "/"}
+# name: (path, viewport, wait for the live machine)
+SHOTS = {
+    "chapter.png": ("/chapters/G-033", (1280, 900), False),
+    "contents.png": ("/", (1280, 900), False),
+    "explorer.png": ("/chapters/G-033?scenario=g033-irq-enable-pending&actions=break%20L79%3Bcontinue",
+                     (1440, 900), True),
+    "explorer-whatif.png": ("/chapters/G-033?scenario=g033-irq-enable-pending&actions=step%202%3Bhost_check"
+                            "&whatif=1%3Aset%20irq_enabled%200", (1440, 900), True),
+    "explorer-phone.png": ("/chapters/G-033?scenario=g033-irq-enable-pending&actions=step%3Bstep%3Bstep",
+                           (390, 844), True),
+}
 
 
 def main(out: Path) -> None:
@@ -40,11 +51,27 @@ def main(out: Path) -> None:
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme="light")
-                for name, path in SHOTS.items():
+                for name, (path, (width, height), machine) in SHOTS.items():
+                    page = browser.new_page(viewport={"width": width, "height": height}, color_scheme="light",
+                                            reduced_motion="reduce")
                     page.goto(base + path)
+                    if machine:
+                        page.locator("#mx-regs .mx-reg").first.wait_for()
+                        if "whatif" in path:
+                            page.locator("#mx-whatif h3").wait_for()
+                            page.locator("#mx-whatif").scroll_into_view_if_needed()
+                        else:
+                            page.locator(".sl.is-current").first.evaluate(
+                                "e => { const l = e.closest('.listing'); if (l && getComputedStyle(l).maxHeight !== 'none')"
+                                " l.scrollTop = e.offsetTop - l.clientHeight / 3;"
+                                " else e.scrollIntoView({block: 'center'}); }")
+                            if width > 1000:
+                                page.locator(".listing").first.evaluate("e => window.scrollTo(0, e.getBoundingClientRect().top + scrollY - 8)")
+                        page.wait_for_timeout(200)
                     page.screenshot(path=str(out / name))
+                    page.close()
                     print(out / name)
+                page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme="light")
                 host_from_decision(page, base, out / "host-from-decision.png")
                 browser.close()
         finally:

@@ -31,7 +31,9 @@ POSITIONAL = {
     "journey_app.host.idt.CpuGate", "journey_app.index.ctags.Definition", "journey_app.index.search.SearchDoc",
     "journey_app.index.search.SearchHit", "journey_app.index.store.ContentIndex", "journey_app.runs.debug.Breakpoint",
     "journey_app.runs.debug.Watch", "journey_app.runs.whatif.WhatIf", "journey_app.toolchain.jail.Limits",
-    "journey_app.toolchain.sandbox_rules.LineBudget",
+    "journey_app.toolchain.sandbox_rules.LineBudget", "journey_app.host.pagetables.PageTables",
+    "journey_app.toolchain.cunits.Unit", "journey_app.toolchain.dwarf_vars.Variable",
+    "journey_app.toolchain.dwarf_vars._Unit", "journey_app.web.c_asm.AsmLine",
 }
 
 

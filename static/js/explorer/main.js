@@ -23,7 +23,7 @@ const MAX_EVENTS = 400;
 
 /**
  * `options` are for pages that drive the panel themselves (the lab page, static/js/labs/main.js):
- * {scenario, actions (initial list), lockScenario, keepUrl (no history, no Share), runUrl + runBody()
+ * {scenario, scenarioInfo ({id, title, description}: shown instead of the scenario file's words), actions (initial list), lockScenario, keepUrl (no history, no Share), runUrl + runBody()
  * (another endpoint with the shape of POST /api/run, and extra body fields), onResult(result, actions),
  * onError(err)}. The chapter page passes none.
  */
@@ -66,7 +66,8 @@ export class Explorer {
       : api.chapters(this.page.index).then((map) => { this.chapters = map; });
     let listing;
     try {
-      listing = boot?.scenarios && !this.options.scenario ? boot.scenarios : await api.listScenarios(this.page.version, this.page.chapter);
+      listing = this.options.scenarioInfo ? { scenarios: [this.options.scenarioInfo] }
+        : boot?.scenarios && !this.options.scenario ? boot.scenarios : await api.listScenarios(this.page.version, this.page.chapter);
       this.scenarios = listing.scenarios || [];
       this.forChapter = true;
       if (!this.scenarios.length || (wanted.scenario && !this.scenarios.some((s) => s.id === wanted.scenario))) {

@@ -40,7 +40,7 @@ function check(c) {
 /** The whole result section (its heading is what gets focus after a check). */
 export function renderGrade(section, grade) {
   const saved = grade.saved
-    ? h("p", { class: "lab-saved" }, "Saved for ", h("strong", {}, grade.student), ` (attempt ${grade.saved.id}).`)
+    ? h("p", { class: "lab-saved" }, "Saved for ", h("strong", {}, grade.student), ` (attempt ${grade.saved.attempt ?? grade.saved.id}).`)
     : (!grade.student ? h("p", { class: "lab-saved" }, "Not saved: give your name or id above to keep a record of your attempts.") : null);
   const build = (grade.build_errors || []).length
     ? h("div", { class: "lab-build-errors", role: "group", "aria-labelledby": "lab-build-h" },

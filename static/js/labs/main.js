@@ -109,6 +109,9 @@ class LabPage {
     if (!section || !root) return;
     this.explorer = new Explorer(section, root, {
       scenario: this.lab.scenario,
+      // Lab mode shows the lab's words for the scenario, never the scenario file's (they may give the answer).
+      scenarioInfo: { id: this.lab.scenario, title: this.article.dataset.scenarioTitle || "",
+        description: this.article.dataset.scenarioDescription || "", chapters: [], tour: "" },
       actions: this.lab.studentActions && this.actionsBox ? parseActions(this.actionsBox.value) : [],
       lockScenario: true,
       keepUrl: true,

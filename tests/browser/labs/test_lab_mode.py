@@ -104,7 +104,7 @@ def test_a_refused_line_is_marked_where_it_is(page: Page, live_server):
     page.get_by_role("button", name="Check my work").click()
     expect(page.locator("#lab-error")).to_contain_text(".incbin is not allowed")
     expect(page.locator("#edit-78")).to_have_attribute("aria-invalid", "true")
-    expect(page.locator("#edit-78-error")).to_contain_text("reads a file")
+    expect(page.locator("#edit-78-error")).to_contain_text("is not allowed in edited lines")
     expect(page.locator("#edit-78")).to_be_focused()
 
 
@@ -177,3 +177,25 @@ def test_instructor_logs_in_and_exports_the_csv(page: Page, live_server, tmp_pat
     lines = (tmp_path / "class.csv").read_text().splitlines()
     assert lines[0] == "student,lab,best_score,max_score,attempts,last_submitted_utc"
     assert any(line.startswith("Grace Hopper,irq-enable-fix,8,8,") for line in lines), lines
+
+
+def test_lab_mode_shows_the_labs_words_not_the_scenario_files(page: Page, live_server):
+    page.goto(f"{live_server}/labs/irq-enable-fix")
+    page.locator("#mx-regs .mx-reg").first.wait_for()
+    text = page.locator("body").inner_text()
+    options = " ".join(page.locator("#mx-scenario option").all_text_contents())
+    # the scenario file explains the bug and its fix; the lab must not hand that to the student
+    assert "cmpl" not in text and "testl $0 bug" not in options
+    assert "lg_irq_enable" in options or "irq" in options.lower()
+
+
+def test_the_attempt_number_is_the_students_own_count(live_server):
+    def save(student):
+        request = urllib.request.Request(
+            f"{live_server}/api/labs/boot-hypercall/grade", method="POST", headers={"Content-Type": "application/json"},
+            data=json.dumps({"student": student, "save": True, "actions": "step"}).encode())
+        with urllib.request.urlopen(request) as response:
+            return json.load(response)["saved"]["attempt"]
+
+    save("someone else")
+    assert [save("Barbara Liskov"), save("Barbara Liskov")] == [1, 2]
