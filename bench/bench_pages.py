@@ -9,7 +9,8 @@ bench_server.start_server, warms every page once (pages are rendered once per co
 served from the page cache), and drives each URL with wrk in turn, healthz first and last, for several
 interleaved rounds (medians are reported: the machine is shared and drifts). Then weighs
 the contents page, and every chapter page, and the heaviest of them with its CSS and scripts
-(page_weight.by_parsing). Targets (issue 12): chapter ≥ 0.7× healthz, contents < 100 KB, biggest
+(page_weight.by_parsing), and times every URL in process (CPU per request through the Flask test
+client, the steadier measure on a busy machine). Targets (issue 12): chapter ≥ 0.7× healthz, contents < 100 KB, biggest
 chapter page with assets < 300 KB. Numbers only: nothing asserts. Stops gunicorn by the PID it started.
 """
 
@@ -48,6 +49,27 @@ CHAPTER_BUDGET = 300 * 1000
 def fetch(url: str) -> bytes:
     with urllib.request.urlopen(url) as response:
         return response.read()
+
+
+def in_process(rounds: int = 5, requests: int = 200) -> dict:
+    """Per-request CPU time of each URL through the app itself (Flask test client, no sockets), the
+    best of several interleaved rounds: a shared machine's noise only ever adds time."""
+    import tempfile
+    import time
+
+    from journey_app.web import create_app
+
+    client = create_app({"cache_dir": tempfile.mkdtemp(prefix="bench-pages-")}).test_client()
+    best: dict[str, float] = {}
+    for _ in range(rounds):
+        for name, path in PHASES:
+            client.get(path).close()
+            start = time.process_time()
+            for _ in range(requests):
+                client.get(path).close()
+            spent = (time.process_time() - start) / requests * 1000
+            best[name] = min(best.get(name, spent), spent)
+    return best
 
 
 def weights(base: str) -> dict:
@@ -95,6 +117,11 @@ def main() -> int:
     for name, r in results["phases"].items():
         if not name.startswith("healthz"):
             print(f"  {name:28} {r['rps'] / healthz:5.2f}×" + ("   (target ≥ 0.7×)" if name == "chapter H:205" else ""))
+    results["in_process_ms"] = cpu = in_process()
+    print("\nin process (CPU ms per request, best of 5 rounds; ratio = healthz's time / the page's):")
+    for name, ms in cpu.items():
+        if name != "healthz (again)":
+            print(f"  {name:28} {ms:7.3f} ms  {cpu['healthz'] / ms:5.2f}×")
     w = results["weights"]
     print(f"\ncontents page: {w['contents_bytes']} bytes (target < {CONTENTS_BUDGET})")
     print(f"biggest of {w['chapters']} chapter pages: {w['biggest_chapter']} {w['biggest_chapter_bytes']} bytes, "

@@ -63,6 +63,7 @@ class Library:
         self._indexes: dict[str, tuple[tuple, _VersionIndex]] = {}
         self._checked: dict[str, float] = {}
         self._versions: tuple[float, tuple[str, ...]] | None = None
+        self._dirs: dict[str, Path] = {}
         self._lock = threading.Lock()
 
     # -- versions and files -------------------------------------------------------------------
@@ -138,9 +139,15 @@ class Library:
     # -- internals ------------------------------------------------------------------------------
 
     def _version_dir(self, version: str) -> Path:
-        if not isinstance(version, str) or version not in self.versions():
-            raise NotFound(f"no kernel version {version!r}", detail={"version": version, "known": self.versions()})
-        return self.content_root / "kernels" / version
+        listed = self._versions
+        if listed is None or time.monotonic() - listed[0] >= self.recheck_seconds or version not in listed[1]:
+            if not isinstance(version, str) or version not in self.versions():
+                raise NotFound(f"no kernel version {version!r}", detail={"version": version, "known": self.versions()})
+        # Every page asks several times: the Path is made once per version.
+        found = self._dirs.get(version)
+        if found is None:
+            found = self._dirs[version] = self.content_root / "kernels" / version
+        return found
 
     def _resolve(self, version: str, file: str) -> Path:
         """The path of `file` in the version folder; NotFound for anything that is not a file inside it."""
