@@ -213,8 +213,8 @@ class Library:
             listed, errors = self._list_chapter_files(version_dir)
             stamped = {rel: self._parsed(version, rel, path) for rel, path in listed}
             # The index is rebuilt when a file is added, removed or changed (or is still unreadable).
-            signature = (tuple((rel, stamp) for rel, (stamp, _) in stamped.items())
-                         + ((TITLES_FILE, titles_stamp(version_dir)),))
+            signature = tuple((rel, stamp) for rel, (stamp, _) in stamped.items())
+            signature += ((TITLES_FILE, titles_stamp(version_dir)),)
             if cached is not None and cached[0] == signature and None not in (s for _, s in signature):
                 return cached[1]
             titles, title_errors = load_titles(version_dir)

@@ -27,8 +27,8 @@ def boot_data(version: str, chapter_id: str, chapters: list[dict]) -> dict:
     scenarios = mine if mine and (not wanted or any(s["id"] == wanted for s in mine)) else \
         mine + [s for s in listed if s not in mine]
     boot: dict = {"scenarios": {"scenarios": scenarios}, "chapters": chapters, "run": None}
-    first = scenarios[0]["id"] if scenarios else None
-    scenario = wanted if wanted and any(s["id"] == wanted for s in scenarios) else first
+    known = wanted if wanted and any(s["id"] == wanted for s in scenarios) else None
+    scenario = known or (scenarios[0]["id"] if scenarios else None)
     actions = request.args.get("actions", "")
     if scenario is None or len(split_actions(actions)) > min(EMBED_ACTIONS, settings().max_actions):
         return boot
