@@ -143,7 +143,7 @@ def main() -> int:
     base = f"http://127.0.0.1:{port}"
     log = tempfile.NamedTemporaryFile(prefix="bench-gunicorn-", suffix=".log", delete=False)  # noqa: SIM115 (the server's)
     env = {**os.environ, "JOURNEY_HOST": "127.0.0.1", "JOURNEY_PORT": str(port), "WEB_CONCURRENCY": str(args.workers),
-           "JOURNEY_CACHE": tempfile.mkdtemp(prefix="bench-cache-"),
+           "JOURNEY_CACHE": tempfile.mkdtemp(prefix="bench-cache-"), "JOURNEY_RUN_RATE": "0",   # the work, not the limiter
            "GUNICORN_CMD_ARGS": "--access-logfile /dev/null"}
     proc = subprocess.Popen([str(VENV_BIN / "gunicorn"), "--config", "python:journey_app.web.gunicorn_conf",
                              "journey_app.web:create_app()"], cwd=ROOT, env=env, stdout=log, stderr=log)

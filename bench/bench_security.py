@@ -83,7 +83,7 @@ def main() -> int:
             timings, statuses, leaks = [], {}, 0
             for _ in range(args.passes):
                 for case in cases:
-                    req = build_request(case, values, kernel)
+                    req = build_request(case, values, kernel, lambda rel: (content / "kernels/2.6.31" / rel).read_text(errors="replace"))
                     started = time.perf_counter()
                     resp = request(server.port, req.method, req.path, req.body, req.headers, timeout=60)
                     timings.append((time.perf_counter() - started, case.id))

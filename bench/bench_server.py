@@ -5,7 +5,8 @@ machine, a chapter page and grading against GET /healthz, and the memory each wo
                                            [--database-url URL] [--json FILE]
 
 Starts gunicorn (the production config journey_app/web/gunicorn_conf.py, 2 sync workers, access log
-to /dev/null, JOURNEY_GRADE_RATE=0 so grading is measured rather than the rate limiter) on a free
+to /dev/null, JOURNEY_GRADE_RATE=0 and JOURNEY_RUN_RATE=0 so the work is measured rather than the rate
+limiter) on a free
 127.0.0.1 port and drives it with wrk (apt-get install -y wrk), one endpoint at a time, in this order:
 
   healthz         GET /healthz (Flask + gunicorn alone; measured first and last, to show drift)
@@ -128,7 +129,8 @@ def start_server(workers: int, database_url: str | None = None) -> tuple[subproc
     cache = tempfile.mkdtemp(prefix="bench-server-cache-")
     log = tempfile.NamedTemporaryFile(prefix="bench-server-", suffix=".log", delete=False)  # noqa: SIM115 (the server's)
     env = {**os.environ, "JOURNEY_HOST": "127.0.0.1", "JOURNEY_PORT": str(port), "WEB_CONCURRENCY": str(workers),
-           "JOURNEY_CACHE": cache, "DATABASE_URL": database_url or f"sqlite:///{cache}/bench.sqlite3", "JOURNEY_GRADE_RATE": "0",
+           "JOURNEY_CACHE": cache, "DATABASE_URL": database_url or f"sqlite:///{cache}/bench.sqlite3",
+           "JOURNEY_GRADE_RATE": "0", "JOURNEY_RUN_RATE": "0",
            "GUNICORN_CMD_ARGS": "--access-logfile /dev/null", "JOURNEY_INSTRUCTOR_TOKEN": METRICS_TOKEN}
     proc = subprocess.Popen([str(VENV_BIN / "gunicorn"), "--config", "python:journey_app.web.gunicorn_conf",
                              "journey_app.web:create_app()"], cwd=ROOT, env=env, stdout=log, stderr=log)

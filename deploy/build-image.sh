@@ -9,8 +9,9 @@
 # Steps (each printed with its time):
 #   1. base image localhost/debian:bookworm-slim via .ci/base-image.sh (skipped when present; buildah)
 #   2. wheelhouse on the host: pip download --only-binary=:all: of the runtime dependencies (from
-#      pyproject.toml: dependencies + the `serve` extra + gunicorn + psycopg[binary]) for the image's
-#      Python (cp311, manylinux x86_64/aarch64), pinned into build/container/wheels/requirements.txt
+#      pyproject.toml: dependencies + the `serve` extra + gunicorn + psycopg[binary]) at the versions of
+#      constraints.txt (the same as scripts/dev.sh and CI install) for the image's Python (cp311,
+#      manylinux x86_64/aarch64), pinned with hashes into build/container/wheels/requirements.txt
 #   3. the project's wheel: pip wheel --no-deps . -> build/container/dist/
 #   4. buildah bud --isolation chroot --pull=never --format docker (HEALTHCHECK needs docker format)
 # pip inside the build cannot verify the package index's certificate here, hence the host wheelhouse.
@@ -76,7 +77,7 @@ PLATFORMS+=(--platform "manylinux2014_${ARCH}")
 [ "$ARCH" = x86_64 ] && PLATFORMS+=(--platform manylinux2010_x86_64 --platform manylinux1_x86_64)
 "$PYTHON" -m pip download -q --disable-pip-version-check --only-binary=:all: \
     --python-version "$IMAGE_PYTHON" --implementation cp "${PLATFORMS[@]}" \
-    -d "$NEW" -r "$NEW/requirements.in"
+    -d "$NEW" -r "$NEW/requirements.in" -c "$ROOT/constraints.txt"
 # Pin exactly what was downloaded, with hashes (name==version from each wheel's file name): pip
 # checks them in the image, and the file changes whenever any wheel does, which is what invalidates
 # the image's dependency layer (the wheels themselves are only bind-mounted into that RUN).

@@ -107,6 +107,14 @@ class Catalog:
         return self.store.build_tree(read_tree(self.kernel_dir(version)), version, splices={file: lines},
                                      shown={file: shown}, admit=admit)
 
+    def assembled_files(self, version: str) -> list[str]:
+        """The kernel .S files the build assembles: the only files an edit may change (the line grammar is
+        GAS's; a C file compiled by the build would need a grammar of its own)."""
+        from .toolchain.pipeline import assembly_order, read_tree
+
+        return [name for name in assembly_order(read_tree(self.kernel_dir(version)))
+                if name.endswith(".S") and not name.startswith("glue/")]
+
     def macros(self, version: str, file: str):
         """The object-like macros `file` sees (cpp over the shipped text), for the sandbox to expand."""
         from .toolchain.pipeline import read_tree

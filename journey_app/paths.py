@@ -1,7 +1,7 @@
 """Where the bundled content/ and static/ folders are, in a checkout and in an installed wheel.
 
 In a checkout they are top-level folders beside the package; a wheel maps them into
-the package as `journey_app/_content` and `journey_app/_static` (see pyproject.toml).
+the package as `journey_app/_content` and `journey_app/_static` (the mapping is in setup.py).
 """
 
 from __future__ import annotations

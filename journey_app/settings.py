@@ -27,7 +27,7 @@ SETTINGS_DOC = {
     "max_actions": ("JOURNEY_MAX_ACTIONS", "5000", "Most actions in one run."),
     "insn_budget": ("JOURNEY_INSN_BUDGET", "100000", "Most guest instructions one run may execute."),
     "run_seconds": ("JOURNEY_RUN_SECONDS", "0.75",
-                    "Seconds of emulation one run may take (then it ends with status budget)."),
+                    "Seconds of emulation one run of the site may take (then it ends with status budget); 0: none."),
     "build_timeout": ("JOURNEY_BUILD_TIMEOUT", "10", "Seconds each toolchain step may take."),
     "jail": ("JOURNEY_JAIL", "auto",
              "Toolchain jail: auto (Landlock where the kernel has it) or required (no builds without Landlock)."),
@@ -39,6 +39,9 @@ SETTINGS_DOC = {
                         "Reverse proxies in front (nginx: 1); client address from X-Forwarded-For."),
     "cache_mb": ("JOURNEY_CACHE_MB", "48", "MiB all of a worker's in-memory caches may hold (estimated)."),
 }
+
+
+WEB_RUN_SECONDS = 0.75   # the site's time budget per run when JOURNEY_RUN_SECONDS is not set
 
 
 def _default_cache_dir() -> Path:
@@ -56,7 +59,9 @@ class Settings:
     max_request_bytes: int = 256 * 1024
     max_actions: int = 5000
     insn_budget: int = 100_000
-    run_seconds: float = 0.75
+    # None: the site (create_app) uses WEB_RUN_SECONDS; the CLI and library calls run without a clock,
+    # so their results never depend on the machine's speed. 0 turns the clock off in the site too.
+    run_seconds: float | None = None
     build_timeout: float = 10.0
     jail: str = "auto"
     grade_rate: int = 30
@@ -80,7 +85,7 @@ class Settings:
             kind = casts[name]
             if kind in ("int", int):
                 values[name] = int(raw)
-            elif kind in ("float", float):
+            elif kind in ("float", float, "float | None"):
                 values[name] = float(raw)
             elif kind in ("Path", Path):
                 values[name] = Path(raw)

@@ -70,7 +70,7 @@ class Machine:
         uc = self.uc = Uc(UC_ARCH_X86, UC_MODE_32)
         # Unicorn's translation buffer defaults to 1 GiB and code that rewrites itself (a hostile
         # `set eip 0; step`) fills it with dead blocks: bound it before the engine initialises.
-        uc.ctl_set_tcg_buffer_size(TCG_BUFFER_BYTES)
+        uc.ctl_set_tcg_buffer_size(TCG_BUFFER_BYTES)  # type: ignore[attr-defined]  # the x86 Uc subclass has it
         self._eip_buf = ctypes.c_uint32()
         self._eip_ref = ctypes.byref(self._eip_buf)
         uc.mem_map_ptr(0, RAM_SIZE, UC_PROT_ALL, self.ram.address)

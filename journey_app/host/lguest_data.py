@@ -28,7 +28,7 @@ class Field:
         return self.offset + self.size * self.count
 
 
-# Offsets checked by compiling the 2.6.31 struct with gcc -m32 (lguest-facts.md §2); asm-offsets_32.c
+# Offsets checked by compiling the 2.6.31 struct with gcc -m32 (docs/lguest-facts.md §2); asm-offsets_32.c
 # gives LGUEST_DATA_irq_enabled 0, LGUEST_DATA_irq_pending 20, LGUEST_DATA_pgdir 1376.
 FIELDS: tuple[Field, ...] = (
     Field("irq_enabled", 0, 4, "0x200 when the Guest has interrupts on, 0 when off (the Guest writes it)"),

@@ -62,11 +62,23 @@ class Library:
         self._files: dict[tuple[str, str], tuple[tuple[int, int], ParsedFile | ContentError]] = {}
         self._indexes: dict[str, tuple[tuple, _VersionIndex]] = {}
         self._checked: dict[str, float] = {}
+        self._versions: tuple[float, tuple[str, ...]] | None = None
+        self._dirs: dict[str, Path] = {}
         self._lock = threading.Lock()
 
     # -- versions and files -------------------------------------------------------------------
 
     def versions(self) -> list[str]:
+        """Listed again at most once per `recheck_seconds`: every page asks, several times."""
+        now = time.monotonic()
+        listed = self._versions
+        if listed is not None and now - listed[0] < self.recheck_seconds:
+            return list(listed[1])
+        found = self._list_versions()
+        self._versions = (now, tuple(found))
+        return found
+
+    def _list_versions(self) -> list[str]:
         kernels = self.content_root / "kernels"
         if not kernels.is_dir():
             return []
@@ -127,9 +139,15 @@ class Library:
     # -- internals ------------------------------------------------------------------------------
 
     def _version_dir(self, version: str) -> Path:
-        if not isinstance(version, str) or version not in self.versions():
-            raise NotFound(f"no kernel version {version!r}", detail={"version": version, "known": self.versions()})
-        return self.content_root / "kernels" / version
+        listed = self._versions
+        if listed is None or time.monotonic() - listed[0] >= self.recheck_seconds or version not in listed[1]:
+            if not isinstance(version, str) or version not in self.versions():
+                raise NotFound(f"no kernel version {version!r}", detail={"version": version, "known": self.versions()})
+        # Every page asks several times: the Path is made once per version.
+        found = self._dirs.get(version)
+        if found is None:
+            found = self._dirs[version] = self.content_root / "kernels" / version
+        return found
 
     def _resolve(self, version: str, file: str) -> Path:
         """The path of `file` in the version folder; NotFound for anything that is not a file inside it."""

@@ -61,6 +61,21 @@ def check_submission(lab: Lab, submission: Submission) -> None:
             raise BadInput(f"answer {key!r} must be one of {', '.join(choices)}", {"field": f"answers.{key}"})
 
 
+def edited_lab_build(catalog, lab: Lab, edits, policy: SandboxPolicy | None = None):
+    """The lab's build with the student's `edits`, through the edit sandbox. SandboxRefused for a lab with no
+    editable lines or a refused line; a BuildError that does not build carries only what a student may see:
+    the file, the tool messages on their lines and the lines they edited (no commands, no scratch paths)."""
+    if lab.editable is None:
+        raise SandboxRefused(f"lab {lab.id} has no editable lines",
+                             {"line": edits[0][0], "reason": "this lab has no editable lines"})
+    policy = policy or SandboxPolicy(max_edited_lines=lab.editable.max_edited_lines)
+    try:
+        return build_edited(catalog, lab.version, lab.editable.file, edits, lab.editable.lines, policy)
+    except BuildError as exc:
+        detail = exc.detail or {}
+        raise BuildError(exc.message, {key: detail.get(key) for key in ("file", "lines", "edited")}) from None
+
+
 def grade(lab: Lab, submission: Submission, catalog, *, settings=None,
           policy: SandboxPolicy | None = None) -> Grade:
     """Build (if edited), replay and evaluate every check. SandboxRefused/BadInput for refused submissions;
@@ -69,10 +84,8 @@ def grade(lab: Lab, submission: Submission, catalog, *, settings=None,
     policy = policy or SandboxPolicy(max_edited_lines=lab.editable.max_edited_lines if lab.editable else 8)
     build_info = None
     if submission.edits:
-        assert lab.editable is not None           # check_submission() refuses edits to a lab without [editable]
         try:
-            build = build_edited(catalog, lab.version, lab.editable.file, submission.edits, lab.editable.lines,
-                                 policy)
+            build = edited_lab_build(catalog, lab, submission.edits, policy)
         except BuildError as exc:
             detail = exc.detail or {}
             lines = tuple(detail.get("lines") or ({"line": None, "message": exc.message, "yours": False},))

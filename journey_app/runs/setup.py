@@ -10,7 +10,7 @@ from ..guest.machine import Machine
 from ..guest.memory import aliases
 from ..host.constants import (
     FIRST_EXTERNAL_VECTOR, GUEST_KERNEL_DS, KERNEL_CS, KVM_HYPERCALL, LGUEST_IRQS, LHCALL_LGUEST_INIT, MAX_STACK_PAGES,
-    PAGE_OFFSET, REWRITTEN_HYPERCALL,
+    PAGE_OFFSET, REWRITTEN_HYPERCALL, X86_EFLAGS_IF,
 )
 from ..host.descriptors import guest_set_stack, load_guest_idt_entry
 from ..host.guest_view import GuestMemoryFault
@@ -79,8 +79,8 @@ def apply_scenario(machine: Machine, host: Host, values: Values, scenario: Scena
         if scenario.kernel_stack is not None:
             # lguest_init's LHCALL_SET_STACK (boot.c lguest_load_sp0 at boot): where interrupts from
             # user mode push their frame (set_guest_interrupt's ring change).
-            top = _resolve(values, scenario, "host.kernel_stack", scenario.kernel_stack)
-            guest_set_stack(trace, GUEST_KERNEL_DS, top, MAX_STACK_PAGES)
+            kernel_top = _resolve(values, scenario, "host.kernel_stack", scenario.kernel_stack)
+            guest_set_stack(trace, GUEST_KERNEL_DS, kernel_top, MAX_STACK_PAGES)
         if trace.kills:
             raise scenario.fail("host.initialised", f"the Host refused the set-up: {trace.kills[0].reason}")
     host.irqs_pending = scenario.irqs_pending
@@ -100,11 +100,16 @@ def apply_scenario(machine: Machine, host: Host, values: Values, scenario: Scena
         entry -= PAGE_OFFSET
     regs = machine.regs
     regs["eip"] = entry
-    top = values.lookup("init_thread_union")
+    union = values.lookup("init_thread_union")
     size = values.lookup("THREAD_SIZE")
-    regs["esp"] = (top + size) if top is not None and size is not None else 0
+    regs["esp"] = (union + size) if union is not None and size is not None else 0
     for name, raw in scenario.registers:
-        regs[name] = _resolve(values, scenario, f"registers.{name}", raw)
+        value = _resolve(values, scenario, f"registers.{name}", raw)
+        if name == "eflags" and not value & X86_EFLAGS_IF:
+            # lguest_arch_setup_regs(): the Guest always really runs with IF=1 (irq_enabled is its flag).
+            raise scenario.fail("registers.eflags", f"{value:#x} has IF clear; the Guest never runs with IF=0 "
+                                "(set lguest_data.irq_enabled = 0 to turn its interrupts off)")
+        regs[name] = value
 
     labels = []
     if scenario.stack:

@@ -83,7 +83,7 @@ def _run_to_return(runner: Runner, address: int, esp: int) -> None:
     while runner.runnable():
         started = time.monotonic()
         exit = runner.m.run(min(runner.room(), chunk), stops)
-        chunk = _next_chunk(runner, exit.executed, time.monotonic() - started)
+        chunk = _next_chunk(runner, exit.executed, time.monotonic() - started, chunk)
         runner.insn_count += exit.executed
         runner.emit_writes()
         handle_exit(runner, exit)
@@ -175,7 +175,7 @@ def do_run_until(runner: Runner, action: Action) -> None:
         started = time.monotonic()
         exit = runner.m.run(min(runner.room(), chunk),
                             wanted | runner.stop_at | frozenset(breaks) | branches.stops)
-        chunk = _next_chunk(runner, exit.executed, time.monotonic() - started)
+        chunk = _next_chunk(runner, exit.executed, time.monotonic() - started, chunk)
         runner.insn_count += exit.executed
         runner.emit_writes()
         looked = handle_exit(runner, exit)
@@ -212,11 +212,13 @@ def do_run_until(runner: Runner, action: Action) -> None:
                                           branches))
 
 
-FIRST_CHUNK = 200       # instructions of the first native run: well under the budget even at 2 ms each
+FIRST_CHUNK = 20        # instructions of the first native run: 40 ms even at 2 ms an instruction
 MAX_CHUNK = 1_000_000
+CHUNK_SECONDS = 0.05    # a chunk that ends early is re-run to find where (Machine.run bisects): keep them short
+GROWTH = 8              # a chunk at most this many times the last: fast code can turn slow at any point
 
 
-def _next_chunk(runner: Runner, executed: int, took: float) -> int:
+def _next_chunk(runner: Runner, executed: int, took: float, last: int) -> int:
     """How many instructions the next native run may take so it ends near the time budget, not past it.
 
     A chunk is transparent to the result: Machine.run stops at the same stops, traps and counts
@@ -225,7 +227,8 @@ def _next_chunk(runner: Runner, executed: int, took: float) -> int:
     if left is None:
         return MAX_CHUNK
     rate = executed / took if took > 0 else float(MAX_CHUNK)
-    return int(max(100, min(MAX_CHUNK, rate * max(left, 0.0) / 2)))
+    wanted = rate * min(max(left, 0.0) / 4, CHUNK_SECONDS)
+    return int(max(1, min(MAX_CHUNK, last * GROWTH, wanted)))
 
 
 def do_set(runner: Runner, action: Action) -> None:

@@ -93,6 +93,9 @@ def build_edited(catalog, version: str, file: str, edits: Iterable[tuple[int, st
     """The Build of `version` with `file` edited; SandboxRefused before any tool runs on student text,
     BuildError after. A BuildError's detail["lines"] lists the tool messages on the student's lines first.
     """
+    assembled = catalog.assembled_files(version)
+    if file not in assembled:   # before cpp runs on anything: only what the build assembles can be edited
+        raise refuse(None, f"{file} is not assembled by this site's build; edits go to {', '.join(assembled)}")
     original_bytes = (catalog.kernel_dir(version) / file).read_bytes()
     original = original_bytes.decode("utf-8", "surrogateescape")
     source = apply_edits(file, original, list(edits), allowed, policy, catalog.macros(version, file))

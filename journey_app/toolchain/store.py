@@ -25,7 +25,7 @@ from .sandbox_rules import MacroTable
 
 TEXT_SUFFIXES = (".S", ".s", ".h", ".c", ".ld")
 MEMO_BYTES = 48 * 1024 * 1024      # builds kept in one worker's memory
-MEMO_OVERHEAD = 12                 # a Build's sections, symbols and line map cost about this × its ELF
+MEMO_OVERHEAD = 24                 # a Build's sections, symbols and line map: ~21x its ELF (tracemalloc, 2.6.31)
 DISK_BYTES = 256 * 1024 * 1024     # the cache folder of builds, shared by the workers of one machine
 MAX_FAILURES = 64
 MAX_MACRO_TABLES = 8

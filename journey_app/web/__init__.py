@@ -8,12 +8,14 @@ Per-process objects (Catalog) hang off the app, never off module globals.
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Flask
 
 from .. import caches, paths
 from ..catalog import Catalog
 from ..index import IndexStore
-from ..settings import Settings
+from ..settings import WEB_RUN_SECONDS, Settings
 from . import (api, compression, errors, explorer_api, instructor, labs_api, labs_pages, metrics, pages, reading,
                search_pages, security, whatif_api, xref_pages)
 
@@ -24,6 +26,8 @@ def create_app(config: Settings | dict | None = None) -> Flask:
         settings = config
     else:
         settings = Settings.from_env(**(config or {}))
+    if settings.run_seconds is None:   # every request of the site is bounded in time (docs/deploy.md)
+        settings = dataclasses.replace(settings, run_seconds=WEB_RUN_SECONDS)
     app = Flask(__name__, static_folder=str(paths.static_root()), static_url_path="/static",
                 template_folder="templates")
     app.config.update(MAX_CONTENT_LENGTH=settings.max_request_bytes, JSON_SORT_KEYS=False,

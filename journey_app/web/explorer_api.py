@@ -12,7 +12,7 @@ import json
 
 from flask import Blueprint, Flask, Response, request
 
-from ..errors import BadInput, ContentError
+from ..errors import ContentError
 from ..runs import Run, load_scenario, replay
 from ..runs.scenarios import scenario_library
 from . import explorer_memo, openapi
@@ -120,13 +120,9 @@ def _replay(version: str, scenario_id: str, actions: str, source: dict | None,
 def sandboxed_build(version: str, source: dict[str, str]):
     """Edited source is built only through the edit sandbox (no .incbin/.include, bounded repeats and
     output), exactly as a lab's edits are: lines that differ from the shipped file are the edits."""
+    from ..toolchain.edits import line_edits
     from ..toolchain.sandbox import build_edited
 
     (path, text), = source.items()
-    original = catalog().library.source(version, path).split("\n")
-    edited = text.split("\n")
-    if len(edited) != len(original):
-        raise BadInput(f"edited {path} must keep its {len(original)} lines (it has {len(edited)}); "
-                       "change lines, do not add or remove them", {"field": "source", "file": path})
-    edits = [(n, new) for n, (new, old) in enumerate(zip(edited, original, strict=True), start=1) if new != old]
+    edits = line_edits(path, catalog().library.source(version, path), text)
     return build_edited(catalog(), version, path, edits, allowed=None)

@@ -124,11 +124,11 @@ def grade_json(lab: Lab, req: GradeRequest) -> dict:
     if req.student:
         store = open_store(settings().database_url)
         if req.save:
-            stored = store.record(req.student, lab.id, req.submission.to_json(), result)
+            stored, failed, attempt = store.record_attempt(req.student, lab.id, req.submission.to_json(), result)
             # `attempt` is the student's own count (1 for their first), not the row id shared by the class
-            saved = {"id": stored.id, "attempt": store.attempts(req.student, lab.id),
-                     "created_at": stored.created_at.isoformat()}
-        failed = store.failed_attempts(req.student, lab.id)
+            saved = {"id": stored.id, "attempt": attempt, "created_at": stored.created_at.isoformat()}
+        else:
+            failed = store.failed_attempts(req.student, lab.id)
     by_n = {check.n: check for check in lab.checks}
     checks = []
     for row in result["checks"]:

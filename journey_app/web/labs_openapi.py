@@ -64,9 +64,12 @@ OPENAPI = {
                 "404": _error("No such lab."),
                 "413": _error("The body or the submission is too large."),
                 "415": _error("The body is not sent as application/json."),
-                "422": _error("The sandbox refused an edited line (sandbox_refused; detail: line, reason), or "
-                              "the lab file has problems."),
+                "422": _error("The sandbox refused an edited line (sandbox_refused; detail: line, reason), "
+                              "the run ran out of its time budget and was not graded (time_budget), or the lab "
+                              "file has problems."),
                 "429": _error("Too many grade requests from this client (detail: retry_after_seconds)."),
+                "503": _error("The submission could not be saved (could_not_save: disk full or database "
+                              "unavailable); nothing was written."),
             },
         }},
         "/api/labs/{lab_id}/run": {"post": {
@@ -88,7 +91,7 @@ OPENAPI = {
                 "422": _error("The sandbox refused an edited line (sandbox_refused; detail: line, reason), or the "
                               "edited source does not build (build_error; detail.lines: the assembler's messages "
                               "on your lines)."),
-                "429": _error("Too many builds from this client."),
+                "429": _error("Too many builds, or too many seconds of emulation, from this client."),
             },
         }},
     },

@@ -6,17 +6,17 @@ Owns the per-app record of edit sets built (which builds count against the rate 
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 
 from flask import current_app
 
 from ..caches import BoundedCache
-from ..errors import BadInput, BuildError, SandboxRefused
+from ..errors import BadInput
 from ..labs import Lab, Submission
+from ..labs.grading import edited_lab_build
+from ..labs.replaying import lab_settings
 from ..runs import Run, replay, split_actions
-from ..toolchain.sandbox import SandboxPolicy, build_edited
 from .context import catalog, settings
 from .explorer_response import shape_response
 from .labs_requests import RUN_FIELDS, changed_edits, edits_object, events_options, reject_unknown, student_actions
@@ -45,19 +45,12 @@ def edited_build(lab: Lab, edits):
     Builds count against the client's rate limit, except an edit set already built here (the build
     cache answers it without running a tool): stepping the machine on "my version" stays free."""
     if lab.editable is None:
-        raise SandboxRefused(f"lab {lab.id} has no editable lines",
-                             {"line": edits[0][0], "reason": "this lab has no editable lines"})
+        return edited_lab_build(catalog(), lab, edits)       # SandboxRefused: nothing to edit
     key = _edit_key(lab, edits)
     built = _built()
     if key not in built:
         limiter().check("grade", this_client())
-    policy = SandboxPolicy(max_edited_lines=lab.editable.max_edited_lines)
-    try:
-        build = build_edited(catalog(), lab.version, lab.editable.file, edits, lab.editable.lines, policy)
-    except BuildError as exc:
-        # The tool messages mapped to the student's lines; not the commands or scratch paths.
-        detail = exc.detail or {}
-        raise BuildError(exc.message, {key_: detail.get(key_) for key_ in ("file", "lines", "edited")}) from None
+    build = edited_lab_build(catalog(), lab, edits)
     built.put(key, True)
     return build
 
@@ -76,9 +69,7 @@ def run_json(lab: Lab, body: dict) -> dict:
     max_events, events_from, kinds = events_options(body)
     edits = Submission.from_json({"edits": changed_edits(lab, edits_object(body.get("edits", {})))}).edits
     build = edited_build(lab, edits) if edits else catalog().build(lab.version)
-    run_settings = settings()
-    if lab.insn_budget is not None:
-        run_settings = dataclasses.replace(run_settings, insn_budget=lab.insn_budget)
+    run_settings = lab_settings(lab, settings())
     setup = len(split_actions(lab.setup))
     text = "\n".join(part for part in (lab.setup.strip(), actions.strip()) if part)
     result = charged_run(lambda: replay(Run(lab.version, lab.scenario, text), catalog=catalog(), settings=run_settings,

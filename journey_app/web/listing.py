@@ -91,6 +91,12 @@ class Listing:
     lines: tuple[SourceLine, ...]
     build: Build | None  # None when it could not be made
     build_error: JourneyError | None
+    key: tuple = ()  # what the lines were made from (text, build, index): pages made of them key on it
+
+    @property
+    def assembled(self) -> bool:
+        """True when the build placed any of the file's lines in memory (the Guest's .S, not C text)."""
+        return any(line.anchor_address is not None for line in self.lines)
 
     def span(self, first: int, last: int) -> tuple[SourceLine, ...]:
         return self.lines[first - 1:last]
@@ -153,7 +159,7 @@ def listing(version: str, file: str) -> Listing:
         return tuple(out)
 
     lines = current_app.extensions[CACHE_KEY].get_or_make(key, make)
-    return Listing(version, file, lines, build, build_error)
+    return Listing(version, file, lines, build, build_error, key)
 
 
 def _label_of(raw: str, symbols: dict) -> str | None:

@@ -71,9 +71,11 @@ PATHS: dict = {
             "413": error_response("The body is larger than JOURNEY_MAX_REQUEST_BYTES, or the list has more than "
                           "JOURNEY_MAX_ACTIONS actions."),
             "415": error_response("The body is not sent as application/json."),
-            "422": error_response("Edited source that does not assemble (labs)."),
+            "422": error_response("Edited source the sandbox refused (sandbox_refused; detail: line, reason) or "
+                                  "that does not assemble (build_error)."),
             "424": error_response("Edited source, but no assembler on this server (toolchain_missing)."),
-            "429": error_response("Too many edited-source builds from this client (JOURNEY_GRADE_RATE a minute)."),
+            "429": error_response("Too many edited-source builds (JOURNEY_GRADE_RATE a minute) or seconds of "
+                                  "uncached emulation (JOURNEY_RUN_RATE a minute) from this client."),
         },
     }},
 }

@@ -25,6 +25,11 @@ class PageCache:
     def get(self, key: tuple, render: Callable[[], str]) -> str:
         return self._pages.get_or_make(key, render)
 
+    @property
+    def misses(self) -> int:
+        """Pages rendered (not found) so far: what "rendered once per key" is checked by."""
+        return self._pages.misses
+
     def stats(self) -> dict:
         return self._pages.stats()
 

@@ -104,13 +104,20 @@ def contents_data(version: str) -> dict:
 
 
 def render_contents(version: str, as_json: bool):
-    data = contents_data(version)
     if as_json:
-        return data
-    by_id = {c["id"]: c for c in data["journey_order"]}
-    names_url = url_for("xref.names", version=version) if content_index(version) is not None else None
-    return render_template("contents.html", data=data, by_id=by_id, home_url=contents_url(version),
-                           json_url=contents_url(version, json=True), names_url=names_url)
+        return contents_data(version)
+    index = content_index(version)
+    names_url = url_for("xref.names", version=version) if index is not None else None
+
+    def render() -> str:
+        data = contents_data(version)
+        by_id = {c["id"]: c for c in data["journey_order"]}
+        return render_template("contents.html", data=data, by_id=by_id, home_url=contents_url(version),
+                               json_url=contents_url(version, json=True), names_url=names_url)
+
+    # Chapters and their errors follow from the content hash; the version list is the rest of the page.
+    key = ("contents", version, names_url, tuple(catalog().versions()), catalog().library.content_hash(version))
+    return page_cache().get(key, render)
 
 
 def chapter_data(version: str, chapter: Chapter, code: Listing) -> dict:
@@ -200,15 +207,19 @@ def render_chapter(version: str, ref: str, canonical_redirect: bool):
             next=summary(journey[data["next"]]) if data["next"] else None,
             build=code.build, build_error=code.build_error, assembler=code.assembler,
             json_url=chapter_url(version, chapter.slug, json=True),
-            home_url=contents_url(version), hl=hl, stage_page_url=url_for("reading.stage", ref=chapter.stage)
-            if _is_default(version) else url_for("reading.version_stage", version=version, ref=chapter.stage),
+            home_url=contents_url(version), hl=hl, compact=not code.assembled,
+            stage_page_url=url_for("reading.stage", ref=chapter.stage) if _is_default(version)
+            else url_for("reading.version_stage", version=version, ref=chapter.stage),
         )
 
-    from .explorer_boot import with_boot       # the live machine's first run: per request, never cached
+    from .explorer_boot import PLACEHOLDER, with_boot  # the live machine's first run: per request, never cached
 
+    html = page_cache().get(key, render)
+    if PLACEHOLDER not in html:
+        return html  # no machine on this page (a C chapter): nothing per request
     journey_index = [{"id": c.id, "url": chapter_url(version, c.slug), "title": c.title}
                      for c in library.chapters(version)]
-    return with_boot(page_cache().get(key, render), version, chapter.id, journey_index)
+    return with_boot(html, version, chapter.id, journey_index)
 
 
 def source_data(version: str, file: str, code: Listing) -> dict:
@@ -233,18 +244,22 @@ def render_source(version: str, file: str):
         except JourneyError:
             file, as_json = file[: -len(JSON)], True
     code = listing(version, file)
-    data = source_data(version, file, code)
     if as_json:
-        return data
-    regions: list[dict] = []
-    by_id = {c["id"]: c for c in data["chapters"]}
-    for line in code.lines:
-        if not regions or regions[-1]["chapter_id"] != line.chapter:
-            regions.append({"chapter_id": line.chapter, "chapter": by_id.get(line.chapter), "lines": []})
-        regions[-1]["lines"].append(line)
-    return render_template("source.html", data=data, regions=regions, build=code.build,
-                           build_error=code.build_error, json_url=source_url(version, file, json=True),
-                           home_url=contents_url(version))
+        return source_data(version, file, code)
+
+    def render() -> str:
+        data = source_data(version, file, code)
+        regions: list[dict] = []
+        by_id = {c["id"]: c for c in data["chapters"]}
+        for line in code.lines:
+            if not regions or regions[-1]["chapter_id"] != line.chapter:
+                regions.append({"chapter_id": line.chapter, "chapter": by_id.get(line.chapter), "lines": []})
+            regions[-1]["lines"].append(line)
+        return render_template("source.html", data=data, regions=regions, build=code.build,
+                               compact=not code.assembled, build_error=code.build_error,
+                               json_url=source_url(version, file, json=True), home_url=contents_url(version))
+
+    return page_cache().get(("source", code.key, library.content_hash(version)), render)
 
 
 @bp.get("/")

@@ -4,7 +4,8 @@
 
 Writes chapter.png (the G:033 page) and contents.png at 1280x900, and the explorer: explorer.png (a
 breakpoint hit in G:033 at 1440x900), explorer-whatif.png (a what-if comparison) and explorer-phone.png
-(390x844, the bottom bar); light colour scheme.
+(390x844, the bottom bar); light colour scheme; and host-from-decision.png: the H:205 page a reader reaches
+by following the explorer's "blocked" decision to the kernel lines it models (interrupt_pending(), marked).
 """
 
 from __future__ import annotations
@@ -70,9 +71,21 @@ def main(out: Path) -> None:
                     page.screenshot(path=str(out / name))
                     page.close()
                     print(out / name)
+                page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme="light")
+                host_from_decision(page, base, out / "host-from-decision.png")
                 browser.close()
         finally:
             server.shutdown()
+
+
+def host_from_decision(page, base: str, path: Path) -> None:
+    """G:033 with irq 0 pending but blocked: the Host's decision cites interrupt_pending(); follow it."""
+    page.goto(base + "/chapters/G-033?scenario=g033-restore-fl-pending&actions=set%20host.irqs_pending%201%3Bhost_check")
+    page.locator('#mx-events .mx-decision a.mx-cite[href*="H-205"]').first.click()
+    page.wait_for_url("**/chapters/H-205?hl=*")
+    page.evaluate("document.getElementById('L160').scrollIntoView()")
+    page.screenshot(path=str(path))
+    print(path)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,9 @@ POSITIONAL = {
     "journey_app.host.idt.CpuGate", "journey_app.index.ctags.Definition", "journey_app.index.search.SearchDoc",
     "journey_app.index.search.SearchHit", "journey_app.index.store.ContentIndex", "journey_app.runs.debug.Breakpoint",
     "journey_app.runs.debug.Watch", "journey_app.runs.whatif.WhatIf", "journey_app.toolchain.jail.Limits",
-    "journey_app.toolchain.sandbox_rules.LineBudget",
+    "journey_app.toolchain.sandbox_rules.LineBudget", "journey_app.host.pagetables.PageTables",
+    "journey_app.toolchain.cunits.Unit", "journey_app.toolchain.dwarf_vars.Variable",
+    "journey_app.toolchain.dwarf_vars._Unit", "journey_app.web.c_asm.AsmLine",
 }
 
 
@@ -57,3 +59,53 @@ def test_the_core_never_imports_flask():
         if name.startswith("journey_app.") and name.split(".")[1] in CORE:
             source = inspect.getsource(module)
             assert "import flask" not in source and "from flask" not in source, name
+
+
+def _runtime_imports(path, package: str) -> set[str]:
+    """journey_app modules a module imports when it runs (not under `if TYPE_CHECKING:`, not in functions)."""
+    import ast
+
+    tree = ast.parse(path.read_text())
+    found = set()
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = package.split(".")[: len(package.split(".")) - node.level + 1]
+            target = ".".join(base + ([node.module] if node.module else []))
+            if node.module:                      # from .mod import x: the module (and x, if a submodule)
+                found.add(target)
+            found.update(f"{target}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("journey_app"):
+            found.add(node.module or "")
+    return found
+
+
+def test_runtime_imports_of_the_core_have_no_cycle():
+    """Type-only back references (`if TYPE_CHECKING: from .runner import Runner`) are allowed; an import
+    that runs must not come back round (runs/exits.py, runner.py and verbs.py once did)."""
+    from pathlib import Path
+
+    root = Path(journey_app.__file__).parent
+    modules = {}
+    for path in root.rglob("*.py"):
+        name = "journey_app." + ".".join(path.relative_to(root).with_suffix("").parts)
+        name = name.removesuffix(".__init__")
+        package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+        modules[name] = path, package
+    graph = {name: {t for t in _runtime_imports(path, package) if t in modules and t != name}
+             for name, (path, package) in modules.items() if name.split(".")[1:2] and name.split(".")[1] in CORE}
+    state: dict[str, int] = {}
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph.get(node, ())):
+            if nxt.endswith("__init__") or nxt not in graph:
+                continue
+            if state.get(nxt) == 1:
+                raise AssertionError("import cycle: " + " -> ".join(trail[trail.index(nxt):] + [nxt]))
+            if nxt not in state:
+                visit(nxt, trail + [nxt])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [node])

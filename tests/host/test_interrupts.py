@@ -1,4 +1,4 @@
-"""decide(): interrupt_pending() + try_deliver_interrupt() in exactly the 2.6.31 order (lguest-facts.md §4)."""
+"""decide(): interrupt_pending() + try_deliver_interrupt() in exactly the 2.6.31 order (docs/lguest-facts.md §4)."""
 
 import json
 

@@ -1,10 +1,10 @@
-"""Our chapters against a model of the kernel's extract script (extract_reference.py), design.md §2.
+"""Our chapters against a model of the kernel's extract script (extract_reference.py), docs/design.md §2.
 
 What is compared, per chunk: (1) which source lines it holds, (2) the words of its opening comment,
 (3) which of its lines hold code once comments are cut away. The script's `[ file ]` headers, its
 `:*` -> `*` and `/**/` rewriting and its added blank lines are presentation and are left aside;
 trailing blank lines of a chunk are dropped on the script's side, since our ranges stop at the
-last line with text (G:020 is 8-41 in lguest-facts.md §9, where the script also emits line 42).
+last line with text (G:020 is 8-41 in docs/lguest-facts.md §9, where the script also emits line 42).
 """
 
 from __future__ import annotations

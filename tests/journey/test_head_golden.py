@@ -1,4 +1,4 @@
-"""The chapters of the real kernel text at 2.6.31 (i386_head.S against lguest-facts.md §9), and all 137 against a golden file.
+"""The chapters of the real kernel text at 2.6.31 (i386_head.S against docs/lguest-facts.md §9), and all 137 against a golden file.
 
 Regenerate the golden JSON after an intended change with:
 

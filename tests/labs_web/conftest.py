@@ -1,5 +1,5 @@
-"""Fixtures for the lab pages, the lab API and the instructor pages: apps over the bundled content
-(sample labs), each test with its own SQLite submissions store, sharing one build cache.
+"""Helpers for the lab pages, the lab API and the instructor pages. The apps are tests/conftest.py's: over
+the bundled content (sample labs), each test with its own SQLite submissions store, sharing one build cache.
 """
 
 from __future__ import annotations
@@ -9,42 +9,13 @@ from tests.support.errors import assert_error  # noqa: F401  (re-exported to the
 import tomllib
 from pathlib import Path
 
-import pytest
-
 from journey_app import paths
-from journey_app.web import create_app
+from tests.support import INSTRUCTOR_TOKEN as TOKEN  # noqa: F401  (the tests here import it from this module)
 
-TOKEN = "class-of-2009-token"
 HEAD = "arch/x86/lguest/i386_head.S"
 SUBMISSIONS = Path(__file__).resolve().parents[1] / "labs" / "submissions"
 FIX = "\tcmpl $0, lguest_data+LGUEST_DATA_irq_pending"
 WRONG = "\ttestl $0x100, lguest_data+LGUEST_DATA_irq_pending"
-
-
-@pytest.fixture(scope="session")
-def cache_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("labs-web-cache")
-
-
-@pytest.fixture
-def make_app(cache_dir, tmp_path):
-    """make_app(**settings) -> an app with those Settings overrides and this test's own store."""
-    def make(**overrides):
-        settings = {"cache_dir": cache_dir, "database_url": f"sqlite:///{tmp_path / 'store.sqlite3'}", **overrides}
-        app = create_app(settings)
-        app.testing = True
-        return app
-    return make
-
-
-@pytest.fixture
-def app(make_app):
-    return make_app(instructor_token=TOKEN)
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 def submission(lab_id: str, name: str) -> dict:

@@ -35,6 +35,7 @@ from schemathesis.checks import positive_data_acceptance  # noqa: E402
 
 from journey_app.labs import Submission  # noqa: E402
 from journey_app.web import create_app  # noqa: E402
+from tests.support.forms import form as with_csrf  # noqa: E402
 
 TOKEN = "reliability-fuzz-token-0123456789abcdef"
 # Schemathesis does not decode Content-Encoding in process: ask for plain bodies.
@@ -202,8 +203,11 @@ def test_instructor_pages_never_5xx_and_refuse_in_the_error_shape(path, labs, wi
                      derandomize=not RANDOM)
 def test_instructor_login_and_logout_never_5xx(form, action):
     # Act
-    response = FUZZ_APP.test_client().post(action, data=form)
+    client = FUZZ_APP.test_client()
+    without_csrf = client.post(action, data=form)
+    response = client.post(action, data=with_csrf(client, form))
     # Assert
+    assert without_csrf.status_code == 403      # a form that changes state needs its CSRF token
     assert response.status_code < 500
     if action == "/instructor/login":
         assert response.status_code == (303 if form.get("token") == TOKEN else 401)

@@ -71,3 +71,21 @@ def test_shutdown_restart_makes_dead_err_ptr_erestart_and_says_restart(run):
     assert result.state.host["dead"] == "ERR_PTR(-ERESTART)"
     assert result.state.status == "dead" and result.state.reason.startswith("restart")
     assert of_kind(result, "killed")[0]["reason"] == "CRASH: hi"
+
+
+def test_a_scenario_cannot_start_the_guest_with_if_clear(tmp_path, catalog, settings, build):
+    from pathlib import Path
+
+    from journey_app.errors import ContentError
+    from journey_app.runs import CheckpointCache, Run, replay
+
+    source = Path(catalog.content_root) / "scenarios" / "2.6.31" / "m004-frame.toml"
+    folder = tmp_path / "scenarios" / "2.6.31"
+    folder.mkdir(parents=True)
+    (tmp_path / "kernels").symlink_to(Path(catalog.content_root) / "kernels")
+    (folder / "m004-frame.toml").write_text(source.read_text() + "\n[registers]\neflags = 0x2\n")
+    here = type(catalog)(type(settings)(content_root=tmp_path, cache_dir=settings.cache_dir))
+    with pytest.raises(ContentError) as caught:
+        replay(Run("2.6.31", "m004-frame", "step"), catalog=here, settings=settings, build=build,
+               cache=CheckpointCache())
+    assert caught.value.detail["field"] == "registers.eflags"

@@ -23,6 +23,10 @@ class HostileServer:
     secret: str           # the canary file's content: must never come back
     query_token: str      # sent in query strings and Referers: must never reach the log
     kernel_text: str
+    kernel_dir: Path
+
+    def read_file(self, rel: str) -> str:
+        return (self.kernel_dir / rel).read_text(errors="replace")
 
 
 def plant(workdir: Path) -> tuple[Path, str]:
@@ -51,6 +55,7 @@ def hostile(tmp_path_factory) -> HostileServer:
         yield HostileServer(server, workdir, {"canary": str(canary), "database": str(database),
                                               "instructor_token": token, "query_token": query_token},
                             secret, query_token,
-                            (content / "kernels" / "2.6.31" / "arch/x86/lguest/i386_head.S").read_text())
+                            (content / "kernels" / "2.6.31" / "arch/x86/lguest/i386_head.S").read_text(),
+                            content / "kernels" / "2.6.31")
     finally:
         server.stop()

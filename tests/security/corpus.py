@@ -6,6 +6,7 @@ A case: {"id", "why", one request form, "expect"}. Request forms:
   "method"/"path" with "json", "body" (text), "body_hex", "form" (urlencoded) and "headers";
   "lab_edit": {"<line>": text}      POST /api/labs/irq-enable-fix/run {"edits": ...}
   "source_edit": {"<line>": text}   POST /api/run with the kernel file's lines replaced (any line)
+  "source_edit_file": {"file": path, "lines": {"<line>": text}}   the same for another file of the version
   "run_actions": text               POST /api/run {"scenario": "g033-restore-fl-first", "actions": text}
 "expect": {"status": [..]} (default: any status below 500), "code" (the error code), "state_status"
 (the run's final status), "header_contains": {header: text}.
@@ -75,7 +76,7 @@ def expand(value, values: dict[str, str]):
     return value
 
 
-def build_request(case: Case, values: dict[str, str], kernel_text: str) -> Request:
+def build_request(case: Case, values: dict[str, str], kernel_text: str, read_file=None) -> Request:
     spec = expand({k: v for k, v in case.spec.items() if k not in ("id", "why", "expect")}, values)
     headers = dict(spec.get("headers", {}))
     if "lab_edit" in spec or "lab_edit_any" in spec:
@@ -86,6 +87,14 @@ def build_request(case: Case, values: dict[str, str], kernel_text: str) -> Reque
         for number, text in spec["source_edit"].items():
             lines[int(number) - 1] = text
         return _json("POST", "/api/run", {"scenario": SOURCE_SCENARIO, "source": {HEAD: "\n".join(lines)}}, headers)
+    if "source_edit_file" in spec:
+        target = spec["source_edit_file"]
+        lines = read_file(target["file"]).split("\n")
+        for number, text in target["lines"].items():
+            if int(number) <= len(lines):
+                lines[int(number) - 1] = text
+        return _json("POST", "/api/run", {"scenario": SOURCE_SCENARIO, "source": {target["file"]: "\n".join(lines)}},
+                     headers)
     if "run_actions" in spec:
         return _json("POST", "/api/run", {"scenario": RUN_SCENARIO, "actions": spec["run_actions"]}, headers)
     method, path = spec["method"], spec["path"]

@@ -25,6 +25,7 @@ WARM_UP = [  # one of each expensive kind, so the baseline includes what any fir
     ("POST", "/api/run", {"scenario": "g033-restore-fl-first", "actions": "run_until journey_done"}),
     ("POST", "/api/labs/irq-enable-fix/run", {"edits": {"78": "\tcmpl $0, lguest_data+LGUEST_DATA_irq_pending"}}),
     ("POST", "/api/labs/irq-enable-fix/grade", {"edits": {"78": "\tcmpl $1, lguest_data+LGUEST_DATA_irq_pending"}}),
+    ("POST", "/api/labs/irq-enable-fix/run", {"edits": {"78": "\tcmpl $2, lguest_data+LGUEST_DATA_irq_pending"}}),
     ("POST", "/api/labs/pending-restore-fl/grade", {"actions": "raise_irq 1; host_check"}),
     ("GET", "/chapters/G-033", None), ("GET", "/labs/irq-enable-fix", None), ("GET", "/api/scenarios", None),
 ]
@@ -34,7 +35,7 @@ _baseline: dict = {}
 
 def run_case(hostile, case) -> tuple[list[str], float]:
     """Send one case; the problems found (empty when it behaved) and the seconds it took."""
-    req = build_request(case, hostile.values, hostile.kernel_text)
+    req = build_request(case, hostile.values, hostile.kernel_text, hostile.read_file)
     started = time.monotonic()
     resp = request(hostile.server.port, req.method, req.path, req.body, req.headers, timeout=30)
     took = time.monotonic() - started
@@ -70,16 +71,25 @@ def test_corpus_is_large_and_well_formed():
 
 
 def test_warm_up(hostile):
-    for _round in range(2):   # both workers
+    for _round in range(3):   # both workers (which one answers is the kernel's choice)
         for method, path, payload in WARM_UP:
             body = None if payload is None else json.dumps(payload).encode()
             request(hostile.server.port, method, path, body, {"Content-Type": "application/json"} if body else {})
     assert len(worker_pids(hostile.server.proc.pid)) == 2
 
 
+def run_checked(hostile, case) -> tuple[list[str], float]:
+    """run_case, once more when time was the only problem: on a machine shared with other jobs one slow
+    answer is the scheduler's; a request that is slow by itself is slow twice."""
+    problems, took = run_case(hostile, case)
+    if problems and all(p.startswith("took ") for p in problems):
+        problems, took = run_case(hostile, case)
+    return problems, took
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
 def test_case(hostile, case):
-    problems, took = run_case(hostile, case)
+    problems, took = run_checked(hostile, case)
     _results.append({"id": case.id, "seconds": took})
     assert not problems, f"{case.id}: {problems}"
 
@@ -93,7 +103,7 @@ def test_second_pass_grows_no_worker(hostile):
     """The whole corpus again: every case still behaves, and the workers hold no more memory than before."""
     failures = {}
     for case in CASES:
-        problems, took = run_case(hostile, case)
+        problems, took = run_checked(hostile, case)
         _results.append({"id": case.id, "seconds": took})
         if problems:
             failures[case.id] = problems

@@ -1,5 +1,5 @@
-"""Fixtures for the HTML pages and their JSON twins: an app over the bundled content, and a factory
-for apps over a scratch copy of it (broken markers, extra kernel versions).
+"""Fixtures for the HTML pages and their JSON twins: a factory for apps over a scratch copy of the bundled
+content (broken markers, extra kernel versions). The app over the bundled content is tests/conftest.py's.
 """
 
 from __future__ import annotations
@@ -14,16 +14,6 @@ from journey_app.web import create_app
 
 HEAD = "arch/x86/lguest/i386_head.S"
 VERSION = "2.6.31"
-
-
-@pytest.fixture
-def app(tmp_path):
-    return create_app({"cache_dir": tmp_path / "cache"})
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
 
 
 @pytest.fixture

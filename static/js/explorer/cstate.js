@@ -16,14 +16,14 @@ export function hostExtras(ctx, host) {
   }
   const t = host.timer;
   if (t && (t.armed || t.fired)) {
-    out.push(h("dt", {}, "clock event"), h("dd", {}, t.armed
+    out.push(h("dt", {}, "clock event (virtual clock)"), h("dd", {}, t.armed
       ? [`irq 0 at ${t.deadline_ns} ns`, h("span", { class: "mx-sub" }, ` (now ${t.now_ns} ns, ${t.remaining_ns} to go)`)]
       : `fired ${t.fired}×, not armed`, ...mark(c("timer"))));
   }
   const p = host.pagetables;
   if (p && (p.switches || p.ptes?.length || p.pgds?.length || p.flushes_all || p.flushes_user)) {
     const last = p.ptes?.length ? p.ptes[p.ptes.length - 1] : null;
-    out.push(h("dt", {}, "page tables"), h("dd", {},
+    out.push(h("dt", {}, "page tables told"), h("dd", {},
       p.pgdir !== null && p.pgdir !== undefined ? ["cr3 ", h("code", {}, hex0x(p.pgdir))] : "boot tables",
       `; ${p.ptes?.length || 0} PTE(s), ${p.pgds?.length || 0} PGD(s) told`,
       last ? [" (last ", h("code", {}, hex0x(last.vaddr)), " → ", h("code", {}, hex0x(last.pte)), ")"] : null,

@@ -270,14 +270,37 @@ def test_no_content_security_policy_violations(page: Page, live_server):
     assert page.evaluate("() => document.querySelectorAll('[style]').length") == 0
 
 
+def in_view(page: Page, selector) -> bool:
+    """The element's box lies inside the viewport: what a screenshot of the viewport shows."""
+    box = (page.locator(selector) if isinstance(selector, str) else selector).bounding_box()
+    size = page.viewport_size
+    return (box is not None and size is not None and box["width"] > 0 and box["height"] > 0
+            and box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= size["width"]
+            and box["y"] + box["height"] <= size["height"])
+
+
+def png_size(path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", path
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
 def test_screenshots_for_the_readme(page: Page, live_server, screenshots):
-    """docs/screenshots/explorer.png (the panel beside the chapter) and explorer-decision.png (the log)."""
+    """docs/screenshots/explorer.png (the panel beside the chapter) and explorer-decision.png (the log),
+    each checked to show what the README's caption says it shows."""
     page.set_viewport_size({"width": 1800, "height": 1060})
     open_explorer(page, live_server, "?scenario=g033-irq-enable-pending")
     for _ in range(3):
         click(page, '[data-cmd="step"]')
     page.evaluate("window.scrollTo(0, 0)")
+    # README: "The live machine on G:033: ZF = 1, so the jnz after `testl $0` will not jump"
+    expect(flag(page, "ZF").locator(".mx-flag-bit")).to_have_text("1")
+    expect(page.locator("#mx-at")).to_contain_text("will not jump (ZF = 1)")
+    assert insn_count(page) == 3
+    assert in_view(page, "#mx-at") and in_view(page, flag(page, "ZF")), "the caption's subject is off screen"
+    assert in_view(page, page.locator(".sl.is-current").first), "the current source line is off screen"
     page.screenshot(path=str(screenshots / "explorer.png"))
+    assert png_size(screenshots / "explorer.png") == (1800, 1060)
 
     open_explorer(page, live_server, "?scenario=g045-iret&actions=step%202%3Bhost_check%3Bstep%3Bhost_check%3Bstep%202%3Bhost_check",
                   chapter="G-045")
@@ -287,7 +310,12 @@ def test_screenshots_for_the_readme(page: Page, live_server, screenshots):
         const log = document.getElementById('mx-log-h').closest('.mx-card');
         m.scrollTop = log.offsetTop - m.offsetTop - 8; }""")
     deferred.evaluate("e => { const list = e.closest('ol'); list.scrollTop = e.offsetTop - list.offsetTop - 4; }")
+    # README: "A host decision in G:045: deferred, because EIP is inside the no-interrupt window"
+    expect(deferred).to_contain_text("defer")
+    assert deferred.locator("details").evaluate("d => d.open")
+    assert in_view(page, deferred.locator("summary")), "the deferred decision is off screen"
     page.screenshot(path=str(screenshots / "explorer-decision.png"))
+    assert png_size(screenshots / "explorer-decision.png") == (1800, 1060)
 
 
 def test_the_share_query_keeps_the_line_fragment(page: Page, live_server):

@@ -104,7 +104,7 @@ def test_a_refused_line_is_marked_where_it_is(page: Page, live_server):
     page.get_by_role("button", name="Check my work").click()
     expect(page.locator("#lab-error")).to_contain_text(".incbin is not allowed")
     expect(page.locator("#edit-78")).to_have_attribute("aria-invalid", "true")
-    expect(page.locator("#edit-78-error")).to_contain_text("reads a file")
+    expect(page.locator("#edit-78-error")).to_contain_text("is not allowed in edited lines")
     expect(page.locator("#edit-78")).to_be_focused()
 
 
