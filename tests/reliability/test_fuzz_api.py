@@ -57,6 +57,7 @@ def make_fuzz_app():
         "grade_rate": 0,            # the fuzzer must reach the grader, not the limiter
         "insn_budget": 5000,        # generated `run_until`s stay quick; labs that set their own keep it
         "max_actions": 200,
+        "run_seconds": 30.0,        # model solutions must get full marks on a loaded machine too (C labs run ~0.5 s)
     })
     app.testing = True
     return app

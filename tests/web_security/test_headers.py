@@ -139,7 +139,9 @@ class _InlineFinder(HTMLParser):
             if name in ("href", "src") and (value or "").startswith(("http://", "https://", "//")) and tag != "a":
                 self.problems.append(f"<{tag} {name}={value}> third-party resource")
         if tag == "script":
-            self._in_script = "src" not in names
+            # A JSON data block (the explorer's first run) is never executed, so script-src does not apply.
+            data_block = (names.get("type") or "").lower() == "application/json"
+            self._in_script = "src" not in names and not data_block
         if tag == "style":
             self.problems.append("<style> element (inline style)")
 
