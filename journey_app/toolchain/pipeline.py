@@ -11,11 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from pathlib import Path, PurePosixPath
 
 from ..errors import BuildError, BuildUnavailable, ContentError
-from .cunits import gcc_argv, units
+from .cunits import Unit, gcc_argv, units
 from .runner import Limits, run_tool
 from .sandbox_rules import MacroTable
 from .splice import parse_defines, parse_probes, probe_source, splice, with_placeholders
@@ -119,47 +119,50 @@ def link_tree(tree: dict[str, bytes], limits: Limits, scratch: Path | None = Non
             raise BuildUnavailable("could not build now: no room for the build folder; try again later",
                                    {"errno": exc.errno}) from None
         (root / "obj").mkdir()
-        objects = []
+        objects: list[str] = []
         shipped = tree_hash(tree)
-        for index, source in enumerate(sources):
-            stem = f"obj/{index:02d}-{PurePosixPath(source).stem}"
-            key = f"{shipped}:{index}:{source}"
-            reused = objects_cache.get(key) if objects_cache is not None and source not in splices else None
+
+        def object_file(stem: str, key: str | None, make: Callable[[], list[str]]) -> None:
+            """`stem`.o made by `make()` (which returns its tool warnings), or reused from `objects_cache`
+            under `key` (None: never reused, e.g. a file with spliced lines)."""
+            nonlocal warnings
+            cache = objects_cache if key is not None else None
+            reused = cache.get(key) if cache is not None and key is not None else None
             if reused is not None:
                 (root / f"{stem}.o").write_bytes(reused[0])
-                warnings += reused[1]
-                objects.append(f"{stem}.o")
-                continue
-            before = len(warnings)
-            warnings += _nonempty(run_tool([*CPP, source, "-o", f"{stem}.s"], root, limits, f"cpp {source}"))
-            if source in splices:
-                output = root / f"{stem}.s"
-                output.write_text(splice(output.read_text("utf-8", "surrogateescape"), source, splices[source]),
-                                  "utf-8", "surrogateescape")
-            warnings += _nonempty(run_tool(
-                ["as", "--32", "-g", f"--debug-prefix-map={root}=.", "-o", f"{stem}.o", f"{stem}.s"],
-                root, limits, f"as {source}"))
+                made = reused[1]
+            else:
+                made = make()
+                if cache is not None and key is not None:
+                    cache[key] = ((root / f"{stem}.o").read_bytes(), made)
+            warnings += made
             objects.append(f"{stem}.o")
-            if objects_cache is not None and source not in splices:
-                objects_cache[key] = ((root / f"{stem}.o").read_bytes(), warnings[before:])
+
+        for index, source in enumerate(sources):
+            stem = f"obj/{index:02d}-{PurePosixPath(source).stem}"
+
+            def assemble(source: str = source, stem: str = stem) -> list[str]:
+                out = _nonempty(run_tool([*CPP, source, "-o", f"{stem}.s"], root, limits, f"cpp {source}"))
+                if source in splices:
+                    output = root / f"{stem}.s"
+                    output.write_text(splice(output.read_text("utf-8", "surrogateescape"), source,
+                                             splices[source]), "utf-8", "surrogateescape")
+                return out + _nonempty(run_tool(
+                    ["as", "--32", "-g", f"--debug-prefix-map={root}=.", "-o", f"{stem}.o", f"{stem}.s"],
+                    root, limits, f"as {source}"))
+
+            object_file(stem, None if source in splices else f"{shipped}:{index}:{source}", assemble)
         for unit in units(tree):
             # C objects are named obj/c-*.o: the linker script places them after the assembler's.
             # Edits never reach C (only .S lines are spliced), so a C object is reused like an untouched .S one.
             stem = f"obj/c-{PurePosixPath(unit.manifest).stem}"
-            key = f"{shipped}:c:{unit.manifest}"
-            reused = objects_cache.get(key) if objects_cache is not None else None
-            if reused is not None:
-                (root / f"{stem}.o").write_bytes(reused[0])
-                warnings += reused[1]
-                objects.append(f"{stem}.o")
-                continue
-            before = len(warnings)
-            (root / f"{stem}.c").write_text(unit.text(tree), encoding="utf-8")
-            warnings += _nonempty(run_tool(gcc_argv(f"{stem}.c", f"{stem}.o", str(root)), root, limits,
-                                           f"gcc {unit.source}"))
-            objects.append(f"{stem}.o")
-            if objects_cache is not None:
-                objects_cache[key] = ((root / f"{stem}.o").read_bytes(), warnings[before:])
+
+            def compile_c(unit: Unit = unit, stem: str = stem) -> list[str]:
+                (root / f"{stem}.c").write_text(unit.text(tree), encoding="utf-8")
+                return _nonempty(run_tool(gcc_argv(f"{stem}.c", f"{stem}.o", str(root)), root, limits,
+                                          f"gcc {unit.source}"))
+
+            object_file(stem, f"{shipped}:c:{unit.manifest}", compile_c)
         warnings += _nonempty(run_tool(
             ["ld", "-m", "elf_i386", "--build-id=none", "-T", LINKER_SCRIPT, "-o", "kernel.elf", *objects],
             root, limits, "ld"))
