@@ -27,7 +27,7 @@ BAD_GLUE = "2.6.30"        # a copy of it whose glue/boot.S does not assemble
 EMPTY = "2.6.32"           # an empty version folder (a half-finished copy); sorts newest
 HEAD = "arch/x86/lguest/i386_head.S"
 GOOD_CHAPTERS = ["G:020", "G:033", "G:045", "G:055", "M:004"]
-GOOD_LABS = ["boot-hypercall", "irq-enable-fix", "noirq-window", "pending-restore-fl"]
+GOOD_LABS = sorted(p.stem for p in (paths.bundled_content_root() / "labs").glob("*.toml"))   # every bundled lab
 SOLUTION = {"actions": "raise_irq 1; host_check; run_until journey_done"}    # pending-restore-fl's
 
 
