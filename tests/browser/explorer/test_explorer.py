@@ -34,7 +34,8 @@ def wait_idle(page: Page) -> None:
 
 
 def click(page: Page, selector: str) -> None:
-    page.locator(selector).first.click()
+    """Click the first match a reader can see (the tour has a button in the pane and a link on phones)."""
+    page.locator(f"{selector} >> visible=true").first.click()
     wait_idle(page)
 
 
