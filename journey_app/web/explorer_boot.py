@@ -15,6 +15,7 @@ from ..runs.actions import split_actions
 from .context import settings
 from .explorer_api import _replay, _scenario_list
 from .explorer_response import shape_response
+from .ratelimit import charged_run
 
 MAX_EVENTS = 400          # as static/js/explorer/main.js asks
 EMBED_ACTIONS = 2000      # a longer shared run is replayed by the client's first request instead
@@ -33,7 +34,10 @@ def boot_data(version: str, chapter_id: str, chapters: list[dict]) -> dict:
     if scenario is None or len(split_actions(actions)) > min(EMBED_ACTIONS, settings().max_actions):
         return boot
     try:
-        result, _timed_out = _replay(version, scenario, "; ".join(split_actions(actions)), None, 0)
+        # A page view runs code too: charged to the client's share of emulation time like /api/run (a
+        # client over its share gets the page without the run, and its own request then says 429).
+        result, _timed_out = charged_run(
+            lambda: _replay(version, scenario, "; ".join(split_actions(actions)), None, 0))
     except JourneyError:
         return boot                    # the client asks again and shows the error where it belongs
     kinds = [k for k in KINDS if k != "insn"]

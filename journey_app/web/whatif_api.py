@@ -15,6 +15,7 @@ from .explorer_api import sandboxed_build
 from .explorer_memo import recent_build
 from .explorer_requests import parse_json, raw_json, run_request
 from .explorer_response import shape_response
+from .ratelimit import charged_run, limiter, this_client
 from .openapi_schemas import JSON, error_response, json_response, schema_ref
 
 bp = Blueprint("whatif_api", __name__)
@@ -33,9 +34,12 @@ def whatif():
     if not isinstance(change, str) or not change.strip():
         raise BadInput(f"'change' must be one action: {', '.join(CHANGE_VERBS)}", {"field": "change"})
     req = run_request(body)
+    if req.source:             # edited source is a toolchain build, limited per client as on /api/run
+        limiter().check("build", this_client())
     build = sandboxed_build(req.version, req.source) if req.source else recent_build(req.version)
-    result = what_if(Run(req.version, req.scenario_id, req.actions), at, change, catalog=catalog(),
-                     settings=settings(), build=build)
+    # Two replays: charged to the client's share of emulation time, like an uncached /api/run.
+    result = charged_run(lambda: what_if(Run(req.version, req.scenario_id, req.actions), at, change,
+                                         catalog=catalog(), settings=settings(), build=build))
     payload = result.to_json()
     return {
         "at": result.at, "change": result.change, "difference": result.difference,
@@ -63,7 +67,7 @@ OPENAPI = {
             "415": error_response("The body is not sent as application/json."),
             "422": error_response("Edited source that does not assemble."),
             "424": error_response("Edited source, but no assembler on this server (toolchain_missing)."),
-            "429": error_response("Too many edited-source builds from this client."),
+            "429": error_response("Too many edited-source builds, or too much emulation time, from this client."),
         },
     }}},
     "components": {"schemas": {

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from tests.scale.servers import request, start_gunicorn
+from tests.scale.servers import ROOT, request, start_gunicorn
 
 pytestmark = pytest.mark.slow
 TOKEN = secrets.token_urlsafe(16)
@@ -82,3 +82,25 @@ def test_emulation_time_is_charged_per_client(server):
     # another client is not affected
     cheap = {"scenario": "g033-restore-fl-first", "actions": "step"}
     assert post(server, "/api/run", cheap, "10.0.0.5").status == 200
+
+
+def test_what_if_and_page_views_share_the_emulation_charge(server):
+    # A what-if is two replays: it spends the client's share like /api/run and is refused once it is gone.
+    statuses = []
+    for n in range(4):
+        body = {"scenario": "g033-restore-fl-first", "actions": f"set eip 0; step {5000 + n}", "at": 0,
+                "change": "host_check"}
+        statuses.append(post(server, "/api/whatif", body, "10.0.0.6").status)
+    assert statuses[0] == 200 and 429 in statuses[1:], statuses
+    # a chapter page whose URL asks for a run still renders for that client, without running it
+    page = server.get("/chapters/G-033?scenario=g033-restore-fl-first&actions=step%207",
+                      headers=as_client("10.0.0.6"))
+    assert page.status == 200 and b'"run":null' in page.body
+
+
+def test_what_if_builds_of_edited_source_are_limited(server):
+    text = (ROOT / "content/kernels/2.6.31/arch/x86/lguest/i386_head.S").read_text()
+    body = {"scenario": "g033-restore-fl-first", "actions": "step", "at": 0, "change": "host_check",
+            "source": {"arch/x86/lguest/i386_head.S": text}}
+    statuses = [post(server, "/api/whatif", body, "10.0.0.7").status for _ in range(5)]
+    assert 429 in statuses, statuses
