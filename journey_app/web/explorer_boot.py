@@ -14,6 +14,7 @@ from ..runs.events import KINDS
 from ..runs.actions import split_actions
 from .context import settings
 from .explorer_api import _replay, _scenario_list
+from .explorer_memo import memo_key, response_memo
 from .explorer_response import shape_response
 from .ratelimit import charged_run
 
@@ -21,28 +22,37 @@ MAX_EVENTS = 400          # as static/js/explorer/main.js asks
 EMBED_ACTIONS = 2000      # a longer shared run is replayed by the client's first request instead
 
 
-def boot_data(version: str, chapter_id: str, chapters: list[dict]) -> dict:
+def boot_data(version: str, chapter_id: str, chapters: list[dict]) -> tuple[dict, str | None]:
+    """(the page's data without its run, the run's response body as JSON text or None). The run body is the
+    explorer API's own (same shape, same memo), so a page opened again by a class replays nothing."""
     listed, _errors = _scenario_list(version)
     mine = [s for s in listed if chapter_id in s["chapters"]]
     wanted = request.args.get("scenario")
     scenarios = mine if mine and (not wanted or any(s["id"] == wanted for s in mine)) else \
         mine + [s for s in listed if s not in mine]
-    boot: dict = {"scenarios": {"scenarios": scenarios}, "chapters": chapters, "run": None}
+    boot: dict = {"scenarios": {"scenarios": scenarios}, "chapters": chapters}
     known = wanted if wanted and any(s["id"] == wanted for s in scenarios) else None
     scenario = known or (scenarios[0]["id"] if scenarios else None)
     actions = request.args.get("actions", "")
     if scenario is None or len(split_actions(actions)) > min(EMBED_ACTIONS, settings().max_actions):
-        return boot
-    try:
-        # A page view runs code too: charged to the client's share of emulation time like /api/run (a
-        # client over its share gets the page without the run, and its own request then says 429).
-        result, _timed_out = charged_run(
-            lambda: _replay(version, scenario, "; ".join(split_actions(actions)), None, 0))
-    except JourneyError:
-        return boot                    # the client asks again and shows the error where it belongs
+        return boot, None
+    text = "; ".join(split_actions(actions))
     kinds = [k for k in KINDS if k != "insn"]
-    boot["run"] = shape_response(version, scenario, result, MAX_EVENTS, kinds)
-    return boot
+    try:
+        key, _build_hash, _digest = memo_key(version, scenario, text, None, MAX_EVENTS, kinds, 0)
+        memo = response_memo()
+        body = memo.get(key)
+        if body is None:
+            # A page view runs code too: charged to the client's share of emulation time like /api/run (a
+            # client over its share gets the page without the run, and its own request then says 429).
+            result, timed_out = charged_run(lambda: _replay(version, scenario, text, None, 0))
+            body = json_dumps(shape_response(version, scenario, result, MAX_EVENTS, kinds),
+                              separators=(",", ":")).encode()
+            if not timed_out:          # ended by the wall clock: another try may get further
+                memo.put(key, body)
+    except JourneyError:
+        return boot, None              # the client asks again and shows the error where it belongs
+    return boot, body.decode()
 
 
 PLACEHOLDER = "<!--mx-boot-->"
@@ -53,13 +63,14 @@ def with_boot(html: str, version: str, chapter_id: str, chapters: list[dict]) ->
     JSON is a data block, not script (CSP script-src 'self' governs code), escaped as Jinja's tojson does."""
     if PLACEHOLDER not in html:
         return html
-    data = boot_data(version, chapter_id, chapters)
-    block = Markup('<script type="application/json" id="mx-boot">{}</script>').format(
-        Markup(_html_safe_json(data)))
+    data, run = boot_data(version, chapter_id, chapters)
+    text = json_dumps(data, separators=(",", ":"))[:-1] + ',"run":' + (run or "null") + "}"
+    block = Markup('<script type="application/json" id="mx-boot">{}</script>').format(Markup(_html_safe(text)))
     return html.replace(PLACEHOLDER, str(block), 1)
 
 
-def _html_safe_json(data: dict) -> str:
-    # The same escaping as Jinja's |tojson: <, >, & and ' as \u sequences, so no text can close the element.
-    return (json_dumps(data, separators=(",", ":")).replace("<", "\\u003c").replace(">", "\\u003e")
+def _html_safe(json_text: str) -> str:
+    # The same escaping as Jinja's |tojson: <, >, & and ' as \u sequences, so no text can close the element
+    # (these characters occur only inside JSON strings, so replacing them in the text keeps it valid JSON).
+    return (json_text.replace("<", "\\u003c").replace(">", "\\u003e")
             .replace("&", "\\u0026").replace("'", "\\u0027"))

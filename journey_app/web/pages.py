@@ -11,6 +11,7 @@ import re
 from flask import Blueprint, g, redirect, render_template, request, url_for
 from markupsafe import Markup
 
+from ..caches import BoundedCache
 from ..errors import JourneyError, NotFound
 from ..journey import STAGES, Chapter
 from .c_asm import c_asm_view
@@ -217,9 +218,15 @@ def render_chapter(version: str, ref: str, canonical_redirect: bool):
     html = page_cache().get(key, render)
     if PLACEHOLDER not in html:
         return html  # no machine on this page (a C chapter): nothing per request
-    journey_index = [{"id": c.id, "url": chapter_url(version, c.slug), "title": c.title}
-                     for c in library.chapters(version)]
+    journey_index = _JOURNEY_INDEX.get_or_make(
+        (version, library.content_hash(version), _is_default(version), request.script_root),
+        lambda: [{"id": c.id, "url": chapter_url(version, c.slug), "title": c.title}
+                 for c in library.chapters(version)])
     return with_boot(html, version, chapter.id, journey_index)
+
+
+# The chapter index every explorer page carries (137 url_for calls): made once per content, not per view.
+_JOURNEY_INDEX: BoundedCache[tuple, list[dict]] = BoundedCache("web.journey_index", 1 << 20, oversize=1)
 
 
 def source_data(version: str, file: str, code: Listing) -> dict:
