@@ -96,7 +96,8 @@ def test_contents_and_next_link_lead_through_the_journey(page: Page, live_server
     page.goto(f"{live_server}/")
     expect(page.locator(".toc-journey .toc-entry")).to_have_count(137)
     page.locator(".toc-journey a", has_text="G:032").click()
-    expect(page).to_have_url(f"{live_server}/chapters/G-032")
+    # The explorer may add ?scenario=... to the address once it boots (history.replaceState).
+    expect(page).to_have_url(re.compile(re.escape(f"{live_server}/chapters/G-032") + r"(\?.*)?$"))
     page.locator("a.pager-next").click()
     # The live machine may add its share-link query (?scenario=...) once it has loaded.
     expect(page).to_have_url(re.compile(re.escape(f"{live_server}/chapters/G-033") + r"(\?.*)?$"))
