@@ -532,7 +532,11 @@ export class Explorer {
     this.renderTimeline();
     if (!this.embed) markBreakpoints(state.breakpoints, this.page.file);
     this.updateShare();
-    if (!this.readyMarked) { this.readyMarked = true; performance.mark("mx-ready"); }
+    if (!this.readyMarked) {
+      this.readyMarked = true;
+      performance.mark("mx-ready");
+      if (this.embed) this.revealShared(onPage);
+    }
     this.root.dataset.renders = String(Number(this.root.dataset.renders || 0) + 1);
     if (announce) {
       const words = announcement(this.result.events || [], this.newFrom ?? Infinity, this.newFromStep || 0);
@@ -543,6 +547,28 @@ export class Explorer {
       const again = document.querySelector(`[data-key="${CSS.escape(key)}"]`);
       if (again && again !== document.activeElement) again.focus({ preventScroll: true });
     }
+  }
+
+  /**
+   * An embed shows a shared moment, in an iframe often 720 px tall: open on what its last action did.
+   * A Host decision made by the last action (marked; its rule-by-rule details one click away), else
+   * the current source line (markCurrent already brought it into view), else the run's last decision,
+   * else the machine's "Next" line. Scrolls this document only (window.scrollBy: scrollIntoView
+   * would move the course page around the iframe too).
+   */
+  revealShared(onPage) {
+    const last = String(this.actions.length - 1);
+    const decisions = [...this.el("mx-events").querySelectorAll(".mx-ev-decision")];
+    const seqs = new Map((this.result.events || []).map((ev) => [String(ev.seq), String(ev.action_index)]));
+    const byLast = decisions.filter((li) => seqs.get(li.dataset.seq) === last).pop();
+    if (!byLast && onPage) return;
+    const target = byLast || decisions.pop() || this.el("mx-at");
+    if (target.classList.contains("mx-ev")) target.classList.add("is-shared");
+    const box = target.getBoundingClientRect();
+    if (box.top >= 0 && box.bottom <= window.innerHeight) return;
+    // The decision's title at most a quarter down the window, so the rows before it give the context.
+    const room = Math.max(0, window.innerHeight - box.height);
+    window.scrollBy({ top: box.top - Math.min(room / 2, window.innerHeight / 4), behavior: "instant" });
   }
 
   /** Why the last action stopped, in words (the state's `stop`, also the log's `stopped` event). */

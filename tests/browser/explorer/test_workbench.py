@@ -156,3 +156,36 @@ def test_what_if_forks_compares_and_shares(page: Page, live_server, browser, scr
     again.goto(page.url)
     expect(again.locator("#mx-whatif .is-first-diff").last).to_contain_text("irqs_disabled")
     again.close()
+
+
+SHARED_DECISION = ("/chapters/G-045?scenario=g045-iret&embed=1"
+                   "&actions=step%202%3Bhost_check%3Bstep%3Bhost_check%3Bstep%202%3Bhost_check")
+
+
+@pytest.mark.parametrize("width", [720, 1100])
+def test_an_embed_of_a_shared_decision_opens_on_that_decision(page: Page, live_server, width):
+    """The explorer's own iframe code is 720 px tall: what was shared (the run's last Host decision) is
+    in that window when it opens, not ~1,800 px below the source; the embed stays read-only."""
+    page.set_viewport_size({"width": width, "height": 720})
+    page.goto(f"{live_server}{SHARED_DECISION}")
+    ready(page)
+    shared = page.locator("#mx-events .mx-ev-decision.is-shared")
+    expect(shared).to_have_count(1)
+    expect(shared).to_contain_text("delivered")                       # the last decision, not the deferred one
+    assert shared.evaluate("e => e === [...document.querySelectorAll('.mx-ev-decision')].pop()")
+    assert in_viewport(page, "#mx-events .mx-ev-decision.is-shared"), "the shared decision is off screen"
+    before = status(page)
+    page.keyboard.press("s")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator('[data-cmd="step"]')).to_have_count(0)
+    expect(page.locator(".sl-run, .sl-bp")).to_have_count(0)          # no run-to or breakpoint buttons either
+    assert status(page) == before
+
+
+def test_an_embed_without_a_decision_opens_on_the_current_line(page: Page, live_server):
+    page.set_viewport_size({"width": 720, "height": 720})
+    page.goto(f"{live_server}{G033}?scenario=g033-irq-enable-pending&actions=step%203&embed=1")
+    ready(page)
+    expect(page.locator("#mx-events .is-shared")).to_have_count(0)
+    expect(page.locator("#L79")).to_have_class(re.compile("is-current"))
+    assert in_viewport(page, ".sl.is-current"), "the current line is off screen"
