@@ -25,7 +25,7 @@ const MAX_EVENTS = 400;
  * `options` are for pages that drive the panel themselves (the lab page, static/js/labs/main.js):
  * {scenario, scenarioInfo ({id, title, description}: shown instead of the scenario file's words), actions (initial list), lockScenario, keepUrl (no history, no Share), runUrl + runBody()
  * (another endpoint with the shape of POST /api/run, and extra body fields), onResult(result, actions),
- * onError(err)}. The chapter page passes none.
+ * onError(err) (true when the page showed the error itself, so the panel does not repeat it)}. The chapter page passes none.
  */
 export class Explorer {
   constructor(section, root, options = {}) {
@@ -475,8 +475,8 @@ export class Explorer {
           this.requestOptions = { initial: true, keepError: true };
           continue;
         }
-        this.showError(err, want);
-        if (this.options.onError) this.options.onError(err);
+        // A page that shows the error where it belongs (the lab's edited line) says so: shown once.
+        if (!this.options.onError?.(err)) this.showError(err, want);
         break;
       }
       if (this.target !== want) continue;   // the reader asked for more meanwhile: replay the newest
