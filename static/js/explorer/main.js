@@ -312,8 +312,7 @@ export class Explorer {
     const words = `The run has ${state.status === "finished" ? "finished" : `stopped (${state.status})`}: ${state.reason || ""}. ` +
       "Step back, reset, or change a value to go on.";
     this.say(words);
-    fill(this.el("mx-stop"), h("strong", {}, "Nothing to run. "), words);
-    this.el("mx-stop").hidden = false;
+    this.fillStop(h("strong", {}, "Nothing to run. "), words);
   }
 
   toggleBreak(line) {
@@ -578,7 +577,24 @@ export class Explorer {
     const stop = state.stop;
     const fresh = stop && stop.action_index === this.actions.length - 1;
     box.hidden = !fresh;
-    if (fresh) fill(box, h("strong", {}, `${stop.action}: `), stop.message);
+    if (fresh) this.fillStop(h("strong", {}, `${stop.action}: `), stop.message);
+  }
+
+  /** The stop box: in the workbench pane three lines of it (so the registers stay on a 768 px screen)
+   * and "more" when that cuts it; the whole text is always in the DOM and in the log's `stopped` event. */
+  fillStop(...parts) {
+    const box = this.el("mx-stop");
+    const text = h("span", { class: "mx-stop-text", id: "mx-stop-text" }, ...parts);
+    const more = h("button", { type: "button", class: "mx-more", "aria-expanded": "false", "aria-controls": "mx-stop-text" }, "more");
+    more.addEventListener("click", () => {
+      const open = box.classList.toggle("is-clamped") === false;
+      more.setAttribute("aria-expanded", String(open));
+      fill(more, open ? "less" : "more");
+    });
+    box.classList.add("is-clamped");
+    fill(box, text, " ", more);
+    box.hidden = false;
+    more.hidden = text.scrollHeight <= text.clientHeight + 1;    // nothing cut (phones show it all)
   }
 
   /** Breakpoints and watches now set, each with a button to remove it; watched values shown. */

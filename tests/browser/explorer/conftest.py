@@ -18,5 +18,8 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory, served):
-    with served(create_app({"cache_dir": tmp_path_factory.mktemp("explorer-cache")})) as url:
+    # A loaded CI machine must not stop a 6-instruction run at the site's 0.75 s wall clock: these tests are
+    # about the page (the budget itself is tested in tests/runs and tests/security).
+    app = create_app({"cache_dir": tmp_path_factory.mktemp("explorer-cache"), "run_seconds": 5})
+    with served(app) as url:
         yield url

@@ -84,6 +84,20 @@ def test_a_finished_run_says_why_and_takes_no_more_steps(page: Page, live_server
     assert page.locator("#mx-actions-text").text_content() == before   # no action was added
 
 
+@pytest.mark.parametrize("width, height", [(1280, 800), (1440, 900)])
+def test_a_long_stop_reason_leaves_the_registers_on_screen(page: Page, live_server, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{live_server}{G033}?scenario=g033-irq-enable-quiet&actions=run_until%20hypercall")
+    ready(page)
+    stop = page.locator("#mx-stop")
+    expect(stop).to_contain_text("was not taken (ZF = 1)")          # all of it is there, three lines shown
+    assert in_viewport(page, '[data-cmd="step"]') and in_viewport(page, "#mx-regs"), "the registers are off screen"
+    more = stop.get_by_role("button", name="more")
+    more.click()
+    expect(stop.get_by_role("button", name="less")).to_have_attribute("aria-expanded", "true")
+    assert in_viewport(page, "#mx-stop")
+
+
 def test_a_breakpoint_set_in_the_gutter_stops_continue_and_its_link_reproduces_it(page: Page, live_server, browser):
     page.goto(f"{live_server}{G033}?scenario=g033-irq-enable-quiet")
     ready(page)
