@@ -118,11 +118,8 @@ def _replay(version: str, scenario_id: str, actions: str, source: dict | None,
 
 
 def sandboxed_build(version: str, source: dict[str, str]):
-    """Edited source is built only through the edit sandbox (no .incbin/.include, bounded repeats and
-    output), exactly as a lab's edits are: lines that differ from the shipped file are the edits."""
-    from ...toolchain.edits import line_edits
-    from ...toolchain.sandbox import build_edited
+    """Edited source is built only through the edit sandbox (toolchain.sandbox.build_edited_text)."""
+    from ...toolchain.sandbox import build_edited_text
 
     (path, text), = source.items()
-    edits = line_edits(path, catalog().library.source(version, path), text)
-    return build_edited(catalog(), version, path, edits, allowed=None)
+    return build_edited_text(catalog(), version, path, text)

@@ -13,6 +13,7 @@ from flask import request
 
 from ...errors import BadInput, TooLarge, UnsupportedMediaType
 from ...labs import Lab, Submission
+from ...labs.grading import changed_edits
 from ...labs.store import STUDENT_MAX, validate_student
 from ...runs import split_actions
 from ...runs.actions import ActionError, parse_action
@@ -96,12 +97,6 @@ class GradeRequest:
     submission: Submission
     save: bool
     hints: int
-
-
-def changed_edits(lab: Lab, edits: dict) -> dict:
-    """Only lines whose text differs from the kernel as shipped are edits: a page may send every box."""
-    original = {str(n): text for n, text in lab.editable.original} if lab.editable else {}
-    return {line: text for line, text in edits.items() if original.get(line.lstrip("0") or "0") != text}
 
 
 def grade_request(body: dict, lab: Lab) -> GradeRequest:

@@ -1,5 +1,5 @@
-"""Trying an edited source in a lab (`POST /api/labs/<id>/run`): the sandboxed build of the student's edits,
-and the replay of the lab's setup plus their actions, shaped like POST /api/run.
+"""Trying an edited source in a lab (`POST /api/labs/<id>/run`): HTTP to the labs core and back, shaped like
+POST /api/run. The build is labs.grading.edited_lab_build, the run labs.replaying.try_run_json.
 
 Owns the per-app record of edit sets built (which builds count against the rate limit); must not grade.
 """
@@ -14,13 +14,12 @@ from flask import current_app
 from ...caches import BoundedCache
 from ...errors import BadInput
 from ...labs import Lab, Submission
-from ...labs.grading import edited_lab_build
-from ...labs.replaying import lab_settings
-from ...runs import Run, replay, split_actions
-from ..infra.context import catalog, settings
+from ...labs.grading import changed_edits, edited_lab_build
+from ...labs.replaying import try_run_json
 from ..explorer.response import shape_response
-from .requests import RUN_FIELDS, changed_edits, edits_object, events_options, reject_unknown, student_actions
+from ..infra.context import catalog, settings
 from ..infra.ratelimit import charged_run, limiter, this_client
+from .requests import RUN_FIELDS, edits_object, events_options, reject_unknown, student_actions
 
 BUILT_KEY = "journey.labs.built"
 
@@ -56,11 +55,8 @@ def edited_build(lab: Lab, edits):
 
 
 def run_json(lab: Lab, body: dict) -> dict:
-    """Replay the lab's scenario: its setup, then the student's actions, on their edited build.
-
-    The answer has the shape of POST /api/run, with action indices counted from the student's first
-    action (the setup's events are action -1, like a scenario's own set-up), so the explorer can
-    render it unchanged."""
+    """Replay the lab's setup, then the student's actions, on their edited build (labs.replaying.try_run_json),
+    charged against the client's emulation time, in the shape of POST /api/run."""
     reject_unknown(body, RUN_FIELDS)
     for field, want in (("scenario", lab.scenario), ("version", lab.version)):
         if field in body and body[field] != want:
@@ -69,17 +65,7 @@ def run_json(lab: Lab, body: dict) -> dict:
     max_events, events_from, kinds = events_options(body)
     edits = Submission.from_json({"edits": changed_edits(lab, edits_object(body.get("edits", {})))}).edits
     build = edited_build(lab, edits) if edits else catalog().build(lab.version)
-    run_settings = lab_settings(lab, settings())
-    setup = len(split_actions(lab.setup))
-    text = "\n".join(part for part in (lab.setup.strip(), actions.strip()) if part)
-    result = charged_run(lambda: replay(Run(lab.version, lab.scenario, text), catalog=catalog(), settings=run_settings,
-                                        build=build, events_from=setup + events_from if events_from else 0).to_json())
-    for event in result["events"]:
-        index = event.get("action_index")
-        if isinstance(index, int):
-            event["action_index"] = index - setup if index >= setup else -1
-    result["actions"] = result["actions"][setup:]
-    result["events_from"] = events_from
+    result = charged_run(lambda: try_run_json(catalog(), lab, build, actions, settings(), events_from))
     payload = shape_response(lab.version, lab.scenario, result, max_events, kinds)
     payload.update(lab=lab.id, edited=[n for n, _ in edits],
                    build={"input_hash": build.input_hash, "edited": bool(edits)})
