@@ -7,7 +7,7 @@
 
 import * as api from "./api.js";
 import { parseActions, readLocation, shareUrl, withAction, withoutLast, withSet, withStep } from "./actions.js";
-import { fill, h, hex, hex0x, parseNumber } from "./dom.js";
+import { fill, h, hex, hex0x, moreToggle, parseNumber } from "./dom.js";
 import { announcement, EventLog, GROUPS } from "./eventlog.js";
 import { BINDINGS, EMBED_BINDINGS, installShortcuts } from "./keys.js";
 import { renderLocals } from "./cstate.js";
@@ -139,13 +139,7 @@ export class Explorer {
     if (!s) { fill(about, ""); return; }
     const text = h("span", { class: "mx-about-text", id: "mx-about-text" }, s.description || "",
       s.chapters && s.chapters.length ? ` (${s.chapters.join(", ")})` : "");
-    const more = h("button", { type: "button", class: "mx-more", "aria-expanded": "false", "aria-controls": "mx-about-text" }, "more");
-    more.addEventListener("click", () => {
-      const open = about.classList.toggle("is-clamped") === false;
-      more.setAttribute("aria-expanded", String(open));
-      fill(more, open ? "less" : "more");
-    });
-    about.classList.add("is-clamped");
+    const more = moreToggle(about, "mx-about-text");
     fill(about, text, " ", (s.description || "").length > 140 ? more : null);
     const tour = this.el("mx-tour");
     if (tour) {
@@ -585,13 +579,7 @@ export class Explorer {
   fillStop(...parts) {
     const box = this.el("mx-stop");
     const text = h("span", { class: "mx-stop-text", id: "mx-stop-text" }, ...parts);
-    const more = h("button", { type: "button", class: "mx-more", "aria-expanded": "false", "aria-controls": "mx-stop-text" }, "more");
-    more.addEventListener("click", () => {
-      const open = box.classList.toggle("is-clamped") === false;
-      more.setAttribute("aria-expanded", String(open));
-      fill(more, open ? "less" : "more");
-    });
-    box.classList.add("is-clamped");
+    const more = moreToggle(box, "mx-stop-text");
     fill(box, text, " ", more);
     box.hidden = false;
     more.hidden = text.scrollHeight <= text.clientHeight + 1;    // nothing cut (phones show it all)
