@@ -524,6 +524,7 @@ export class Explorer {
     this.renderDebug(state);
     this.renderTimeline();
     if (!this.embed) markBreakpoints(state.breakpoints, this.page.file);
+    if ((scroll || announce) && !this.embed) this.keepRegistersInView();
     this.updateShare();
     if (!this.readyMarked) {
       this.readyMarked = true;
@@ -540,6 +541,19 @@ export class Explorer {
       const again = document.querySelector(`[data-key="${CSS.escape(key)}"]`);
       if (again && again !== document.activeElement) again.focus({ preventScroll: true });
     }
+  }
+
+  /**
+   * The workbench pane sticks to the top of the window only once the page has scrolled past what is
+   * above it (masthead, crumbs): on a 768 px screen a long stop reason can push the registers below the
+   * window's edge until then. Scroll the page just enough (at most that far) to bring them back.
+   */
+  keepRegistersInView() {
+    if (getComputedStyle(this.section).position !== "sticky") return;
+    const pane = this.section.getBoundingClientRect();
+    const regs = this.el("mx-regs")?.getBoundingClientRect();
+    if (!regs || pane.top <= 0 || regs.bottom <= window.innerHeight) return;
+    window.scrollBy({ top: Math.min(pane.top, regs.bottom - window.innerHeight + 8), behavior: "instant" });
   }
 
   /**

@@ -84,13 +84,19 @@ def test_a_finished_run_says_why_and_takes_no_more_steps(page: Page, live_server
     assert page.locator("#mx-actions-text").text_content() == before   # no action was added
 
 
-@pytest.mark.parametrize("width, height", [(1280, 800), (1440, 900)])
+@pytest.mark.parametrize("width, height", [(1024, 768), (1280, 800), (1440, 900)])
 def test_a_long_stop_reason_leaves_the_registers_on_screen(page: Page, live_server, width, height):
     page.set_viewport_size({"width": width, "height": height})
     page.goto(f"{live_server}{G033}?scenario=g033-irq-enable-quiet&actions=run_until%20hypercall")
     ready(page)
     stop = page.locator("#mx-stop")
     expect(stop).to_contain_text("was not taken (ZF = 1)")          # all of it is there, three lines shown
+    assert in_viewport(page, '[data-cmd="step"]') and in_viewport(page, "#mx-regs"), "the registers are off screen"
+    page.locator('[data-cmd="back"]').click()                      # and after an action, from the top of the page
+    ready(page)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.locator('[data-cmd="run_until"][data-arg="hypercall"]').click()
+    ready(page)
     assert in_viewport(page, '[data-cmd="step"]') and in_viewport(page, "#mx-regs"), "the registers are off screen"
     more = stop.get_by_role("button", name="more")
     more.click()
