@@ -136,7 +136,11 @@ class ActionList:
         return split_actions(self.full[end:])
 
     def pieces(self) -> list[str]:
-        return [" ".join(self.raw[a:b].split()) for a, b in self.spans()]
+        """The canonical text of each action (what a response echoes): from the pieces' words, without
+        making the spans when nothing else needed them."""
+        if self._spans is not None:
+            return [" ".join(self.raw[a:b].split()) for a, b in self._spans]
+        return [" ".join(words) for words in (piece.split() for piece in _PIECE.findall(self.full)) if words]
 
 
 def word_position(text: str, index: int, word_index: int) -> tuple[int, int]:

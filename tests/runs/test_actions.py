@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from journey_app.errors import BadInput, TooLarge
 from journey_app.runs import parse_actions, split_actions
-from journey_app.runs.actions import canonical
+from journey_app.runs.actions import ActionList, canonical
 
 from .conftest import of_kind
 
@@ -132,3 +132,11 @@ def test_canonical_is_the_words_of_each_piece_joined(text):
     pieces = [" ".join(p.split()) for p in text.replace("\n", ";").split(";")]
     assert canonical(text) == "; ".join(p for p in pieces if p)
     assert split_actions(text) == [p for p in pieces if p]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab1 \t\n;\x1c\xa0\x0b", max_size=30))
+def test_an_action_lists_pieces_are_the_same_whether_or_not_it_was_split(text):
+    fresh, split = ActionList(text), ActionList(text)
+    split.spans()
+    assert fresh.pieces() == split.pieces() == [" ".join(p.split()) for p in text.replace("\n", ";").split(";") if p.split()]
