@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 
-from journey_app.web.page_cache import BOOT_CACHE_KEY
+from journey_app.web.pages.cache import BOOT_CACHE_KEY
 
 def boot(html: str) -> dict:
     block = re.search(r'<script type="application/json" id="mx-boot">(.*?)</script>', html, re.S)
