@@ -108,11 +108,13 @@ class Machine:
         self.ram.dirty, self.ram.touched = set(), set()
 
     # -- hooks: record and stop, nothing else ------------------------------------------------------------
-    def take_writes(self) -> list[tuple[int, int, int, int, int]]:
-        """The stores logged since the last take, as (eip, address, size, old, new), and forget them."""
-        records = self.log.records()
+    def take_writes(self, limit: int | None = None) -> tuple[list[tuple[int, int, int, int, int]], int]:
+        """The first `limit` (None: all) stores logged since the last take, as (eip, address, size, old,
+        new), and how many there were; the log forgets them all."""
+        total = len(self.log)
+        records = self.log.records(0, limit)
         self.log.clear()
-        return records
+        return records, total
 
     @property
     def writes(self) -> list[Write]:

@@ -156,7 +156,8 @@ class WriteLog:
     def __len__(self) -> int:
         raise NotImplementedError
 
-    def records(self, first: int = 0) -> list[Record]:
+    def records(self, first: int = 0, last: int | None = None) -> list[Record]:
+        """Records [first, last) (last None: to the end)."""
         raise NotImplementedError
 
     def rewind(self, keep: int) -> None:
@@ -209,8 +210,8 @@ class NativeWriteLog(WriteLog):
     def __len__(self) -> int:
         return self.log.count
 
-    def records(self, first: int = 0) -> list[Record]:
-        count = self.log.count
+    def records(self, first: int = 0, last: int | None = None) -> list[Record]:
+        count = self.log.count if last is None else min(last, self.log.count)
         if first >= count:
             return []
         raw = ctypes.string_at(self.log.records + first * RECORD.size, (count - first) * RECORD.size)
@@ -260,8 +261,8 @@ class PythonWriteLog(WriteLog):
     def __len__(self) -> int:
         return len(self._records)
 
-    def records(self, first: int = 0) -> list[Record]:
-        return self._records[first:]
+    def records(self, first: int = 0, last: int | None = None) -> list[Record]:
+        return self._records[first:last]
 
     def rewind(self, keep: int) -> None:
         view = self.ram.view

@@ -162,13 +162,11 @@ class Runner:
     def emit_writes(self) -> None:
         """A `mem_write` event for every store the machine logged since the last call (a long native run
         logs thousands: past EVENT_LIMIT they are only counted, and symbols are looked up once a run)."""
-        records = self.m.take_writes()
-        if not records:
+        if not len(self.m.log):
             return
         room = max(0, EVENT_LIMIT - len(self.pending) - (self.log.length if self.log else 0))
-        over = max(0, len(records) - room)
-        if over:
-            records = records[:room]
+        records, total = self.m.take_writes(room)
+        over = total - len(records)
         base = self.host.lguest_data_addr or self.data_addr
         symbols = self._symbols
         pending, locate, seq = self.pending, self.locate, self.seq

@@ -80,7 +80,7 @@ def test_native_and_python_logs_agree_on_an_early_stop(build, name):
     assert fast.ram.dirty == slow.ram.dirty
     assert fast.read(SCRATCH, 0x10000 + 0x40) == slow.read(SCRATCH, 0x10000 + 0x40)
     # and both machines carry on alike from there (translations of rewritten code are right)
-    fast.take_writes(), slow.take_writes()
+    assert fast.take_writes() == slow.take_writes()
     assert fast.run(50) == slow.run(50)
     assert fast.regs.snapshot() == slow.regs.snapshot()
 
@@ -118,5 +118,5 @@ def test_taking_the_writes_empties_the_log_and_a_long_runs_buffer_goes_back(buil
     m.run(20_000)
 
     assert len(m.log) == 9000 and m.log.log.capacity >= 9000
-    assert len(m.take_writes()) == 9000
+    assert len(m.take_writes(100)[0]) == 100
     assert (len(m.log), m.log.log.capacity) == (0, 0)
