@@ -17,7 +17,7 @@ from ..errors import BuildError, SandboxRefused
 from .elfread import read_sections
 from .sandbox_rules import NO_MACROS, LineBudget, MacroTable, SandboxPolicy, check_line, refuse
 
-__all__ = ["EditedSource", "SandboxPolicy", "apply_edits", "build_edited", "map_messages"]
+__all__ = ["EditedSource", "SandboxPolicy", "apply_edits", "build_edited", "build_edited_text", "map_messages"]
 
 _TOOL_LINE = re.compile(r"^(?:\./)?(?P<file>[^:\s]+):(?P<line>\d+):(?:\d+:)?(?:\([^)]*\):)?\s*(?P<text>.*)$")
 
@@ -86,6 +86,16 @@ def map_messages(messages: list[str], file: str, edited: Iterable[int]) -> list[
         elif raw.strip() and not match and not raw.rstrip().endswith(("Assembler messages:", ":")):
             out.append({"line": None, "message": raw.strip(), "yours": False})
     return out
+
+
+def build_edited_text(catalog, version: str, file: str, text: str, policy: SandboxPolicy = SandboxPolicy()):
+    """The Build of `version` with `file` replaced by an edited copy `text` (the explorer's "edit this file"):
+    the lines that differ from the shipped file are the edits (edits.line_edits), and they go through the
+    sandbox exactly as a lab's edits do, with any line of the file allowed."""
+    from .edits import line_edits
+
+    return build_edited(catalog, version, file, line_edits(file, catalog.library.source(version, file), text),
+                        allowed=None, policy=policy)
 
 
 def build_edited(catalog, version: str, file: str, edits: Iterable[tuple[int, str]],
