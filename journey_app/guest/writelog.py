@@ -65,7 +65,7 @@ _WHY_NOT: str | None = None             # why the native log is not used (None: 
 
 def _private_dir() -> Path:
     """A per-user folder no one else can write: a shared /tmp must not let another user plant the library."""
-    folder = Path(os.environ.get("JOURNEY_NATIVE_DIR") or Path(tempfile.gettempdir()) / f"journey-native-{os.getuid()}")
+    folder = Path(tempfile.gettempdir()) / f"journey-native-{os.getuid()}"
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     info = folder.stat()
     if info.st_uid != os.getuid() or info.st_mode & 0o022:
