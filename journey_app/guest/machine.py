@@ -29,7 +29,7 @@ except ImportError:                     # another binding layout: fall back to u
 
 SINGLE_STEPS = 24   # after an early stop, this many single steps find the exact count before bisecting
 
-TCG_BUFFER_BYTES = 16 << 20   # translated code per engine; the kernel text is a few KiB
+TCG_BUFFER_BYTES = 2 << 20    # translated code per engine (see __init__): the kernel text is a few KiB
 
 
 @dataclass(frozen=True)

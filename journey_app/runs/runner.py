@@ -30,7 +30,10 @@ from .verbs import EFLAGS_AT, VERBS
 
 if TYPE_CHECKING:
     from .state import State
-EVENT_LIMIT = 20_000      # beyond this, insn and mem_write events are counted but not kept
+# Beyond this, insn and mem_write events are counted but not kept. A response shows at most the last 10,000
+# events (1,000 by default); the cap bounds what one hostile run (`set eip 0; run_until ...`: a store per
+# instruction) holds in memory while it runs: ~1 KiB an event, twice over while its JSON is made.
+EVENT_LIMIT = 5_000
 # (address, the 15 bytes there) -> instruction: the bytes decide the decoding, so this is shared by
 # every run of every build in the process.
 _DECODED: BoundedCache[tuple[int, bytes], Insn | None] = BoundedCache("runs.decoded", 2 << 20)
