@@ -14,6 +14,7 @@ from markupsafe import Markup
 from ...errors import JourneyError
 from ...runs.events import KINDS
 from ...runs.actions import canonical, split_actions
+from ..infra.compression import sending_cached
 from ..infra.context import settings
 from ..pages.cache import boot_page_cache
 from .api import _replay, scenario_summaries
@@ -93,6 +94,7 @@ def with_boot(html: bytes, page_key: tuple, version: str, chapter_id: str, chapt
     page = html.replace(PLACEHOLDER, str(block).encode(), 1)
     if settled:
         cache.put(key, page)
+    sending_cached((cache.name, key) if settled else None)
     return page
 
 

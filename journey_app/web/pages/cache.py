@@ -14,6 +14,7 @@ from collections.abc import Callable
 from flask import current_app
 
 from ...caches import BoundedCache
+from ..infra.compression import sending_cached
 
 CACHE_KEY = "journey.pages.rendered"
 BOOT_CACHE_KEY = "journey.pages.with_boot"
@@ -25,13 +26,20 @@ class PageCache:
     """Pages as the UTF-8 bytes sent: encoded once when made, not per view (a stage page is 700 KB)."""
 
     def __init__(self, max_bytes: int = MAX_BYTES, name: str = "web.pages"):
+        self.name = name
         self._pages: BoundedCache[tuple, bytes] = BoundedCache(name, max_bytes, sizeof=lambda key, page: len(page))
 
     def get(self, key: tuple, render: Callable[[], str]) -> bytes:
-        return self._pages.get_or_make(key, lambda: render().encode())
+        """The page, which the view sends as it is (so its compressed forms are kept too)."""
+        page = self._pages.get_or_make(key, lambda: render().encode())
+        sending_cached((self.name, key))
+        return page
 
     def find(self, key: tuple) -> bytes | None:
-        return self._pages.get(key)
+        page = self._pages.get(key)
+        if page is not None:
+            sending_cached((self.name, key))
+        return page
 
     def put(self, key: tuple, page: bytes) -> None:
         self._pages.put(key, page)
