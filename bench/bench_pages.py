@@ -29,6 +29,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 from bench_api import wrk  # noqa: E402
+from latency import write_json  # noqa: E402
 from bench_server import machine, start_server, stop_server, tool_versions  # noqa: E402
 from page_weight import by_parsing  # noqa: E402
 
@@ -146,8 +147,7 @@ def main() -> int:
     print(f"load average (1, 5, 15 min): at the start {results['load_average']['start']}, "
           f"at the end {results['load_average']['end']}")
     print(f"machine: {results['machine']}\ngunicorn log: {log}")
-    if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2))
+    write_json(args.json, results)
     return 0
 
 

@@ -86,6 +86,7 @@ class Runner:
         self.breakpoints: tuple = ()
         self.watches: tuple = ()
         self.last_stop: dict | None = None
+        self._symbols: dict[int, str | None] = {}   # emit_writes' symbolize() memo (stack slots repeat)
         # Wall-clock end of this request's emulation (replay sets it): counts alone do not bound time, since
         # an instruction that rewrites code costs a Unicorn cache flush (1-2 ms) instead of nanoseconds.
         self.deadline: float | None = None
@@ -159,13 +160,29 @@ class Runner:
                                                 "frame": out.frame.to_json()}, at)
 
     def emit_writes(self) -> None:
-        for w in self.m.writes:
-            virt = to_virt(w.address)
-            offset = virt - (self.host.lguest_data_addr or self.data_addr)
-            field = f"lguest_data.{field_at(offset)}" if 0 <= offset < LGUEST_DATA_SIZE else None
-            self.emit("mem_write", {"address": w.address, "size": w.size, "old": w.old, "new": w.new,
-                                    "symbol": self.build.symbolize(virt), "field": field}, w.eip)
-        self.m.writes.clear()
+        """A `mem_write` event for every store the machine logged since the last call (a long native run
+        logs thousands: past EVENT_LIMIT they are only counted, and symbols are looked up once a run)."""
+        if not len(self.m.log):
+            return
+        room = max(0, EVENT_LIMIT - len(self.pending) - (self.log.length if self.log else 0))
+        records, total = self.m.take_writes(room)
+        over = total - len(records)
+        base = self.host.lguest_data_addr or self.data_addr
+        symbols = self._symbols
+        pending, locate, seq = self.pending, self.locate, self.seq
+        for eip, address, size, old, new in records:
+            virt = to_virt(address)
+            offset = virt - base
+            if virt in symbols:
+                symbol = symbols[virt]
+            else:
+                symbol = symbols[virt] = self.build.symbolize(virt)
+            pending.append(Event(seq, "mem_write", locate(eip), {
+                "address": address, "size": size, "old": old, "new": new, "symbol": symbol,
+                "field": f"lguest_data.{field_at(offset)}" if 0 <= offset < LGUEST_DATA_SIZE else None}))
+            seq += 1
+        self.seq = seq + over                     # the ones over the limit are numbered, counted, not kept
+        self.dropped += over
 
     # -- status ----------------------------------------------------------------------------------------
     def settle(self) -> None:
