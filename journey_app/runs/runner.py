@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..caches import BoundedCache
-from ..guest.machine import Machine
+from ..guest.machine import LOG_KEEP, Machine
 from ..guest.memory import to_virt
 from ..guest.registers import FLAG_BITS, REGISTER_NAMES
 from ..host import Host, clock, host_check, raise_irq
@@ -31,6 +31,7 @@ from .verbs import EFLAGS_AT, VERBS
 if TYPE_CHECKING:
     from .state import State
 EVENT_LIMIT = 20_000      # beyond this, insn and mem_write events are counted but not kept
+assert EVENT_LIMIT <= LOG_KEEP    # the machine keeps at least as many logged stores as a trace can show
 # (address, the 15 bytes there) -> instruction: the bytes decide the decoding, so this is shared by
 # every run of every build in the process.
 _DECODED: BoundedCache[tuple[int, bytes], Insn | None] = BoundedCache("runs.decoded", 2 << 20)
