@@ -20,7 +20,7 @@ from ..host.guest_view import GuestMemoryFault
 from ..host.lguest_data import LGUEST_DATA_SIZE, SCALAR_FIELDS, field_at
 from ..toolchain.disasm import Insn, disassemble_one
 from .actions import Action
-from .events import Event, EventLog
+from .events import Event, EventLog, quick_event
 from .locator import Locator
 from .scenarios import Scenario
 from .setup import apply_scenario, lguest_data_address
@@ -178,7 +178,7 @@ class Runner:
                 symbol = symbols[virt]
             else:
                 symbol = symbols[virt] = self.build.symbolize(virt)
-            pending.append(Event(seq, "mem_write", locate(eip), {
+            pending.append(quick_event(seq, "mem_write", locate(eip), {
                 "address": address, "size": size, "old": old, "new": new, "symbol": symbol,
                 "field": f"lguest_data.{field_at(offset)}" if 0 <= offset < LGUEST_DATA_SIZE else None}))
             seq += 1
