@@ -317,6 +317,9 @@ def ended(runner: Runner, wanted: str | None, branches: BranchTrail | None = Non
     before = f" before {wanted}" if wanted else ""
     if status == "finished":
         text = f"reached {where(runner)}, the end of this scenario,{before}"
+    elif status == "budget" and runner.timed_out:   # the site's wall clock, not the instruction count
+        text = (f"ran out of its time budget of {runner.seconds:g} s after {runner.insn_count} instructions{before}"
+                " (the server is busy: try again)")
     elif status == "budget":
         text = f"used the whole budget of {runner.budget} instructions{before}"
     elif status == "dead":
