@@ -7,7 +7,8 @@ the contents, a stage, a cross-reference and a search against GET /healthz; then
 Starts gunicorn (production config, access log to /dev/null) on a free 127.0.0.1 port through
 bench_server.start_server, warms every page once (pages are rendered once per content hash and then
 served from the page cache), and drives each URL with wrk in turn, healthz first and last, for several
-interleaved rounds (medians are reported: the machine is shared and drifts). Then weighs
+interleaved rounds (medians are reported: the machine is shared and drifts); the "brotli" phases send
+Accept-Encoding: br as browsers do (the compressed page is kept beside the page). Then weighs
 the contents page, and every chapter page, and the heaviest of them with its CSS and scripts
 (page_weight.by_parsing), and times every URL in process (CPU per request through the Flask test
 client, the steadier measure on a busy machine). Targets (issue 12): chapter ≥ 0.7× healthz, contents < 100 KB, biggest
@@ -37,6 +38,8 @@ PHASES = [
     ("chapter H:205", "/chapters/H-205"),
     ("chapter G:033", "/chapters/G-033"),
     ("chapter G:038 (boot.c)", "/chapters/G-038"),
+    ("chapter G:033, brotli", "/chapters/G-033"),
+    ("chapter G:038, brotli", "/chapters/G-038"),
     ("chapter L:010 (lguest.c)", "/chapters/L-010"),
     ("chapter H:205 ?hl=", "/chapters/H-205?hl=166-179"),
     ("contents", "/"),
@@ -45,7 +48,11 @@ PHASES = [
     ("search", "/search?q=interrupt_pending"),
     ("healthz (again)", "/healthz"),
 ]
-TARGETED = ("chapter H:205", "chapter G:033", "chapter G:038 (boot.c)")   # plain, assembler and C explorer pages
+TARGETED = ("chapter H:205", "chapter G:033", "chapter G:038 (boot.c)", "chapter G:033, brotli",
+            "chapter G:038, brotli")   # plain, assembler and C explorer pages
+# Browsers send Accept-Encoding: these phases do too (a Lua script for wrk, a header in process).
+BROTLI = {"Accept-Encoding": "br"}
+BROTLI_LUA = 'wrk.headers["Accept-Encoding"] = "br"\n'
 CONTENTS_BUDGET = 100 * 1000
 CHAPTER_BUDGET = 300 * 1000
 
@@ -67,10 +74,11 @@ def in_process(rounds: int = 5, requests: int = 200) -> dict:
     best: dict[str, float] = {}
     for _ in range(rounds):
         for name, path in PHASES:
-            client.get(path).close()
+            headers = BROTLI if "brotli" in name else {}
+            client.get(path, headers=headers).close()
             start = time.process_time()
             for _ in range(requests):
-                client.get(path).close()
+                client.get(path, headers=headers).close()
             spent = (time.process_time() - start) / requests * 1000
             best[name] = min(best.get(name, spent), spent)
     return best
@@ -96,7 +104,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args()
-    proc, base, log, _cache = start_server(args.workers)
+    proc, base, log, cache = start_server(args.workers)
+    lua = Path(cache) / "brotli.lua"
+    lua.write_text(BROTLI_LUA)
     results: dict = {"machine": machine(), "tools": tool_versions(), "phases": {},
                      "load_average": {"start": os.getloadavg()}}
     try:
@@ -107,7 +117,8 @@ def main() -> int:
         runs: dict[str, list[dict]] = {name: [] for name, _ in PHASES}
         for _ in range(args.rounds):
             for name, path in PHASES:
-                runs[name].append(wrk(base + path, args.duration, args.connections, args.threads))
+                runs[name].append(wrk(base + path, args.duration, args.connections, args.threads,
+                                      script=lua if "brotli" in name else None))
         for name, measured in runs.items():
             r = sorted(measured, key=lambda m: m["rps"])[len(measured) // 2]
             results["phases"][name] = {**{k: v for k, v in r.items() if k != "raw"},

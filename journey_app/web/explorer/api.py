@@ -91,11 +91,17 @@ def scenario_summary(scenario) -> dict:
 
 
 def _scenario_list(version: str) -> tuple[list[dict], list[dict]]:
-    """The good scenarios, and what is wrong with the others: one broken file must not hide the rest.
-    Made once per listing (the runs layer re-lists the folder at most once a second); callers must not
-    change what they get."""
+    """The good scenarios, and what is wrong with the others: one broken file must not hide the rest."""
+    _fingerprint, good, errors = scenario_summaries(version)
+    return good, errors
+
+
+def scenario_summaries(version: str) -> tuple[str, list[dict], list[dict]]:
+    """(the listing's fingerprint, the good scenarios' summaries, the others' errors), made once per
+    listing (the runs layer re-lists the folder at most once a second); callers must not change them."""
     listing = scenario_library(catalog().content_root).listing(version)
     return _SUMMARIES.get_or_make((catalog().content_root, version, listing.fingerprint), lambda: (
+        listing.fingerprint,
         [scenario_summary(s) for s in listing.scenarios],
         [{"scenario": scenario_id, "code": exc.code, "message": exc.message,
           "file": (exc.detail or {}).get("file"), "field": (exc.detail or {}).get("field")}
@@ -103,8 +109,8 @@ def _scenario_list(version: str) -> tuple[list[dict], list[dict]]:
 
 
 # Every explorer page and GET /api/scenarios lists them: summarised once per content, not per request.
-_SUMMARIES: BoundedCache[tuple, tuple[list[dict], list[dict]]] = BoundedCache("web.scenario_summaries", 1 << 20,
-                                                                             oversize=1)
+_SUMMARIES: BoundedCache[tuple, tuple[str, list[dict], list[dict]]] = BoundedCache(
+    "web.scenario_summaries", 1 << 20, oversize=1)
 
 
 def _scenario_detail(version: str, scenario_id: str) -> dict:

@@ -14,10 +14,10 @@ from markupsafe import Markup
 from ...errors import JourneyError
 from ...runs.events import KINDS
 from ...runs.actions import canonical, split_actions
-from ...runs.scenarios import scenario_library
-from ..infra.context import catalog, settings
+from ..infra.compression import sending_cached
+from ..infra.context import settings
 from ..pages.cache import boot_page_cache
-from .api import _replay, _scenario_list
+from .api import _replay, scenario_summaries
 from .memo import memo_key, response_memo
 from .response import shape_response
 from ..infra.ratelimit import charged_run
@@ -27,15 +27,15 @@ EMBED_ACTIONS = 2000      # a longer shared run is replayed by the client's firs
 
 
 def plan(version: str, chapter_id: str, wanted: str | None) -> tuple[list[dict], str | None, tuple]:
-    """(the scenarios the page lists, the one it runs first, what that choice depends on besides the
-    listing): the chapter's own scenarios, or all of them when the URL asks for another chapter's."""
-    listed, _errors = _scenario_list(version)
+    """(the scenarios the page lists, the one it runs first, what both depend on: the scenario files'
+    fingerprint and the choice): the chapter's own scenarios, or all when the URL asks for another's."""
+    fingerprint, listed, _errors = scenario_summaries(version)
     mine = [s for s in listed if chapter_id in s["chapters"]]
     widen = not (mine and (not wanted or any(s["id"] == wanted for s in mine)))
     scenarios = mine + [s for s in listed if s not in mine] if widen else mine
     known = wanted if wanted and any(s["id"] == wanted for s in scenarios) else None
     scenario = known or (scenarios[0]["id"] if scenarios else None)
-    return scenarios, scenario, (widen, scenario)
+    return scenarios, scenario, (fingerprint, widen, scenario)
 
 
 def boot_data(version: str, chapter_id: str, chapters: list[dict]) -> tuple[dict, str | None, bool]:
@@ -67,26 +67,23 @@ def boot_data(version: str, chapter_id: str, chapters: list[dict]) -> tuple[dict
     return boot, body.decode(), True
 
 
-PLACEHOLDER = "<!--mx-boot-->"
+PLACEHOLDER = b"<!--mx-boot-->"           # in the page's UTF-8 bytes (pages/cache.py keeps pages as bytes)
 
 
-def with_boot(html: str, page_key: tuple, version: str, chapter_id: str, chapters_key: tuple,
-              chapters: Callable[[], list[dict]]) -> str | bytes:
-    """The cached page with this request's boot data in place of machine_panel.html's placeholder. The
-    JSON is a data block, not script (CSP script-src 'self' governs code), escaped as Jinja's tojson does.
+def with_boot(html: bytes, page_key: tuple, version: str, chapter_id: str, chapters_key: tuple,
+              chapters: Callable[[], list[dict]]) -> bytes:
+    """The cached page (which has the placeholder) with this request's boot data in place of
+    machine_panel.html's placeholder. The JSON is a data block, not script (CSP script-src 'self'
+    governs code), escaped as Jinja's tojson does.
 
     The whole page is kept once made (boot_page_cache), keyed by everything its boot data follows from:
     the page, the chapter index, the scenario files (their fingerprint), the scenario chosen, the actions
-    and the settings that bound the run. So a chapter view is a lookup, like a plain chapter's (the page
-    is kept as UTF-8 bytes, so it is not encoded per view either). Nothing
+    and the settings that bound the run. So a chapter view is a lookup, like a plain chapter's. Nothing
     in it is per client: the page has no nonce or CSRF token (CSP allows 'self' scripts only)."""
-    if PLACEHOLDER not in html:
-        return html
-    listing = scenario_library(catalog().content_root).listing(version)
     _scenarios, _scenario, choice = plan(version, chapter_id, request.args.get("scenario"))
     limits = settings()
-    key = (page_key, chapters_key, listing.fingerprint, choice, canonical(request.args.get("actions", "")),
-           limits.insn_budget, limits.max_actions)
+    key = (page_key, chapters_key, choice, canonical(request.args.get("actions", "")), limits.insn_budget,
+           limits.max_actions)
     cache = boot_page_cache()
     found = cache.find(key)
     if found is not None:
@@ -94,9 +91,10 @@ def with_boot(html: str, page_key: tuple, version: str, chapter_id: str, chapter
     data, run, settled = boot_data(version, chapter_id, chapters())
     text = json_dumps(data, separators=(",", ":"))[:-1] + ',"run":' + (run or "null") + "}"
     block = Markup('<script type="application/json" id="mx-boot">{}</script>').format(Markup(_html_safe(text)))
-    page = html.replace(PLACEHOLDER, str(block), 1).encode()   # kept as the bytes sent: encoded once
+    page = html.replace(PLACEHOLDER, str(block).encode(), 1)
     if settled:
         cache.put(key, page)
+    sending_cached((cache.name, key) if settled else None)
     return page
 
 
