@@ -49,7 +49,7 @@ def step_one(runner: Runner) -> str | None:
     if exit.kind in ("trap", "fault"):
         fields["trap"] = exit.vector
     runner.emit("insn", fields, eip)
-    if m.writes:
+    if len(m.log):
         runner.emit_writes()
     looked = handle_exit(runner, exit)
     return "host" if runner.tick() else looked

@@ -12,7 +12,7 @@ import json
 
 from flask import Blueprint, Flask, Response, request
 
-from ...errors import ContentError
+from ...caches import BoundedCache
 from ...runs import Run, load_scenario, replay
 from ...runs.scenarios import scenario_library
 from . import openapi
@@ -92,16 +92,25 @@ def scenario_summary(scenario) -> dict:
 
 def _scenario_list(version: str) -> tuple[list[dict], list[dict]]:
     """The good scenarios, and what is wrong with the others: one broken file must not hide the rest."""
-    library = scenario_library(catalog().content_root)
-    good, errors = [], []
-    for scenario_id in library.ids(version):
-        try:
-            good.append(scenario_summary(library.get(version, scenario_id)))
-        except ContentError as exc:
-            detail = exc.detail or {}
-            errors.append({"scenario": scenario_id, "code": exc.code, "message": exc.message,
-                           "file": detail.get("file"), "field": detail.get("field")})
+    _fingerprint, good, errors = scenario_summaries(version)
     return good, errors
+
+
+def scenario_summaries(version: str) -> tuple[str, list[dict], list[dict]]:
+    """(the listing's fingerprint, the good scenarios' summaries, the others' errors), made once per
+    listing (the runs layer re-lists the folder at most once a second); callers must not change them."""
+    listing = scenario_library(catalog().content_root).listing(version)
+    return _SUMMARIES.get_or_make((catalog().content_root, version, listing.fingerprint), lambda: (
+        listing.fingerprint,
+        [scenario_summary(s) for s in listing.scenarios],
+        [{"scenario": scenario_id, "code": exc.code, "message": exc.message,
+          "file": (exc.detail or {}).get("file"), "field": (exc.detail or {}).get("field")}
+         for scenario_id, exc in listing.errors]))
+
+
+# Every explorer page and GET /api/scenarios lists them: summarised once per content, not per request.
+_SUMMARIES: BoundedCache[tuple, tuple[str, list[dict], list[dict]]] = BoundedCache(
+    "web.scenario_summaries", 1 << 20, oversize=1)
 
 
 def _scenario_detail(version: str, scenario_id: str) -> dict:

@@ -25,11 +25,35 @@ class AsmLine:
 
 
 @dataclass(frozen=True)
+class AsmRun:
+    """Consecutive instructions that came from one source line (the page prints the line once above them)."""
+    file: str
+    line: int | None
+    colour: int | None
+    insns: tuple[AsmLine, ...]
+
+
+@dataclass(frozen=True)
 class AsmFunction:
     name: str
     address: int
     size: int
     insns: tuple[AsmLine, ...]
+
+    @property
+    def runs(self) -> tuple[AsmRun, ...]:
+        out: list[AsmRun] = []
+        for insn in self.insns:
+            if out and (out[-1].file, out[-1].line) == (insn.file, insn.line):
+                out[-1] = AsmRun(insn.file, insn.line, insn.colour, out[-1].insns + (insn,))
+            else:
+                out.append(AsmRun(insn.file, insn.line, insn.colour, (insn,)))
+        return tuple(out)
+
+    @property
+    def bytes_width(self) -> int:
+        """Width of the widest byte column: the text column starts after it, as in objdump."""
+        return max((len(i.bytes_text) for i in self.insns), default=0)
 
 
 @dataclass(frozen=True)

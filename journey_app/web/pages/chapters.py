@@ -213,17 +213,20 @@ def render_chapter(version: str, ref: str, canonical_redirect: bool):
             else url_for("reading.version_stage", version=version, ref=chapter.stage),
         )
 
-    from ..explorer.boot import PLACEHOLDER, with_boot  # the live machine's first run: per request, never cached
+    from ..explorer.boot import PLACEHOLDER, with_boot  # the live machine's first run, cached per request shape
 
     html = page_cache().get(key, render)
-    if PLACEHOLDER not in html:
-        return html  # no machine on this page (a C chapter): nothing per request
-    journey_index = _JOURNEY_INDEX.get_or_make(
-        (version, library.content_hash(version), _is_default(version), request.script_root),
-        lambda: [{"id": c.id, "url": chapter_url(version, c.slug), "title": c.title}
-                 for c in library.chapters(version)])
-    return with_boot(html, version, chapter.id, journey_index)
+    # Asked once per page, not per view: searching 300 KB of HTML for the placeholder cost more than the rest.
+    if not _HAS_MACHINE.get_or_make(key, lambda: PLACEHOLDER in html):
+        return html  # no machine on this page (an assembler-less chapter): nothing per request
+    index_key = (version, library.content_hash(version), _is_default(version), request.script_root)
+    return with_boot(html, key, version, chapter.id, index_key, lambda: _JOURNEY_INDEX.get_or_make(
+        index_key, lambda: [{"id": c.id, "url": chapter_url(version, c.slug), "title": c.title}
+                            for c in library.chapters(version)]))
 
+
+# Which cached chapter pages hold the live machine's placeholder (keys as the page cache's).
+_HAS_MACHINE: BoundedCache[tuple, bool] = BoundedCache("web.machine_pages", 1 << 18, sizeof=lambda key, has: 512)
 
 # The chapter index every explorer page carries (137 url_for calls): made once per content, not per view.
 _JOURNEY_INDEX: BoundedCache[tuple, list[dict]] = BoundedCache("web.journey_index", 1 << 20, oversize=1)

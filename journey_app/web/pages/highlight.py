@@ -110,7 +110,7 @@ def comment_line_html(raw: str) -> Markup:
     match = _COMMENT_LINE.match(raw)
     if match is None:  # cannot happen (every piece is optional); keep the line as plain comment
         return Markup('<span class="cm">{}</span>').format(raw)
-    parts = [Markup('<span class="w">{}</span>').format(match["indent"]) if match["indent"] else ""]
+    parts = [escape(match["indent"])]   # bare, like the Pygments lines' whitespace: it has no colour
     mark = (match["open"] or "") + (match["gap"] or "")
     if mark:
         parts.append(Markup('<span class="cm cm-mark">{}</span>').format(mark))

@@ -16,5 +16,7 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture(scope="session")
 def live_server(serve_app):
-    with serve_app("explorer-cache") as url:
+    # A loaded CI machine must not stop a 6-instruction run at the site's 0.75 s wall clock: these tests are
+    # about the page (the budget itself is tested in tests/runs and tests/security).
+    with serve_app("explorer-cache", run_seconds=5) as url:
         yield url

@@ -84,6 +84,26 @@ def test_a_finished_run_says_why_and_takes_no_more_steps(page: Page, live_server
     assert page.locator("#mx-actions-text").text_content() == before   # no action was added
 
 
+@pytest.mark.parametrize("width, height", [(1024, 768), (1280, 800), (1440, 900)])
+def test_a_long_stop_reason_leaves_the_registers_on_screen(page: Page, live_server, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{live_server}{G033}?scenario=g033-irq-enable-quiet&actions=run_until%20hypercall")
+    ready(page)
+    stop = page.locator("#mx-stop")
+    expect(stop).to_contain_text("was not taken (ZF = 1)")          # all of it is there, three lines shown
+    assert in_viewport(page, '[data-cmd="step"]') and in_viewport(page, "#mx-regs"), "the registers are off screen"
+    page.locator('[data-cmd="back"]').click()                      # and after an action, from the top of the page
+    ready(page)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.locator('[data-cmd="run_until"][data-arg="hypercall"]').click()
+    ready(page)
+    assert in_viewport(page, '[data-cmd="step"]') and in_viewport(page, "#mx-regs"), "the registers are off screen"
+    more = stop.get_by_role("button", name="more")
+    more.click()
+    expect(stop.get_by_role("button", name="less")).to_have_attribute("aria-expanded", "true")
+    assert in_viewport(page, "#mx-stop")
+
+
 def test_a_breakpoint_set_in_the_gutter_stops_continue_and_its_link_reproduces_it(page: Page, live_server, browser):
     page.goto(f"{live_server}{G033}?scenario=g033-irq-enable-quiet")
     ready(page)
@@ -156,3 +176,36 @@ def test_what_if_forks_compares_and_shares(page: Page, live_server, browser, scr
     again.goto(page.url)
     expect(again.locator("#mx-whatif .is-first-diff").last).to_contain_text("irqs_disabled")
     again.close()
+
+
+SHARED_DECISION = ("/chapters/G-045?scenario=g045-iret&embed=1"
+                   "&actions=step%202%3Bhost_check%3Bstep%3Bhost_check%3Bstep%202%3Bhost_check")
+
+
+@pytest.mark.parametrize("width", [720, 1100])
+def test_an_embed_of_a_shared_decision_opens_on_that_decision(page: Page, live_server, width):
+    """The explorer's own iframe code is 720 px tall: what was shared (the run's last Host decision) is
+    in that window when it opens, not ~1,800 px below the source; the embed stays read-only."""
+    page.set_viewport_size({"width": width, "height": 720})
+    page.goto(f"{live_server}{SHARED_DECISION}")
+    ready(page)
+    shared = page.locator("#mx-events .mx-ev-decision.is-shared")
+    expect(shared).to_have_count(1)
+    expect(shared).to_contain_text("delivered")                       # the last decision, not the deferred one
+    assert shared.evaluate("e => e === [...document.querySelectorAll('.mx-ev-decision')].pop()")
+    assert in_viewport(page, "#mx-events .mx-ev-decision.is-shared"), "the shared decision is off screen"
+    before = status(page)
+    page.keyboard.press("s")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator('[data-cmd="step"]')).to_have_count(0)
+    expect(page.locator(".sl-run, .sl-bp")).to_have_count(0)          # no run-to or breakpoint buttons either
+    assert status(page) == before
+
+
+def test_an_embed_without_a_decision_opens_on_the_current_line(page: Page, live_server):
+    page.set_viewport_size({"width": 720, "height": 720})
+    page.goto(f"{live_server}{G033}?scenario=g033-irq-enable-pending&actions=step%203&embed=1")
+    ready(page)
+    expect(page.locator("#mx-events .is-shared")).to_have_count(0)
+    expect(page.locator("#L79")).to_have_class(re.compile("is-current"))
+    assert in_viewport(page, ".sl.is-current"), "the current line is off screen"
