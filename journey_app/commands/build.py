@@ -27,9 +27,9 @@ def run(args, settings) -> int:
 
         with tempfile.TemporaryDirectory() as scratch:
             # Built by the toolchain now: no prebuilt copy or cache entry may stand in for it.
-            fresh = BuildStore(Path(scratch), prebuilt_dir=Path(scratch) / "no-prebuilt")
+            fresh = BuildStore(Path(scratch), prebuilt_dir=Path(scratch) / "no-prebuilt", register=False)
             build = fresh.build_kernel(catalog.kernel_dir(version), version)
-        print(f"wrote {BuildStore(settings.cache_dir).write_prebuilt(build)}")
+        print(f"wrote {BuildStore(settings.cache_dir, register=False).write_prebuilt(build)}")
         return 0
     build = catalog.build(version)
     if args.json:

@@ -28,8 +28,13 @@ except ImportError:                     # another binding layout: fall back to u
     _UCLIB = None
 
 SINGLE_STEPS = 24   # after an early stop, this many single steps find the exact count before bisecting
+# A long run goes in slices of this many instructions; between slices the write log keeps only its first
+# LOG_KEEP records (the most a run's trace shows: runs.runner.EVENT_LIMIT) and counts the rest, so a store-heavy
+# run (fxsave makes 39 stores) holds a bounded log. Slicing does not change what a run does or counts.
+SLICE = 8192
+LOG_KEEP = 20_000
 
-TCG_BUFFER_BYTES = 16 << 20   # translated code per engine; the kernel text is a few KiB
+TCG_BUFFER_BYTES = 2 << 20    # translated code per engine (see __init__): the kernel text is a few KiB
 
 
 @dataclass(frozen=True)
@@ -111,7 +116,7 @@ class Machine:
     def take_writes(self, limit: int | None = None) -> tuple[list[tuple[int, int, int, int, int]], int]:
         """The first `limit` (None: all) stores logged since the last take, as (eip, address, size, old,
         new), and how many there were; the log forgets them all."""
-        total = len(self.log)
+        total = len(self.log) + self.log.dropped()
         records = self.log.records(0, limit)
         self.log.clear()
         return records, total
@@ -260,7 +265,8 @@ class Machine:
         """Run up to `count` (>= 1) instructions, ending before any address in `stops` (other than the
         one we start at) or at the first trap/fault. The executed count is exact.
 
-        Fast path: one native emu_start with the stops as Unicorn exits. Only when it ends early do we
+        Fast path: native emu_starts of up to SLICE instructions with the stops as Unicorn exits (between
+        slices the write log is compacted to LOG_KEEP records). Only when a slice ends early do we
         find how far it got: rewind (context + the write log's old values) and re-run. The native code
         hook's count says where to look: run all but the last counted instruction (it must not stop),
         then one or two single steps (one must). Without a count, or if it misled, single-step a little,
@@ -275,13 +281,22 @@ class Machine:
             if reason is not None or count == 1:
                 return self._exit(reason, 1)
         self._set_exits(stops)
-        mark = self._mark()
-        if self._go(count - done, stops) is None:
-            return Exit(kind="count", executed=count)
+        while True:
+            piece = min(count - done, SLICE)
+            mark = self._mark()
+            if self._go(piece, stops) is not None:
+                return self._find_stop(mark, done, done + piece, stops)
+            done += piece
+            if done == count:
+                return Exit(kind="count", executed=count)
+            self.log.compact(LOG_KEEP)
+
+    def _find_stop(self, mark: tuple, done: int, limit: int, stops: frozenset[int]) -> Exit:
+        """A run from `mark` (after `done` instructions) stopped before `limit`: rewind and find exactly where."""
         hint = self.log.counted()
         self._rewind(mark)
         if hint is not None:
-            quiet = min(hint, count - done) - 1         # instructions that ran before the one that stopped
+            quiet = min(hint, limit - done) - 1         # instructions that ran before the one that stopped
             if quiet > 0 and self._go(quiet, stops) is not None:
                 self._rewind(mark)                      # the hint was high: search the slow way
             else:
@@ -291,13 +306,14 @@ class Machine:
                     done += 1
                     if reason is not None:
                         return self._exit(reason, done)
-        while done < min(SINGLE_STEPS, count):
+        first = done
+        while done < min(first + SINGLE_STEPS, limit):
             reason = self._go(1, stops)
             done += 1
             if reason is not None:
                 return self._exit(reason, done)
         # Bisect over (lo, hi]: running to lo does not stop, running to hi does.
-        lo, hi = done, count
+        lo, hi = done, limit
         mark = self._mark()
         while hi - lo > 1:
             mid = (lo + hi) // 2

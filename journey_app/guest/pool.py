@@ -17,8 +17,9 @@ from .machine import Machine
 class EnginePool:
     """Idle machines keyed by the build's input hash; at most `per_build` idle each, `builds` builds.
 
-    An engine holds ~19 MiB (guest RAM touched, Unicorn's translation cache), so the bound is what keeps a
-    worker's memory flat when students try many edited builds: the least recently used build's engines go."""
+    An engine holds ~3 MiB (Unicorn's translation buffer, capped at 2 MiB in machine.py, and the guest RAM a
+    run touched), so the bound is what keeps a worker's memory flat when students try many edited builds: the
+    least recently used build's engines go."""
 
     def __init__(self, per_build: int = 2, builds: int = 3, native_writes: bool | None = None):
         self.per_build = per_build

@@ -39,6 +39,7 @@ struct writelog {
     uint32_t *pages;            /* the pages of `seen`, in first-store order */
     uint64_t npages;
     uint64_t insns;             /* UC_HOOK_CODE calls since Python zeroed it: Machine.run's hint */
+    uint64_t dropped;           /* records wl_compact let go since the last wl_clear (counted, not kept) */
 };
 
 static void note_page(struct writelog *wl, uint64_t page)
@@ -146,10 +147,20 @@ uint64_t wl_take_pages(struct writelog *wl, uint32_t *out)
     return n;
 }
 
+/* Keep the first `keep` records, count the rest as dropped (Machine.run, between slices of a long run). */
+void wl_compact(struct writelog *wl, uint64_t keep)
+{
+    if (wl->count > keep) {
+        wl->dropped += wl->count - keep;
+        wl->count = keep;
+    }
+}
+
 /* Empty the log; give back a buffer grown past `keep_capacity` records (a long run's). */
 void wl_clear(struct writelog *wl, uint64_t keep_capacity)
 {
     wl->count = 0;
+    wl->dropped = 0;
     if (wl->capacity > keep_capacity) {
         free(wl->records);
         wl->records = NULL;

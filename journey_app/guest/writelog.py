@@ -53,7 +53,7 @@ class _Log(ctypes.Structure):
                 ("reg_read", ctypes.c_void_p), ("eip_id", ctypes.c_int32), ("failed", ctypes.c_int32),
                 ("records", ctypes.c_void_p), ("count", ctypes.c_uint64), ("capacity", ctypes.c_uint64),
                 ("seen", ctypes.c_void_p), ("exec", ctypes.c_void_p), ("pages", ctypes.c_void_p),
-                ("npages", ctypes.c_uint64), ("insns", ctypes.c_uint64)]
+                ("npages", ctypes.c_uint64), ("insns", ctypes.c_uint64), ("dropped", ctypes.c_uint64)]
 
 
 # -- building and loading the native hook -----------------------------------------------------------------
@@ -111,6 +111,7 @@ def _load() -> ctypes.CDLL:
     lib.wl_take_pages.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
     lib.wl_take_pages.restype = ctypes.c_uint64
     lib.wl_clear.argtypes = [ctypes.c_void_p, ctypes.c_uint64]
+    lib.wl_compact.argtypes = [ctypes.c_void_p, ctypes.c_uint64]
     return lib
 
 
@@ -171,6 +172,14 @@ class WriteLog:
         """RAM pages stored to since the last call."""
         raise NotImplementedError
 
+    def compact(self, keep: int) -> None:
+        """Keep the first `keep` records; count the others (they can no longer be rewound)."""
+        raise NotImplementedError
+
+    def dropped(self) -> int:
+        """Records compact() let go since the last clear()."""
+        raise NotImplementedError
+
     def clear(self) -> None:
         raise NotImplementedError
 
@@ -229,6 +238,12 @@ class NativeWriteLog(WriteLog):
         n = self.lib.wl_take_pages(self.ref, self._out)
         return self._out[:n]
 
+    def compact(self, keep: int) -> None:
+        self.lib.wl_compact(self.ref, keep)
+
+    def dropped(self) -> int:
+        return self.log.dropped
+
     def clear(self) -> None:
         self.lib.wl_clear(self.ref, KEEP_RECORDS)
 
@@ -245,6 +260,7 @@ class PythonWriteLog(WriteLog):
         self._eip = eip
         self._records: list[Record] = []
         self._pages: dict[int, None] = {}
+        self._dropped = 0
 
     def install(self, uc) -> None:
         uc.hook_add(UC_HOOK_MEM_WRITE, self._on_write)
@@ -285,8 +301,17 @@ class PythonWriteLog(WriteLog):
         self._pages.clear()
         return pages
 
+    def compact(self, keep: int) -> None:
+        if len(self._records) > keep:
+            self._dropped += len(self._records) - keep
+            del self._records[keep:]
+
+    def dropped(self) -> int:
+        return self._dropped
+
     def clear(self) -> None:
         self._records.clear()
+        self._dropped = 0
 
 
 def make_log(ram: GuestRam, eip: Callable[[Any], int], native: bool | None = None) -> WriteLog:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..caches import BoundedCache
-from ..guest.machine import Machine
+from ..guest.machine import LOG_KEEP, Machine
 from ..guest.memory import to_virt
 from ..guest.registers import FLAG_BITS, REGISTER_NAMES
 from ..host import Host, clock, host_check, raise_irq
@@ -20,7 +20,7 @@ from ..host.guest_view import GuestMemoryFault
 from ..host.lguest_data import LGUEST_DATA_SIZE, SCALAR_FIELDS, field_at
 from ..toolchain.disasm import Insn, disassemble_one
 from .actions import Action
-from .events import Event, EventLog
+from .events import Event, EventLog, quick_event
 from .locator import Locator
 from .scenarios import Scenario
 from .setup import apply_scenario, lguest_data_address
@@ -30,7 +30,11 @@ from .verbs import EFLAGS_AT, VERBS
 
 if TYPE_CHECKING:
     from .state import State
-EVENT_LIMIT = 20_000      # beyond this, insn and mem_write events are counted but not kept
+# Beyond this, insn and mem_write events are counted but not kept. A response shows at most the last 10,000
+# events (1,000 by default); the cap bounds what one hostile run (`set eip 0; run_until ...`: a store per
+# instruction) holds in memory while it runs: ~1 KiB an event, twice over while its JSON is made.
+EVENT_LIMIT = 5_000
+assert EVENT_LIMIT <= LOG_KEEP    # the machine keeps at least as many logged stores as a trace can show
 # (address, the 15 bytes there) -> instruction: the bytes decide the decoding, so this is shared by
 # every run of every build in the process.
 _DECODED: BoundedCache[tuple[int, bytes], Insn | None] = BoundedCache("runs.decoded", 2 << 20)
@@ -177,7 +181,7 @@ class Runner:
                 symbol = symbols[virt]
             else:
                 symbol = symbols[virt] = self.build.symbolize(virt)
-            pending.append(Event(seq, "mem_write", locate(eip), {
+            pending.append(quick_event(seq, "mem_write", locate(eip), {
                 "address": address, "size": size, "old": old, "new": new, "symbol": symbol,
                 "field": f"lguest_data.{field_at(offset)}" if 0 <= offset < LGUEST_DATA_SIZE else None}))
             seq += 1

@@ -2,9 +2,10 @@
 
 Keys are sha256 of the build inputs (and of the checked student lines spliced in); the prebuilt copy of
 the bundled content lets the site run where binutils is absent. `write_prebuilt()` refreshes it
-(`journey build --write-prebuilt`). Both caches are bounded in bytes: the per-process memo
-(MEMO_BYTES, by ELF size times an overhead factor) and the disk folder (DISK_BYTES, oldest evicted). A
-build is admitted (`admit`, e.g. the sandbox's size rules) BEFORE it is parsed, kept or written.
+(`journey build --write-prebuilt`). Both caches are bounded in bytes: the per-process memo (a
+`BoundedCache`, "toolchain.builds": MEMO_BYTES by default, a share of JOURNEY_CACHE_MB in the app; each build
+charged its ELF size times an overhead factor) and the disk folder (DISK_BYTES, oldest evicted). A build is
+admitted (`admit`, e.g. the sandbox's size rules) BEFORE it is parsed, kept or written.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from .. import paths
+from ..caches import BoundedCache
 from ..errors import BuildError, ToolchainMissing
 from .build import Build
 from .pipeline import Splices, link_tree, macro_table, read_tree, sweep_scratch, tree_hash
@@ -24,8 +26,14 @@ from .runner import Limits, tool_versions
 from .sandbox_rules import MacroTable
 
 TEXT_SUFFIXES = (".S", ".s", ".h", ".c", ".ld")
-MEMO_BYTES = 48 * 1024 * 1024      # builds kept in one worker's memory
+MEMO_BYTES = 16 * 1024 * 1024      # builds kept in one worker's memory (~13 of 2.6.31; scaled with the app's budget)
 MEMO_OVERHEAD = 24                 # a Build's sections, symbols and line map: ~21x its ELF (tracemalloc, 2.6.31)
+# The shipped builds (prebuilt/, read-only) as loaded, shared by every BuildStore of the process: a second
+# store (a test's fresh app, a CLI command) reuses the parsed ELF instead of reading its DWARF again. Only
+# prebuilt ones: edit builds stay in their store's own memo and leave with it.
+_PREBUILT: BoundedCache[tuple[str, int, int, str], Build] = BoundedCache(
+    "toolchain.prebuilt_builds", 4 * 4 * 1024 * 1024, max_entries=4, oversize=1,
+    sizeof=lambda key, build: len(build.elf) * MEMO_OVERHEAD)
 DISK_BYTES = 256 * 1024 * 1024     # the cache folder of builds, shared by the workers of one machine
 MAX_FAILURES = 64
 MAX_MACRO_TABLES = 8
@@ -42,19 +50,20 @@ class BuildStore:
     """Per-process memo of builds by input hash, backed by a cache folder and the prebuilt folder."""
 
     def __init__(self, cache_dir: Path, limits: Limits | None = None, prebuilt_dir: Path | None = None,
-                 memo_bytes: int = MEMO_BYTES, disk_bytes: int = DISK_BYTES):
+                 memo_bytes: int = MEMO_BYTES, disk_bytes: int = DISK_BYTES, register: bool = True):
         self.cache_dir = Path(cache_dir) / "builds"
         self.prebuilt_dir = prebuilt_dir or paths.prebuilt_dir()
         self.limits = limits or Limits()
-        self.memo_bytes, self.disk_bytes = memo_bytes, disk_bytes
+        self.disk_bytes = disk_bytes
+        # The oldest builds go first, never the newest (oversize=1): the shipped build stays while it is used.
+        self._memo: BoundedCache[str, Build] = BoundedCache("toolchain.builds", memo_bytes, sizeof=_memo_cost,
+                                                             oversize=1, register=register)
         self.scratch: Path | None = Path(cache_dir) / "scratch"
         try:
             Path(cache_dir, "scratch").mkdir(parents=True, exist_ok=True)
             sweep_scratch(Path(cache_dir, "scratch"))
         except OSError:
             self.scratch = None  # an unwritable cache folder: build in the system temp folder
-        self._memo: OrderedDict[str, Build] = OrderedDict()
-        self._memo_size = 0
         self._failures: OrderedDict[str, BuildError] = OrderedDict()  # a source that won't assemble fails fast
         self._macros: OrderedDict[tuple[str, str], MacroTable] = OrderedDict()
         self._objects = _BoundedObjects(MAX_OBJECTS)   # shipped files' object files, reused by edit builds
@@ -62,8 +71,15 @@ class BuildStore:
 
     # -- reading the counters (tests, /healthz) -----------------------------------------------------------
     def memo_bytes_used(self) -> int:
-        with self._lock:
-            return self._memo_size
+        return self._memo.bytes
+
+    @property
+    def memo_bytes(self) -> int:
+        return self._memo.max_bytes
+
+    @memo_bytes.setter
+    def memo_bytes(self, value: int) -> None:
+        self._memo.resize(value)
 
     def build_kernel(self, kernel_dir: Path, version: str) -> Build:
         return self.build_tree(read_tree(kernel_dir), version)
@@ -75,11 +91,9 @@ class BuildStore:
         `shown` replaces the text of edited files for display (the line map reads it); `admit` may refuse
         the linked ELF before anything is parsed, cached or written."""
         key = tree_hash(tree, splices=splices)
+        cached = self._memo.get(key)
         with self._lock:
-            cached = self._memo.get(key)
             failed = self._failures.get(key)
-            if cached is not None:
-                self._memo.move_to_end(key)
         if cached is not None:
             return cached
         if failed is not None:
@@ -94,7 +108,7 @@ class BuildStore:
                     while len(self._failures) > MAX_FAILURES:
                         self._failures.popitem(last=False)
             raise
-        self._remember(key, build)
+        self._memo.put(key, build)
         return build
 
     def macros(self, tree: dict[str, bytes], file: str) -> MacroTable:
@@ -110,18 +124,6 @@ class BuildStore:
                     self._macros.popitem(last=False)
         return found
 
-    def _remember(self, key: str, build: Build) -> None:
-        cost = len(build.elf) * MEMO_OVERHEAD
-        with self._lock:
-            if key in self._memo:
-                return
-            self._memo[key] = build
-            self._memo_size += cost
-            # The oldest go first, but never the only one (the shipped build must stay).
-            while self._memo_size > self.memo_bytes and len(self._memo) > 1:
-                _old_key, old = self._memo.popitem(last=False)
-                self._memo_size -= len(old.elf) * MEMO_OVERHEAD
-
     def _load(self, key: str, sources: dict[str, str], version: str, admit: Admit | None) -> Build | None:
         for folder, origin in ((self.prebuilt_dir, "prebuilt"), (self.cache_dir, "cache")):
             elf_path = folder / f"{key}.elf"
@@ -131,8 +133,18 @@ class BuildStore:
                 continue
             if admit is not None:
                 admit(elf)
+            shared = None
+            if origin == "prebuilt":
+                stat = elf_path.stat()
+                shared = (str(elf_path), stat.st_mtime_ns, stat.st_size, version)
+                found = _PREBUILT.get(shared)
+                if found is not None and found.elf == elf and found.sources == sources:
+                    return found
             meta = _read_meta(folder / f"{key}.json")
-            return Build(version, key, elf, sources, toolchain=meta.get("toolchain", {}), origin=origin)
+            build = Build(version, key, elf, sources, toolchain=meta.get("toolchain", {}), origin=origin)
+            if shared is not None:
+                _PREBUILT.put(shared, build)
+            return build
         return None
 
     def _make(self, key: str, tree: dict[str, bytes], sources: dict[str, str], version: str,
@@ -178,6 +190,10 @@ class _BoundedObjects(OrderedDict):
             super().__setitem__(key, value)
             while len(self) > self.limit:
                 self.popitem(last=False)
+
+
+def _memo_cost(key: str, build: Build) -> int:
+    return len(build.elf) * MEMO_OVERHEAD
 
 
 def _read_meta(path: Path) -> dict:

@@ -9,6 +9,7 @@ import struct
 import pytest
 
 from journey_app.guest import Machine
+from journey_app.guest.machine import LOG_KEEP, SLICE
 from journey_app.guest.writelog import NativeWriteLog, PythonWriteLog, native_status
 from journey_app.toolchain import PAGE_OFFSET
 
@@ -105,9 +106,9 @@ def test_the_code_hook_count_spares_the_bisection(build):
 
     assert [(e.kind, e.vector, e.executed) for e in exits] == [("trap", 6, 81)] * 2
     assert fast.eip == slow.eip == SCRATCH + 80                     # at the vmcall, as the CPU reports #UD
-    # the whole run; then, from where it began, the 80 instructions before the last counted one (they must
+    # the first slice of the run; then, from where it began, the 80 instructions before the last counted one (they must
     # not stop) and that one alone (it must)
-    assert fast_starts == [10_000, 80, 1]
+    assert fast_starts == [SLICE, 80, 1]
     assert len(slow_starts) > 24                                    # single steps, then bisection
 
 
@@ -120,3 +121,18 @@ def test_taking_the_writes_empties_the_log_and_a_long_runs_buffer_goes_back(buil
     assert len(m.log) == 9000 and m.log.log.capacity >= 9000
     assert len(m.take_writes(100)[0]) == 100
     assert (len(m.log), m.log.log.capacity) == (0, 0)
+
+
+def test_a_store_heavy_long_run_keeps_a_bounded_log_and_counts_every_store(build):
+    # fxsave stores 39 times: 3,000 of them are 117,000 stores, more than the log keeps between slices
+    loop = b"\x0f\xae\x05" + struct.pack("<I", DATA) + b"\x49\x75\xf6" + INT_1F   # fxsave; dec ecx; jnz; int
+    fast, slow = _machine(build, True, loop), _machine(build, False, loop)
+    for m in (fast, slow):
+        m.regs["ecx"] = 3000
+
+    ends = fast.run(100_000), slow.run(100_000)
+
+    assert ends[0] == ends[1] and (ends[0].kind, ends[0].executed) == ("trap", 9001)
+    assert len(fast.log) <= LOG_KEEP + SLICE * 39
+    taken = fast.take_writes(), slow.take_writes()
+    assert taken[0] == taken[1] and taken[0][1] == 3000 * 39 and len(taken[0][0]) <= LOG_KEEP + SLICE * 39

@@ -197,3 +197,13 @@ def test_past_the_event_limit_mem_write_events_are_counted_not_kept(run, monkeyp
     assert cut.events_dropped == len(writes) - len(kept)
     assert [e.seq for e in cut.events[:300]] == list(range(300))
     assert [e.to_json() for e in cut.events[300:]] == [e.to_json() for e in whole.events[-(len(cut.events) - 300):]]
+
+
+def test_a_quick_event_is_the_event_the_constructor_makes(run):
+    from journey_app.runs.events import Event, quick_event
+
+    where = run("g033-irq-enable-quiet", "step").events[0].where
+    made, quick = Event(3, "mem_write", where, {"address": 1}), quick_event(3, "mem_write", where, {"address": 1})
+
+    assert quick == made and quick.to_json() == made.to_json()
+    assert vars(quick) == vars(made)
