@@ -14,6 +14,7 @@ import hashlib
 import logging
 import os
 import shutil
+import stat
 import struct
 import subprocess
 import sys
@@ -64,12 +65,14 @@ _WHY_NOT: str | None = None             # why the native log is not used (None: 
 
 
 def _private_dir() -> Path:
-    """A per-user folder no one else can write: a shared /tmp must not let another user plant the library."""
+    """A per-user folder no one else can write: a shared /tmp must not let another user plant the library.
+    lstat, not stat: a symlink in sticky /tmp belongs to whoever made it, who could point it at a private
+    folder of ours for the check and at their own before the library is written or loaded."""
     folder = Path(tempfile.gettempdir()) / f"journey-native-{os.getuid()}"
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    info = folder.stat()
-    if info.st_uid != os.getuid() or info.st_mode & 0o022:
-        raise OSError(f"{folder} is not private to this user")
+    info = os.lstat(folder)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
+        raise OSError(f"{folder} is not private to this user (a folder of ours, not a symlink)")
     return folder
 
 
