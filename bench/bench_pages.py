@@ -57,8 +57,8 @@ CONTENTS_BUDGET = 100 * 1000
 CHAPTER_BUDGET = 300 * 1000
 
 
-def fetch(url: str) -> bytes:
-    with urllib.request.urlopen(url) as response:
+def fetch(url: str, headers: dict | None = None) -> bytes:
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {})) as response:
         return response.read()
 
 
@@ -89,9 +89,12 @@ def weights(base: str) -> dict:
     sizes = {c["id"]: len(fetch(base + c["url"])) for c in chapters}
     biggest = max(sizes, key=lambda k: sizes[k])
     url = base + next(c["url"] for c in chapters if c["id"] == biggest)
-    with_assets = sum(r["bytes"] for r in by_parsing(url))
+    resources = by_parsing(url)
+    with_assets = sum(r["bytes"] for r in resources)
+    on_the_wire = sum(len(fetch(r["url"], BROTLI)) for r in resources)     # as the app sends them to a browser
     return {"contents_bytes": len(fetch(base + "/")), "chapters": len(sizes), "biggest_chapter": biggest,
             "biggest_chapter_bytes": sizes[biggest], "biggest_chapter_with_assets": with_assets,
+            "biggest_chapter_brotli": len(fetch(url, BROTLI)), "biggest_chapter_with_assets_brotli": on_the_wire,
             "median_chapter_bytes": sorted(sizes.values())[len(sizes) // 2]}
 
 
@@ -143,6 +146,8 @@ def main() -> int:
     print(f"biggest of {w['chapters']} chapter pages: {w['biggest_chapter']} {w['biggest_chapter_bytes']} bytes, "
           f"{w['biggest_chapter_with_assets']} with CSS and scripts (target < {CHAPTER_BUDGET}); "
           f"median {w['median_chapter_bytes']}")
+    print(f"  with brotli, as a browser gets them: {w['biggest_chapter_brotli']} bytes, "
+          f"{w['biggest_chapter_with_assets_brotli']} with CSS and scripts")
     results["load_average"]["end"] = os.getloadavg()
     print(f"load average (1, 5, 15 min): at the start {results['load_average']['start']}, "
           f"at the end {results['load_average']['end']}")

@@ -163,8 +163,11 @@ class Library:
         missing = NotFound(f"no file {file!r} in kernel {version}", detail={"version": version, "file": file})
         if not isinstance(file, str) or not file or "\\" in file or "\0" in file:
             raise missing
-        parts = PurePosixPath(file).parts
-        if PurePosixPath(file).is_absolute() or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+        pure = PurePosixPath(file)
+        # PurePosixPath drops "." parts and doubled or trailing slashes, so a file has one name only:
+        # "arch/./x86/..." would be another page (and cache entry) for the same file, without its chapters.
+        if pure.as_posix() != file or pure.is_absolute() or any(p in ("", ".", "..") or p.startswith(".")
+                                                                for p in pure.parts):
             raise missing
         path = (root / file).resolve()
         # A symlink could still point outside; only files whose real path is under the root are served.

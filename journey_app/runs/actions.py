@@ -168,13 +168,19 @@ def word_position(text: str, index: int, word_index: int) -> tuple[int, int]:
 MAX_NUMBER_CHARS = 24
 
 
+def number_word(word: str) -> int:
+    """The value of a number word the parser accepted: 0x-hex or decimal. Decimal with leading zeros
+    ("010") is ten, as the grammar says; Python's int(word, 0) refuses it, so no verb may use that."""
+    return int(word, 16) if word[:2].lower() == "0x" else int(word, 10)
+
+
 def _number(index: int, words: list[str], at: int, lo: int, hi: int, what: str) -> int:
     word = words[at]
     if len(word) > MAX_NUMBER_CHARS:   # int() of thousands of digits is slow, and past 4,300 an error
         raise ActionError(index, at, word[:24] + "...", f"{what} from {lo} to {hi}", "the number is too long")
     if not re.match(r"^(0[xX][0-9a-fA-F]+|[0-9]+)$", word):
         raise ActionError(index, at, word, f"{what} from {lo} to {hi}", f"{word!r} is not a number")
-    value = int(word, 16) if word[:2].lower() == "0x" else int(word, 10)
+    value = number_word(word)
     if not lo <= value <= hi:
         raise ActionError(index, at, word, f"{what} from {lo} to {hi}", f"{word} is out of range ({lo}..{hi})")
     return value

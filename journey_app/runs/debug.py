@@ -314,6 +314,9 @@ class BranchTrail:
 def ended(runner: Runner, wanted: str | None, branches: BranchTrail | None = None) -> str:
     """The sentence for a run that ended before `wanted` happened (None: it simply ran to its end)."""
     status = runner.status
+    if wanted and runner.timed_out:
+        # "reaching X: it was never reached" holds for a run that ended, not for one the wall clock cut short
+        wanted = wanted.split(":")[0]
     before = f" before {wanted}" if wanted else ""
     if status == "finished":
         text = f"reached {where(runner)}, the end of this scenario,{before}"

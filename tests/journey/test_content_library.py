@@ -95,7 +95,10 @@ def test_source_serves_glue_files_too(bundled):
 @pytest.mark.parametrize(
     "file",
     ["arch/x86/lguest/nope.S", "../../../pyproject.toml", "arch/../../2.6.31/arch/x86/lguest/i386_head.S",
-     "/etc/passwd", "arch", "arch\\x86", "arch/x86/lguest/i386_head.S\0", ""],
+     "/etc/passwd", "arch", "arch\\x86", "arch/x86/lguest/i386_head.S\0", "",
+     # one name per file: no "." parts, doubled or trailing slashes
+     "arch/./x86/lguest/i386_head.S", "./arch/x86/lguest/i386_head.S", "arch//x86/lguest/i386_head.S",
+     "arch/x86/lguest/i386_head.S/"],
 )
 def test_source_refuses_unknown_or_escaping_paths(bundled, file):
     with pytest.raises(NotFound):

@@ -207,3 +207,14 @@ def test_a_quick_event_is_the_event_the_constructor_makes(run):
 
     assert quick == made and quick.to_json() == made.to_json()
     assert vars(quick) == vars(made)
+
+
+
+def test_counts_with_leading_zeros_are_decimal_like_the_grammar_says(run):
+    """`step 010` parses (the grammar's decimal is [0-9]+) and is ten steps; the verbs read it with
+    int(word, 0), which refuses leading zeros: a ValueError, a 500 on the site."""
+    for padded, plain in (("step 010", "step 10"), ("step_line 02", "step_line 2"), ("next_line 02", "next_line 2"),
+                          ("raise_irq 01; host_check", "raise_irq 1; host_check")):
+        a, b = run("g020-boot", padded).to_json(), run("g020-boot", plain).to_json()
+        assert [e["kind"] for e in a["events"]] == [e["kind"] for e in b["events"]], padded
+        assert (a["state"]["insn_count"], a["state"]["eip"]) == (b["state"]["insn_count"], b["state"]["eip"])

@@ -58,3 +58,12 @@ def test_an_edited_scenario_changes_the_compressed_page_too(content_copy, make_c
     path.write_text(path.read_text().replace('title = "', 'title = "Edited: ', 1))
     after = brotli.decompress(client.get("/chapters/G-033", headers=BR).get_data())
     assert b"Edited: " not in before and b"Edited: " in after
+
+
+def test_a_static_script_is_compressed_once(app, client):
+    plain = client.get("/static/js/explorer/main.js").get_data()
+    held = compressed_stats(app)["entries"]
+    first = client.get("/static/js/explorer/main.js", headers=BR)
+    second = client.get("/static/js/explorer/main.js", headers=BR)
+    assert compressed_stats(app)["entries"] == held + 1
+    assert brotli.decompress(first.get_data()) == brotli.decompress(second.get_data()) == plain

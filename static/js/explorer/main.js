@@ -643,8 +643,10 @@ export class Explorer {
   renderStatus(state) {
     const words = { running: "ready", finished: "finished", halted: "halted", dead: "killed by the Host", fault: "faulted", budget: "out of instruction budget" };
     const n = state.insn_count ?? 0;
+    // The site's wall clock also ends a run with status budget (runner.out_of_time): its reason says which.
+    const word = state.status === "budget" && /time budget/.test(state.reason || "") ? "out of time" : words[state.status];
     fill(this.el("mx-status"),
-      h("span", { class: `mx-state is-${state.status}` }, words[state.status] || state.status),
+      h("span", { class: `mx-state is-${state.status}` }, word || state.status),
       ` · ${n} instruction${n === 1 ? "" : "s"} · ${this.actions.length} action${this.actions.length === 1 ? "" : "s"}`,
       state.reason && !(state.stop && state.stop.action_index === this.actions.length - 1) ? [" · ", state.reason] : null);
     for (const b of this.root.querySelectorAll('[data-cmd="back"]')) b.disabled = false;
