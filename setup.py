@@ -14,6 +14,7 @@ setup(
         "journey_app._content": ["**/*"],
         "journey_app._static": ["**/*"],
         "journey_app.toolchain": ["prebuilt/*"],
+        "journey_app.guest": ["*.c"],          # the native write log, compiled for the host at first use
         "journey_app.web": ["templates/*", "templates/**/*"],
         "journey_app.labs": ["*.json", "migrations/*", "migrations/**/*"],
         "journey_app": ["**/*.json", "**/*.ini", "**/*.mako"],

@@ -13,10 +13,8 @@ Numbers only: nothing asserts (tests/security/test_corpus.py does).
 from __future__ import annotations
 
 import argparse
-import json
 import secrets
 import shutil
-import statistics
 import sys
 import tempfile
 import threading
@@ -25,6 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from latency import describe, summary_header, summary_row, write_json  # noqa: E402
 
 from journey_app import paths  # noqa: E402
 from journey_app.toolchain.jail import jail_level  # noqa: E402
@@ -45,12 +46,6 @@ def healthz_times(port: int, count: int, stop: threading.Event | None = None) ->
         if stop is not None:
             time.sleep(0.01)
     return times
-
-
-def describe(times: list[float]) -> dict:
-    ordered = sorted(times)
-    return {"n": len(times), "median_ms": 1000 * statistics.median(ordered),
-            "p99_ms": 1000 * ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], "max_ms": 1000 * ordered[-1]}
 
 
 def main() -> int:
@@ -106,16 +101,14 @@ def main() -> int:
         "worker_rss_kib": {"before": rss_before, "after": rss_after},
     }
     print(f"hostile corpus: {len(cases)} cases x {args.passes} pass(es), {args.workers} workers, jail {result['jail']}")
-    print(f"{'request':34} {'median':>9} {'p99':>9} {'max':>9}")
+    print(summary_header())
     for name, key in (("GET /healthz (idle)", "healthz_idle"), ("GET /healthz (during the corpus)", "healthz_during_corpus"),
                       ("corpus request", "corpus")):
-        row = result[key]
-        print(f"{name:34} {row['median_ms']:8.1f}ms {row['p99_ms']:8.1f}ms {row['max_ms']:8.1f}ms")
+        print(summary_row(name, result[key]))
     print("worst corpus requests: " + ", ".join(f"{w['case']} {w['ms']:.0f} ms" for w in result["worst"]))
     print(f"worst corpus request / median idle /healthz: {result['corpus']['max_ms'] / result['healthz_idle']['median_ms']:.0f}x")
     print(f"statuses {result['statuses']}, canary leaks {leaks}, worker RSS {rss_before} -> {rss_after} KiB")
-    if args.json:
-        Path(args.json).write_text(json.dumps(result, indent=1))
+    write_json(args.json, result)
     return 0
 
 

@@ -4,7 +4,9 @@ instructor token) and `client`. A folder's conftest adds what only it needs.
 
 Also what `-m "not slow"` leaves out (the inner loop, README): whole folders that start browsers, servers,
 containers or other processes, tests with those markers, and the few tests listed in SLOW_TESTS (measured
-over 2 s each with --durations). The full suite, slow ones included, is what CI runs.
+over 2 s each with --durations, or over 1 s of CPU). The full suite, slow ones included, is what CI runs.
+Every test makes a fresh app; what keeps that cheap is shared by content: the parsed chapter files
+(journey.library) and the shipped build (toolchain.store) by the product, compiled templates here.
 """
 
 from __future__ import annotations
@@ -13,8 +15,40 @@ from pathlib import Path
 
 import pytest
 
+from flask import Flask
+from jinja2 import BytecodeCache
+
 from journey_app.web import create_app
 from tests.support import INSTRUCTOR_TOKEN
+
+
+class _SharedBytecode(BytecodeCache):
+    """Compiled templates kept for the whole test session, so each test's fresh app (a new Jinja
+    environment) loads them instead of compiling them again (~0.05-0.15 s of CPU an app). Jinja keys
+    each entry by the template's name and checks the source's checksum, so an edited template recompiles."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _SharedBytecode()
+_create_jinja_environment = Flask.create_jinja_environment
+
+
+def _with_shared_bytecode(self):
+    environment = _create_jinja_environment(self)
+    environment.bytecode_cache = _BYTECODE
+    return environment
+
+
+Flask.create_jinja_environment = _with_shared_bytecode  # type: ignore[method-assign]
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +91,11 @@ SLOW_TESTS = (
     "api/test_fuzz.py::", "web_security/test_headers.py::test_every_kind_of_response",
     "labs_web/test_labs_api.py::test_grading_is_rate_limited", "labs_web/test_labs_api.py::test_new_builds_are_rate",
     "labs_web/test_labs_pages.py::test_form_post_is_rate_limited", "labs_web/test_labs_pages.py::test_page_has_no_inline",
+    # a real gunicorn server through the hostile corpus, three passes (~36 s of CPU in that server)
+    "security/test_corpus.py::", "security/test_cache_bounds.py::",
+    # about a second of CPU or more each (measured per test: process time plus children's)
+    "web/test_reading.py::test_every_chapter_links_to_the_next", "labs_web/test_labs_pages.py::test_hidden_checks_never",
+    "security/test_splice.py::test_reused_object_files", "runs/test_behaviours.py::test_with_the_later_cmpl_fix",
 )
 
 

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from unicorn import (
     UC_ARCH_X86, UC_ERR_EXCEPTION, UC_HOOK_INSN, UC_HOOK_INSN_INVALID, UC_HOOK_INTR, UC_HOOK_MEM_FETCH_UNMAPPED,
-    UC_HOOK_MEM_READ_UNMAPPED, UC_HOOK_MEM_WRITE, UC_HOOK_MEM_WRITE_UNMAPPED, UC_MEM_FETCH_UNMAPPED,
+    UC_HOOK_MEM_READ_UNMAPPED, UC_HOOK_MEM_WRITE_UNMAPPED, UC_MEM_FETCH_UNMAPPED,
     UC_MEM_WRITE_UNMAPPED, UC_MODE_32, UC_PROT_ALL, Uc, UcError,
 )
 from unicorn.x86_const import UC_X86_INS_IN, UC_X86_INS_OUT, UC_X86_REG_EAX, UC_X86_REG_EIP
@@ -19,6 +19,7 @@ from ..toolchain import PAGE_OFFSET, Build
 from .memory import PAGE_SHIFT, PAGE_SIZE, RAM_SIZE, GuestRam, to_phys
 from .registers import REGISTER_IDS, Registers
 from .segments import NEVER, enter_ring1, enter_ring3
+from .writelog import make_log
 
 _UCLIB: Any
 try:                                    # the binding's own C library: one call, no Python register dispatch
@@ -27,13 +28,19 @@ except ImportError:                     # another binding layout: fall back to u
     _UCLIB = None
 
 SINGLE_STEPS = 24   # after an early stop, this many single steps find the exact count before bisecting
+# A long run goes in slices of this many instructions; between slices the write log keeps only its first
+# LOG_KEEP records (the most a run's trace shows: runs.runner.EVENT_LIMIT) and counts the rest, so a store-heavy
+# run (fxsave makes 39 stores) holds a bounded log. Slicing does not change what a run does or counts.
+SLICE = 8192
+LOG_KEEP = 20_000
 
 TCG_BUFFER_BYTES = 2 << 20    # translated code per engine (see __init__): the kernel text is a few KiB
 
 
 @dataclass(frozen=True)
 class Write:
-    """One guest store seen by UC_HOOK_MEM_WRITE (before it happened, so `old` is what it replaced)."""
+    """One guest store seen by the write log's UC_HOOK_MEM_WRITE (before it happened, so `old` is what it
+    replaced)."""
 
     eip: int
     address: int
@@ -64,7 +71,8 @@ class Machine:
     applies the Host's answer between runs (Unicorn's EFLAGS is stale inside hooks, and EIP cannot
     be changed from every hook)."""
 
-    def __init__(self, build: Build):
+    def __init__(self, build: Build, native_writes: bool | None = None):
+        """`native_writes`: log guest stores with the compiled hook (None: when it can be built; see writelog.py)."""
         self.build = build
         self.ram = GuestRam(build)
         uc = self.uc = Uc(UC_ARCH_X86, UC_MODE_32)
@@ -76,7 +84,8 @@ class Machine:
         uc.mem_map_ptr(0, RAM_SIZE, UC_PROT_ALL, self.ram.address)
         uc.mem_map_ptr(PAGE_OFFSET, RAM_SIZE, UC_PROT_ALL, self.ram.address)
         # All hooks go in before anything is translated: Unicorn bakes hooks into translated blocks.
-        uc.hook_add(UC_HOOK_MEM_WRITE, self._on_write)
+        self.log = make_log(self.ram, self._eip, native_writes)
+        self.log.install(uc)
         uc.hook_add(UC_HOOK_INSN_INVALID, self._on_invalid)
         uc.hook_add(UC_HOOK_INTR, self._on_interrupt)
         # Port I/O: the Guest runs at CPL 1 with IOPL 0 and an all-ones TSS I/O bitmap, so every in/out
@@ -99,26 +108,27 @@ class Machine:
         uc.ctl_set_exits([NEVER])
         self.regs = Registers(uc, self._switch_ring)
         self.baseline = uc.context_save()
-        self.writes: list[Write] = []
-        self.code_writes: list[tuple[int, int]] = []
         self._stop: tuple | None = None
         self._fault_eip: int | None = None
         self.ram.dirty, self.ram.touched = set(), set()
 
     # -- hooks: record and stop, nothing else ------------------------------------------------------------
-    def _on_write(self, uc, access, address, size, value, user_data):
-        phys = to_phys(address)
-        if phys is None or phys + size > RAM_SIZE:
-            return
-        old = int.from_bytes(self.ram.view[phys:phys + size], "little")
-        self.writes.append(Write(self._eip(uc), address, size, old, value & ((1 << 8 * size) - 1)))
-        self.ram.mark(phys, size)
-        if phys >> PAGE_SHIFT in self.ram.exec_pages:
-            self.code_writes.append((phys, size))       # self-modifying code: drop its translation after the run
+    def take_writes(self, limit: int | None = None) -> tuple[list[tuple[int, int, int, int, int]], int]:
+        """The first `limit` (None: all) stores logged since the last take, as (eip, address, size, old,
+        new), and how many there were; the log forgets them all."""
+        total = len(self.log) + self.log.dropped()
+        records = self.log.records(0, limit)
+        self.log.clear()
+        return records, total
+
+    @property
+    def writes(self) -> list[Write]:
+        """The stores logged since the last take_writes(), oldest first."""
+        return [Write(*record) for record in self.log.records()]
 
     def _eip(self, uc) -> int:
-        """EIP inside a hook. C code writes the stack on most instructions, so this runs per write: straight
-        to uc_reg_read, without the binding's per-call register-class lookup (about 3x faster)."""
+        """EIP inside a hook (the Python write log's, per store): straight to uc_reg_read, without the
+        binding's per-call register-class lookup (about 3x faster)."""
         if _UCLIB is None:
             return uc.reg_read(UC_X86_REG_EIP)
         _UCLIB.uc_reg_read(uc._uch, UC_X86_REG_EIP, self._eip_ref)
@@ -187,8 +197,8 @@ class Machine:
         self.uc.context_restore(context if context is not None else self.baseline)
         for index in self.ram.restore(pages):
             self.forget_code(index << PAGE_SHIFT, PAGE_SIZE)
-        self.writes.clear()
-        self.code_writes.clear()
+        self.log.clear()
+        self.log.take_pages()       # none are left: every run hands its pages to the RAM when it ends
         self._stop = None
 
     # -- running ----------------------------------------------------------------------------------------
@@ -204,6 +214,8 @@ class Machine:
     def _go(self, count: int, stops: frozenset[int]) -> tuple | None:
         """emu_start for at most `count` instructions; the stop reason, or None if all of them ran."""
         self._stop = None
+        first = len(self.log)
+        self.log.start_counting()
         try:
             self.uc.emu_start(self.regs.eip_raw(), NEVER, count=count)
         except UcError as exc:
@@ -212,38 +224,54 @@ class Machine:
         if self._fault_eip is not None:
             self.uc.reg_write(UC_X86_REG_EIP, self._fault_eip)
             self._fault_eip = None
-        if self.code_writes:
-            for phys, size in self.code_writes:
-                self.forget_code(phys, size)
-            self.code_writes.clear()
+        self._after_stores(first)
         if self._stop is not None:
             return self._stop
         if self.regs.eip_raw() in stops:
             return ("stop", None, None, None)
         return None
 
+    def _after_stores(self, first: int) -> None:
+        """After a run: its stores' pages are dirty, and stores into code drop that code's translation."""
+        if self.log.failed:
+            raise MemoryError(f"the guest write log is incomplete (reason {self.log.failed})")
+        pages = self.log.take_pages()
+        if not pages:
+            return
+        self.ram.mark_pages(pages)
+        if not self.ram.exec_pages.isdisjoint(pages):
+            self._forget_stored_code(first)
+
+    def _forget_stored_code(self, first: int) -> None:
+        """Self-modifying code: drop the translation of every executable byte stored to since record `first`."""
+        for _, address, size, _, _ in self.log.records(first):
+            phys = to_phys(address)
+            if phys is not None and (phys >> PAGE_SHIFT in self.ram.exec_pages
+                                     or phys + size - 1 >> PAGE_SHIFT in self.ram.exec_pages):
+                self.forget_code(phys, size)
+
     def _mark(self) -> tuple:
-        return self.uc.context_save(), len(self.writes)
+        return self.uc.context_save(), len(self.log)
 
     def _rewind(self, mark: tuple) -> None:
         context, nwrites = mark
         self.uc.context_restore(context)
-        for write in reversed(self.writes[nwrites:]):
-            phys = to_phys(write.address)
-            assert phys is not None             # the write log holds writes that reached RAM
-            self.ram.view[phys:phys + write.size] = write.old.to_bytes(write.size, "little")
-            if phys >> PAGE_SHIFT in self.ram.exec_pages:
-                self.forget_code(phys, write.size)
-        del self.writes[nwrites:]
+        if self.log.touches_exec(nwrites):
+            self._forget_stored_code(nwrites)
+        self.log.rewind(nwrites)
         self._stop = None
 
     def run(self, count: int, stops: frozenset[int] = frozenset()) -> Exit:
         """Run up to `count` (>= 1) instructions, ending before any address in `stops` (other than the
         one we start at) or at the first trap/fault. The executed count is exact.
 
-        Fast path: one native emu_start with the stops as Unicorn exits. Only when it ends early do we
-        find how far it got: rewind (context + the write log's old values), single-step a little, then
-        bisect. Guest execution is deterministic, so every re-run takes the same path."""
+        Fast path: native emu_starts of up to SLICE instructions with the stops as Unicorn exits (between
+        slices the write log is compacted to LOG_KEEP records). Only when a slice ends early do we
+        find how far it got: rewind (context + the write log's old values) and re-run. The native code
+        hook's count says where to look: run all but the last counted instruction (it must not stop),
+        then one or two single steps (one must). Without a count, or if it misled, single-step a little,
+        then bisect. Guest execution is deterministic, so every re-run takes the same path; the count
+        returned is the re-run's, never the hint's."""
         done = 0
         start = self.regs.eip_raw()
         if count == 1 or start in stops:
@@ -253,17 +281,39 @@ class Machine:
             if reason is not None or count == 1:
                 return self._exit(reason, 1)
         self._set_exits(stops)
-        mark = self._mark()
-        if self._go(count - done, stops) is None:
-            return Exit(kind="count", executed=count)
+        while True:
+            piece = min(count - done, SLICE)
+            mark = self._mark()
+            if self._go(piece, stops) is not None:
+                return self._find_stop(mark, done, done + piece, stops)
+            done += piece
+            if done == count:
+                return Exit(kind="count", executed=count)
+            self.log.compact(LOG_KEEP)
+
+    def _find_stop(self, mark: tuple, done: int, limit: int, stops: frozenset[int]) -> Exit:
+        """A run from `mark` (after `done` instructions) stopped before `limit`: rewind and find exactly where."""
+        hint = self.log.counted()
         self._rewind(mark)
-        while done < min(SINGLE_STEPS, count):
+        if hint is not None:
+            quiet = min(hint, limit - done) - 1         # instructions that ran before the one that stopped
+            if quiet > 0 and self._go(quiet, stops) is not None:
+                self._rewind(mark)                      # the hint was high: search the slow way
+            else:
+                done += max(quiet, 0)
+                for _ in range(2):                      # a count one short (a hook that never ran) costs a step
+                    reason = self._go(1, stops)
+                    done += 1
+                    if reason is not None:
+                        return self._exit(reason, done)
+        first = done
+        while done < min(first + SINGLE_STEPS, limit):
             reason = self._go(1, stops)
             done += 1
             if reason is not None:
                 return self._exit(reason, done)
         # Bisect over (lo, hi]: running to lo does not stop, running to hi does.
-        lo, hi = done, count
+        lo, hi = done, limit
         mark = self._mark()
         while hi - lo > 1:
             mid = (lo + hi) // 2

@@ -92,6 +92,11 @@ class GuestRam:
             self.dirty.add(last)
             self.touched.add(last)
 
+    def mark_pages(self, pages) -> None:
+        """Pages the CPU stored to (the write log gathers them during a run)."""
+        self.dirty.update(pages)
+        self.touched.update(pages)
+
     # -- pages -------------------------------------------------------------------------------------------
     def page(self, index: int) -> bytes:
         return bytes(self.view[index << PAGE_SHIFT:(index + 1) << PAGE_SHIFT])

@@ -21,9 +21,10 @@ class EnginePool:
     run touched), so the bound is what keeps a worker's memory flat when students try many edited builds: the
     least recently used build's engines go."""
 
-    def __init__(self, per_build: int = 2, builds: int = 3):
+    def __init__(self, per_build: int = 2, builds: int = 3, native_writes: bool | None = None):
         self.per_build = per_build
         self.builds = builds
+        self.native_writes = native_writes      # Machine's choice of write log (None: native when it builds)
         self._idle: OrderedDict[str, list[Machine]] = OrderedDict()
         self._lock = threading.Lock()
         self.created = 0
@@ -44,7 +45,7 @@ class EnginePool:
                 self._idle.move_to_end(build.input_hash)
                 return idle.pop()
             self.created += 1
-        return Machine(build)
+        return Machine(build, self.native_writes)
 
     def _give(self, machine: Machine) -> None:
         key = machine.build.input_hash

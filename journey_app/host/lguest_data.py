@@ -4,6 +4,7 @@ Must not keep a copy of the values: what the UI shows is exactly guest memory.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -52,6 +53,7 @@ _BY_NAME = {f.name: f for f in FIELDS}
 _ELEMENT = re.compile(r"^(hcall_status)\[(\d+)\]$|^(hcalls)\[(\d+)\]\.arg([0-4])$")
 
 
+@functools.lru_cache(maxsize=1024)      # the Host reads the ring field by field, by name: parse each once
 def resolve(name: str) -> tuple[int, int]:
     """(offset, size) of a field name: a scalar, "hcall_status[i]" or "hcalls[i].argN". BadInput otherwise."""
     f = _BY_NAME.get(name)
@@ -68,6 +70,7 @@ def resolve(name: str) -> tuple[int, int]:
                    detail={"fields": [f.name for f in SCALAR_FIELDS] + ["hcall_status[i]", "hcalls[i].argN"]})
 
 
+@functools.lru_cache(maxsize=2048)      # every logged store into lguest_data is named (the struct is 1,396 bytes)
 def field_at(offset: int) -> str | None:
     """The field name at a byte offset: 30 → "hcall_status[6]", 100 → "hcalls[0].arg3", 13 → "time.tv_sec+1"."""
     for f in FIELDS:

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from ..caches import BoundedCache
 from ..errors import ContentError, NotFound
 from .chapters import ParsedFile, line_roles, parse_source
 from .markers import content_error
@@ -38,6 +39,13 @@ _CHAPTER_REF = re.compile(rf"^(?P<letter>[{''.join(STAGES)}])[:\-_ ]?(?P<digits>
 def version_sort_key(name: str) -> tuple:
     """Natural order, so 2.6.9 < 2.6.31 < 3.0; digits compare as numbers, other text as text."""
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", name) if part)
+
+
+# Parses by (path, (mtime, size), file, version), shared by every Library of the process: a parse is a pure
+# function of the file's text, so a second Library over the same files (a test's fresh app, a CLI command
+# beside the site) reads them instead of lexing them again. Charged ~10 bytes a byte of source.
+_PARSED: BoundedCache[tuple[str, tuple[int, int], str, str], ParsedFile] = BoundedCache(
+    "journey.parsed_files", 32 << 20, sizeof=lambda key, parsed: 10 * key[1][1] + 1024)
 
 
 @dataclass(frozen=True)
@@ -155,8 +163,11 @@ class Library:
         missing = NotFound(f"no file {file!r} in kernel {version}", detail={"version": version, "file": file})
         if not isinstance(file, str) or not file or "\\" in file or "\0" in file:
             raise missing
-        parts = PurePosixPath(file).parts
-        if PurePosixPath(file).is_absolute() or any(p in ("", ".", "..") or p.startswith(".") for p in parts):
+        pure = PurePosixPath(file)
+        # PurePosixPath drops "." parts and doubled or trailing slashes, so a file has one name only:
+        # "arch/./x86/..." would be another page (and cache entry) for the same file, without its chapters.
+        if pure.as_posix() != file or pure.is_absolute() or any(p in ("", ".", "..") or p.startswith(".")
+                                                                for p in pure.parts):
             raise missing
         path = (root / file).resolve()
         # A symlink could still point outside; only files whose real path is under the root are served.
@@ -192,10 +203,14 @@ class Library:
         cached = self._files.get((version, rel))
         if cached is not None and cached[0] == stamp:
             return cached
-        try:
-            result: ParsedFile | ContentError = parse_source(_read_text(path, rel), rel, version)
-        except ContentError as exc:
-            result = exc
+        shared = (str(path), stamp, rel, version)
+        result: ParsedFile | ContentError | None = _PARSED.get(shared)
+        if result is None:
+            try:
+                result = parse_source(_read_text(path, rel), rel, version)
+                _PARSED.put(shared, result)
+            except ContentError as exc:   # not shared: each Library raises its own
+                result = exc
         self._files[(version, rel)] = (stamp, result)
         return stamp, result
 

@@ -61,6 +61,13 @@ def check_submission(lab: Lab, submission: Submission) -> None:
             raise BadInput(f"answer {key!r} must be one of {', '.join(choices)}", {"field": f"answers.{key}"})
 
 
+def changed_edits(lab: Lab, edits: dict[str, str]) -> dict[str, str]:
+    """Only lines whose text differs from the kernel as shipped are edits: a page may send every box
+    ({"<line>": "<text>"}, line numbers as text, leading zeros allowed)."""
+    original = {str(n): text for n, text in lab.editable.original} if lab.editable else {}
+    return {line: text for line, text in edits.items() if original.get(line.lstrip("0") or "0") != text}
+
+
 def edited_lab_build(catalog, lab: Lab, edits, policy: SandboxPolicy | None = None):
     """The lab's build with the student's `edits`, through the edit sandbox. SandboxRefused for a lab with no
     editable lines or a refused line; a BuildError that does not build carries only what a student may see:

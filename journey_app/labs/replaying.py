@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 
 from ..errors import TimeBudget
-from ..runs import Run, replay
+from ..runs import Run, replay, split_actions
 from ..settings import Settings
 
 
@@ -29,3 +29,22 @@ def replay_json(catalog, lab, build, actions: str, settings: Settings | None = N
                          "stopped; it was not graded", {"seconds": settings.run_seconds,
                                                        "insn_count": result.state.insn_count})
     return result.state.to_json(), [event.to_json() for event in result.events]
+
+
+def try_run_json(catalog, lab, build, actions: str, settings: Settings, events_from: int = 0) -> dict:
+    """The lab page's live machine (not a grade): the lab's setup, then the student's `actions`, on `build`,
+    as POST /api/run's JSON (Run.to_json), with the lab's own budget. Action indices count from the
+    student's first action and the setup's events are action -1, like a scenario's own set-up, so the
+    explorer renders it unchanged; `events_from` counts the student's events only. Never the lab's finish:
+    that belongs to grading (compose_actions)."""
+    setup = len(split_actions(lab.setup))
+    text = "\n".join(part for part in (lab.setup.strip(), actions.strip()) if part)
+    result = replay(Run(lab.version, lab.scenario, text), catalog=catalog, settings=lab_settings(lab, settings),
+                    build=build, events_from=setup + events_from if events_from else 0).to_json()
+    for event in result["events"]:
+        index = event.get("action_index")
+        if isinstance(index, int):
+            event["action_index"] = index - setup if index >= setup else -1
+    result["actions"] = result["actions"][setup:]
+    result["events_from"] = events_from
+    return result

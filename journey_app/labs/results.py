@@ -74,9 +74,10 @@ class Grade:
     @property
     def summary(self) -> str:
         if self.build_errors:
-            first = self.build_errors[0]
-            where = f"line {first['line']}: " if first.get("line") else ""
-            return f"Your edit does not build ({where}{first['message']}); score 0/{self.max_score}."
+            # The message itself is in build_errors (and under the line on the lab page): said once.
+            lines = sorted({e["line"] for e in self.build_errors if e.get("line")})
+            where = f" (line{'s' if len(lines) > 1 else ''} {', '.join(map(str, lines))})" if lines else ""
+            return f"Your edit does not build{where}; score 0/{self.max_score}."
         if self.score == self.max_score:
             return f"All checks passed: {self.score}/{self.max_score}."
         reread = f" Reread {', '.join(self.reread)}." if self.reread else ""

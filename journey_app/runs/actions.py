@@ -21,8 +21,10 @@ VERBS = ("step", "step_line", "next_line", "run_until", "set", "raise_irq", "hos
          "break", "unbreak", "watch", "unwatch", "continue")
 MAX_LINES = 1_000                    # one `step_line n` / `next_line n`
 SEPARATORS = re.compile(r"[;\n]")
-_SPACES = re.compile(r"[ \t\r\f\v]+")
-_CANON_SEP = re.compile(r" ?(?:[;\n] ?)+")
+# Runs of blanks other than one plain space (which stays as it is: most of a long list is single spaces,
+# and a regex substitution per space made canonical() the largest cost of a Step at history 1,000).
+_SPACES = re.compile(r"[ \t\r\f\v]{2,}|[\t\r\f\v]")
+_SEPARATOR = re.compile(r"[;\n]")
 WORD = re.compile(r"\S+")
 
 EXPECT_VERB = "one of: " + ", ".join(VERBS)
@@ -71,7 +73,8 @@ class ActionError(Exception):
 
 def canonical(text: str) -> str:
     """The action list as `a; b; c` with single spaces: checkpoint keys hash this, so spacing never matters."""
-    return _CANON_SEP.sub("; ", _SPACES.sub(" ", text)).strip("; ")
+    pieces = (piece.strip(" ") for piece in _SEPARATOR.split(_SPACES.sub(" ", text)))
+    return "; ".join(piece for piece in pieces if piece)
 
 
 def split_actions(text: str) -> list[str]:
@@ -133,7 +136,11 @@ class ActionList:
         return split_actions(self.full[end:])
 
     def pieces(self) -> list[str]:
-        return [" ".join(self.raw[a:b].split()) for a, b in self.spans()]
+        """The canonical text of each action (what a response echoes): from the pieces' words, without
+        making the spans when nothing else needed them."""
+        if self._spans is not None:
+            return [" ".join(self.raw[a:b].split()) for a, b in self._spans]
+        return [" ".join(words) for words in (piece.split() for piece in _PIECE.findall(self.full)) if words]
 
 
 def word_position(text: str, index: int, word_index: int) -> tuple[int, int]:
@@ -161,13 +168,19 @@ def word_position(text: str, index: int, word_index: int) -> tuple[int, int]:
 MAX_NUMBER_CHARS = 24
 
 
+def number_word(word: str) -> int:
+    """The value of a number word the parser accepted: 0x-hex or decimal. Decimal with leading zeros
+    ("010") is ten, as the grammar says; Python's int(word, 0) refuses it, so no verb may use that."""
+    return int(word, 16) if word[:2].lower() == "0x" else int(word, 10)
+
+
 def _number(index: int, words: list[str], at: int, lo: int, hi: int, what: str) -> int:
     word = words[at]
     if len(word) > MAX_NUMBER_CHARS:   # int() of thousands of digits is slow, and past 4,300 an error
         raise ActionError(index, at, word[:24] + "...", f"{what} from {lo} to {hi}", "the number is too long")
     if not re.match(r"^(0[xX][0-9a-fA-F]+|[0-9]+)$", word):
         raise ActionError(index, at, word, f"{what} from {lo} to {hi}", f"{word!r} is not a number")
-    value = int(word, 16) if word[:2].lower() == "0x" else int(word, 10)
+    value = number_word(word)
     if not lo <= value <= hi:
         raise ActionError(index, at, word, f"{what} from {lo} to {hi}", f"{word} is out of range ({lo}..{hi})")
     return value

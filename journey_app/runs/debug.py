@@ -267,6 +267,7 @@ class BranchTrail:
         self.stops = jcc_addresses(runner.build)
         self.count = 0
         self.last: tuple[int, str, bool | None, str] | None = None   # (address, text, taken, why)
+        self._lines: dict[str, list[str]] = {}                         # source file -> its lines, split once
 
     def note(self, eip: int) -> None:
         if eip not in self.stops:
@@ -294,7 +295,7 @@ class BranchTrail:
         text = f"`{insn.mnemonic} {name or insn.op_str}`"
         ref = build.line_at(to_virt(eip))
         if ref is not None and ref.file in build.sources:
-            lines = build.sources[ref.file].split("\n")
+            lines = self._lines.get(ref.file) or self._lines.setdefault(ref.file, build.sources[ref.file].split("\n"))
             written = lines[ref.line - 1].split()[0] if ref.line <= len(lines) and lines[ref.line - 1].split() else ""
             if written != insn.mnemonic and JCC.get(written) == JCC.get(insn.mnemonic):
                 text = f"`{written} {name or insn.op_str}` (`{insn.mnemonic}` in the disassembly: the same instruction)"
@@ -313,9 +314,15 @@ class BranchTrail:
 def ended(runner: Runner, wanted: str | None, branches: BranchTrail | None = None) -> str:
     """The sentence for a run that ended before `wanted` happened (None: it simply ran to its end)."""
     status = runner.status
+    if wanted and runner.timed_out:
+        # "reaching X: it was never reached" holds for a run that ended, not for one the wall clock cut short
+        wanted = wanted.split(":")[0]
     before = f" before {wanted}" if wanted else ""
     if status == "finished":
         text = f"reached {where(runner)}, the end of this scenario,{before}"
+    elif status == "budget" and runner.timed_out:   # the site's wall clock, not the instruction count
+        text = (f"ran out of its time budget of {runner.seconds:g} s after {runner.insn_count} instructions{before}"
+                " (the server is busy: try again)")
     elif status == "budget":
         text = f"used the whole budget of {runner.budget} instructions{before}"
     elif status == "dead":

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..caches import BoundedCache
-from ..guest.machine import Machine
+from ..guest.machine import LOG_KEEP, Machine
 from ..guest.memory import to_virt
 from ..guest.registers import FLAG_BITS, REGISTER_NAMES
 from ..host import Host, clock, host_check, raise_irq
@@ -20,7 +20,7 @@ from ..host.guest_view import GuestMemoryFault
 from ..host.lguest_data import LGUEST_DATA_SIZE, SCALAR_FIELDS, field_at
 from ..toolchain.disasm import Insn, disassemble_one
 from .actions import Action
-from .events import Event, EventLog
+from .events import Event, EventLog, quick_event
 from .locator import Locator
 from .scenarios import Scenario
 from .setup import apply_scenario, lguest_data_address
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 # events (1,000 by default); the cap bounds what one hostile run (`set eip 0; run_until ...`: a store per
 # instruction) holds in memory while it runs: ~1 KiB an event, twice over while its JSON is made.
 EVENT_LIMIT = 5_000
+assert EVENT_LIMIT <= LOG_KEEP    # the machine keeps at least as many logged stores as a trace can show
 HOST_JSON_KEPT = 256      # distinct Host outputs whose JSON one run shares between equal events
 # (address, the 15 bytes there) -> instruction: the bytes decide the decoding, so this is shared by
 # every run of every build in the process.
@@ -91,6 +92,7 @@ class Runner:
         self.breakpoints: tuple = ()
         self.watches: tuple = ()
         self.last_stop: dict | None = None
+        self._symbols: dict[int, str | None] = {}   # emit_writes' symbolize() memo (stack slots repeat)
         # Wall-clock end of this request's emulation (replay sets it): counts alone do not bound time, since
         # an instruction that rewrites code costs a Unicorn cache flush (1-2 ms) instead of nanoseconds.
         self.deadline: float | None = None
@@ -180,13 +182,29 @@ class Runner:
                                                 "frame": out.frame.to_json()}, at)
 
     def emit_writes(self) -> None:
-        for w in self.m.writes:
-            virt = to_virt(w.address)
-            offset = virt - (self.host.lguest_data_addr or self.data_addr)
-            field = f"lguest_data.{field_at(offset)}" if 0 <= offset < LGUEST_DATA_SIZE else None
-            self.emit("mem_write", {"address": w.address, "size": w.size, "old": w.old, "new": w.new,
-                                    "symbol": self.build.symbolize(virt), "field": field}, w.eip)
-        self.m.writes.clear()
+        """A `mem_write` event for every store the machine logged since the last call (a long native run
+        logs thousands: past EVENT_LIMIT they are only counted, and symbols are looked up once a run)."""
+        if not len(self.m.log):
+            return
+        room = max(0, EVENT_LIMIT - len(self.pending) - (self.log.length if self.log else 0))
+        records, total = self.m.take_writes(room)
+        over = total - len(records)
+        base = self.host.lguest_data_addr or self.data_addr
+        symbols = self._symbols
+        pending, locate, seq = self.pending, self.locate, self.seq
+        for eip, address, size, old, new in records:
+            virt = to_virt(address)
+            offset = virt - base
+            if virt in symbols:
+                symbol = symbols[virt]
+            else:
+                symbol = symbols[virt] = self.build.symbolize(virt)
+            pending.append(quick_event(seq, "mem_write", locate(eip), {
+                "address": address, "size": size, "old": old, "new": new, "symbol": symbol,
+                "field": f"lguest_data.{field_at(offset)}" if 0 <= offset < LGUEST_DATA_SIZE else None}))
+            seq += 1
+        self.seq = seq + over                     # the ones over the limit are numbered, counted, not kept
+        self.dropped += over
 
     # -- status ----------------------------------------------------------------------------------------
     def settle(self) -> None:

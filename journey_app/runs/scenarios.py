@@ -174,6 +174,16 @@ def parse_scenario(text: str, path: str, version: str, expected_id: str | None =
     )
 
 
+@dataclass(frozen=True, kw_only=True)
+class ScenarioListing:
+    """A version's scenario files as listed at one moment: the good ones parsed, each broken one's error,
+    and a fingerprint that changes whenever a file is added, removed or edited (what callers key on)."""
+    version: str
+    scenarios: tuple[Scenario, ...]
+    errors: tuple[tuple[str, ContentError], ...]     # (scenario id, why it cannot be loaded)
+    fingerprint: str
+
+
 class ScenarioLibrary:
     """Scenarios under <content_root>/scenarios/<version>/, re-read when a file's mtime or size changes."""
 
@@ -182,6 +192,7 @@ class ScenarioLibrary:
         self.recheck = recheck        # seconds a loaded scenario is trusted before its file is stat'ed again
         self._cache: dict[Path, tuple[tuple[int, int], Scenario]] = {}
         self._fresh: dict[tuple[str, str], tuple[float, Scenario]] = {}
+        self._listings: dict[str, tuple[float, ScenarioListing]] = {}
         self._lock = threading.Lock()
 
     def folder(self, version: str) -> Path:
@@ -219,6 +230,31 @@ class ScenarioLibrary:
 
     def all(self, version: str) -> list[Scenario]:
         return [self.get(version, sid) for sid in self.ids(version)]
+
+    def listing(self, version: str) -> ScenarioListing:
+        """Every scenario of the version, listed again at most once per `recheck` seconds (every explorer
+        page asks, and globbing the folder per view cost more than serving the cached page)."""
+        listed = self._listings.get(version)
+        if listed is not None and time.monotonic() - listed[0] < self.recheck:
+            return listed[1]
+        good: list[Scenario] = []
+        errors: list[tuple[str, ContentError]] = []
+        digest = hashlib.sha256()
+        for scenario_id in self.ids(version):
+            try:
+                scenario = self.get(version, scenario_id)
+            except NotFound:                # removed since the folder was listed
+                continue
+            except ContentError as exc:
+                errors.append((scenario_id, exc))
+                digest.update(f"{scenario_id}\0error\0{exc.message}\0".encode())
+                continue
+            good.append(scenario)
+            digest.update(f"{scenario_id}\0{scenario.digest}\0".encode())
+        found = ScenarioListing(version=version, scenarios=tuple(good), errors=tuple(errors),
+                                fingerprint=digest.hexdigest())
+        self._listings[version] = (time.monotonic(), found)
+        return found
 
 
 # One library per content root, charged for a root's worth of parsed scenarios (a few KiB each).

@@ -14,7 +14,7 @@ from ..guest.registers import FLAG_BITS, REGISTER_NAMES
 from ..host import host_check, raise_irq
 from ..host.lguest_data import LguestData
 from ..host.lguest_data import resolve as field_layout
-from .actions import EXPECT_UNTIL, EXPECT_VALUE, Action, ActionError
+from .actions import EXPECT_UNTIL, EXPECT_VALUE, Action, ActionError, number_word
 from .code import ret_addresses
 from .debug import BranchTrail, do_break, do_continue, do_unbreak, do_unwatch, do_watch, ended, not_runnable, stopped
 from .debug import where as where_now
@@ -49,14 +49,14 @@ def step_one(runner: Runner) -> str | None:
     if exit.kind in ("trap", "fault"):
         fields["trap"] = exit.vector
     runner.emit("insn", fields, eip)
-    if m.writes:
+    if len(m.log):
         runner.emit_writes()
     looked = handle_exit(runner, exit)
     return "host" if runner.tick() else looked
 
 
 def do_step(runner: Runner, action: Action) -> None:
-    count = int(action.args[0], 0) if action.args else 1
+    count = number_word(action.args[0]) if action.args else 1
     for done in range(count):
         if not runner.runnable():
             if done == 0:
@@ -117,7 +117,7 @@ def _step_line(runner: Runner, over: bool) -> None:
 
 def do_step_line(runner: Runner, action: Action) -> None:
     """`step_line [n]`: n source lines, into calls (gdb's `step`)."""
-    for _ in range(int(action.args[0], 0) if action.args else 1):
+    for _ in range(number_word(action.args[0]) if action.args else 1):
         if not runner.runnable():
             return
         _step_line(runner, over=False)
@@ -125,7 +125,7 @@ def do_step_line(runner: Runner, action: Action) -> None:
 
 def do_next_line(runner: Runner, action: Action) -> None:
     """`next_line [n]`: n source lines of this function, running each call it makes to its return (gdb's `next`)."""
-    for _ in range(int(action.args[0], 0) if action.args else 1):
+    for _ in range(number_word(action.args[0]) if action.args else 1):
         if not runner.runnable():
             return
         _step_line(runner, over=True)
@@ -270,7 +270,7 @@ def do_raise_irq(runner: Runner, action: Action) -> None:
     """set_interrupt(): mark the irq pending, then kick: wake_up_process() / kick_process() knock the
     Guest out (or wake the halted one), so run_guest() looks at once. With `set host.kick 0` (a teaching
     control, not the kernel) the irq only waits for the next hypercall or host_check."""
-    raise_irq(runner.host, int(action.args[0], 0))
+    raise_irq(runner.host, number_word(action.args[0]))
     if runner.host.kick and runner.host.dead is None and runner.status in (RUNNABLE, "finished", "halted"):
         eip = runner.m.eip
         runner.emit_host(host_check(runner.host, runner.m), eip, trigger="kick")

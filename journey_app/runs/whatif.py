@@ -7,6 +7,7 @@ Owns the fork rule and the comparison; must not know HTTP. A fork is itself a pl
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from ..errors import BadInput
@@ -101,9 +102,17 @@ def compare(base: dict, fork: dict, at: int) -> dict:
 
 
 def what_if(run: Run, at: int, change: str, **kw) -> WhatIf:
-    """Replay `run` and its fork (one change before action `at`) and compare them."""
+    """Replay `run` and its fork (one change before action `at`) and compare them.
+
+    Under a wall clock (the site's settings.run_seconds) a what-if is one request's worth of emulation,
+    like a run: each of its two replays gets half the budget, so the pair (and an edited-source build
+    before them) stays within the time one request may take. Both halves are equal, so a run long
+    enough to meet the clock meets it the same way on both sides."""
     actions = split_actions(run.actions)
     forked = fork_actions(actions, at, change)
+    settings = kw.get("settings")
+    if settings is not None and settings.run_seconds:
+        kw = {**kw, "settings": dataclasses.replace(settings, run_seconds=settings.run_seconds / 2)}
     base = replay(run, **kw)
     fork = replay(Run(run.version, run.scenario, "; ".join(forked), run.source), **kw)
     return WhatIf(at, split_actions(change)[0], base, fork, compare(base.to_json(), fork.to_json(), at))

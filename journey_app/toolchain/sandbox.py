@@ -17,7 +17,7 @@ from ..errors import BuildError, SandboxRefused
 from .elfread import read_sections
 from .sandbox_rules import NO_MACROS, LineBudget, MacroTable, SandboxPolicy, check_line, refuse
 
-__all__ = ["EditedSource", "SandboxPolicy", "apply_edits", "build_edited", "map_messages"]
+__all__ = ["EditedSource", "SandboxPolicy", "apply_edits", "build_edited", "build_edited_text", "map_messages"]
 
 _TOOL_LINE = re.compile(r"^(?:\./)?(?P<file>[^:\s]+):(?P<line>\d+):(?:\d+:)?(?:\([^)]*\):)?\s*(?P<text>.*)$")
 
@@ -73,19 +73,46 @@ def _ranges(numbers: set[int]) -> str:
     return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
+# A tool's own notes beside a failure (ld's "missing .note.GNU-stack" warning on the glue objects, its
+# "NOTE: This behaviour is deprecated"): not errors, and not about the student's lines.
+_NOT_AN_ERROR = re.compile(r"(?:^|:\s*)(?:[Ww]arning|NOTE|Note):")
+# The scratch copy `as` read ("obj/00-i386_head.s: Error: ..." when GAS names no line): a build-folder path.
+_SCRATCH_PREFIX = re.compile(r"^(?:ld: )?(?:\./)?[^:\s]*/[^:\s]+:\s+")
+
+
 def map_messages(messages: list[str], file: str, edited: Iterable[int]) -> list[dict]:
-    """Tool messages about `file` as {line, message, yours}; messages about other files are dropped
-    (the build folder holds only shipped files, and their own messages say nothing to the student)."""
-    edited = set(edited)
-    out = []
+    """Tool messages about `file` as {line, message, yours}, each once: one bad edit, one error.
+    Messages about other files are dropped (the build folder holds only shipped files, and their own
+    messages say nothing to the student), and so are the tools' warnings and notes. GAS reports some
+    errors with no line (an undefined local label `1f`, found at the end of the file); with one edited
+    line that line is the cause (the shipped file builds), so the message goes on it."""
+    edited = sorted(set(edited))
+    out: list[dict] = []
     for raw in messages:
-        match = _TOOL_LINE.match(raw.strip())
+        text = raw.strip()
+        match = _TOOL_LINE.match(text)
         if match and match.group("file") == file:
             line = int(match.group("line"))
-            out.append({"line": line, "message": match.group("text"), "yours": line in edited})
-        elif raw.strip() and not match and not raw.rstrip().endswith(("Assembler messages:", ":")):
-            out.append({"line": None, "message": raw.strip(), "yours": False})
+            entry = {"line": line, "message": match.group("text"), "yours": line in edited}
+        elif not text or match or text.endswith(("Assembler messages:", ":")) or _NOT_AN_ERROR.search(text):
+            continue
+        elif len(edited) == 1:
+            entry = {"line": edited[0], "message": _SCRATCH_PREFIX.sub("", text), "yours": True}
+        else:
+            entry = {"line": None, "message": _SCRATCH_PREFIX.sub("", text), "yours": False}
+        if entry not in out:
+            out.append(entry)
     return out
+
+
+def build_edited_text(catalog, version: str, file: str, text: str, policy: SandboxPolicy = SandboxPolicy()):
+    """The Build of `version` with `file` replaced by an edited copy `text` (the explorer's "edit this file"):
+    the lines that differ from the shipped file are the edits (edits.line_edits), and they go through the
+    sandbox exactly as a lab's edits do, with any line of the file allowed."""
+    from .edits import line_edits
+
+    return build_edited(catalog, version, file, line_edits(file, catalog.library.source(version, file), text),
+                        allowed=None, policy=policy)
 
 
 def build_edited(catalog, version: str, file: str, edits: Iterable[tuple[int, str]],

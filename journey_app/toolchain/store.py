@@ -28,6 +28,12 @@ from .sandbox_rules import MacroTable
 TEXT_SUFFIXES = (".S", ".s", ".h", ".c", ".ld")
 MEMO_BYTES = 16 * 1024 * 1024      # builds kept in one worker's memory (~13 of 2.6.31; scaled with the app's budget)
 MEMO_OVERHEAD = 24                 # a Build's sections, symbols and line map: ~21x its ELF (tracemalloc, 2.6.31)
+# The shipped builds (prebuilt/, read-only) as loaded, shared by every BuildStore of the process: a second
+# store (a test's fresh app, a CLI command) reuses the parsed ELF instead of reading its DWARF again. Only
+# prebuilt ones: edit builds stay in their store's own memo and leave with it.
+_PREBUILT: BoundedCache[tuple[str, int, int, str], Build] = BoundedCache(
+    "toolchain.prebuilt_builds", 4 * 4 * 1024 * 1024, max_entries=4, oversize=1,
+    sizeof=lambda key, build: len(build.elf) * MEMO_OVERHEAD)
 DISK_BYTES = 256 * 1024 * 1024     # the cache folder of builds, shared by the workers of one machine
 MAX_FAILURES = 64
 MAX_MACRO_TABLES = 8
@@ -127,8 +133,18 @@ class BuildStore:
                 continue
             if admit is not None:
                 admit(elf)
+            shared = None
+            if origin == "prebuilt":
+                stat = elf_path.stat()
+                shared = (str(elf_path), stat.st_mtime_ns, stat.st_size, version)
+                found = _PREBUILT.get(shared)
+                if found is not None and found.elf == elf and found.sources == sources:
+                    return found
             meta = _read_meta(folder / f"{key}.json")
-            return Build(version, key, elf, sources, toolchain=meta.get("toolchain", {}), origin=origin)
+            build = Build(version, key, elf, sources, toolchain=meta.get("toolchain", {}), origin=origin)
+            if shared is not None:
+                _PREBUILT.put(shared, build)
+            return build
         return None
 
     def _make(self, key: str, tree: dict[str, bytes], sources: dict[str, str], version: str,

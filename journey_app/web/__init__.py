@@ -1,9 +1,11 @@
 """`create_app(config)`: the Flask application factory; the only place the web layer is wired.
 
-Blueprints, each imported here by name (a missing module fails at start): `pages`, `reading` (stages, files),
-`xref_pages`, `search_pages` (HTML, each page with a `.json` twin), `api` (JSON under /api/), `explorer_api`
-(+ `openapi`), `whatif_api`, `labs_api`, `labs_pages`, `instructor`, `metrics` (/metrics, instructors only).
-Per-process objects (Catalog) hang off the app, never off module globals.
+The web layer is a folder per part of the site: `pages/` (reading: contents, chapters, source, stages,
+files, xref, search, each HTML page with a `.json` twin; /healthz), `explorer/` (the live machine's JSON
+API, what-if, the OpenAPI document), `labs/` (students' labs: JSON and HTML), `instructor/` (class table,
+/metrics) and `infra/` (context, errors, security, rate limits, compression) that they share.
+Blueprint modules are imported here by name (a missing module fails at start). Per-process objects
+(Catalog) hang off the app, never off module globals.
 """
 
 from __future__ import annotations
@@ -16,8 +18,14 @@ from .. import caches, paths
 from ..catalog import Catalog
 from ..index import IndexStore
 from ..settings import WEB_RUN_SECONDS, Settings
-from . import (api, compression, errors, explorer_api, instructor, labs_api, labs_pages, metrics, pages, reading,
-               search_pages, security, whatif_api, xref_pages)
+from .explorer import api as explorer_api
+from .explorer import whatif as whatif_api
+from .infra import compression, errors, security
+from .instructor import metrics
+from .instructor import pages as instructor
+from .labs import api as labs_api
+from .labs import pages as labs_pages
+from .pages import api, chapters, reading, search, xref
 
 
 def create_app(config: Settings | dict | None = None) -> Flask:
@@ -42,11 +50,8 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     compression.register(app)
     _say_jail(settings)
 
-    app.register_blueprint(pages.bp)
-    app.register_blueprint(reading.bp)
-    app.register_blueprint(xref_pages.bp)
-    app.register_blueprint(search_pages.bp)
-    app.register_blueprint(api.bp)
+    for blueprint_module in (chapters, reading, xref, search, api):
+        app.register_blueprint(blueprint_module.bp)
     for module in (explorer_api, whatif_api, labs_api, labs_pages, instructor, metrics):
         module.register(app)
     if settings.trusted_proxies > 0:

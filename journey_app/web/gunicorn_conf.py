@@ -89,3 +89,11 @@ def _malloc_trim() -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):   # not glibc: nothing to do
         pass
+
+
+def on_starting(server) -> None:
+    """Build the guest's native write log (guest/writelog.c) once, in the master before the workers fork,
+    so no request waits for the C compiler (workers load the same per-user library)."""
+    from journey_app.guest.writelog import native_library
+
+    native_library()

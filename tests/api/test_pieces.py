@@ -7,8 +7,8 @@ import types
 
 from flask import Blueprint
 
-from journey_app.web import openapi
-from journey_app.web.explorer_memo import ResponseMemo
+from journey_app.web.explorer import openapi
+from journey_app.web.explorer.memo import ResponseMemo
 
 
 def test_memo_keeps_the_most_recent_within_its_entry_budget():

@@ -120,7 +120,7 @@ def test_running_out_of_budget_is_a_state_not_an_error(make_app):
 
 
 def test_source_override_replays_an_edited_build(client, app):
-    from journey_app.web.context import catalog
+    from journey_app.web.infra.context import catalog
 
     with app.app_context():
         kernel = catalog().kernel_dir("2.6.31")

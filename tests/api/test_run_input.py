@@ -125,7 +125,7 @@ def test_source_may_only_replace_files_of_the_tree(client, path):
 
 
 def test_edited_source_builds_are_rate_limited(make_app, app):
-    from journey_app.web.context import catalog
+    from journey_app.web.infra.context import catalog
 
     limited = make_app(grade_rate=1).test_client()
     with app.app_context():
@@ -142,7 +142,7 @@ def test_edited_source_builds_are_rate_limited(make_app, app):
 
 
 def _edited(app, line: int, text: str) -> dict:
-    from journey_app.web.context import catalog
+    from journey_app.web.infra.context import catalog
 
     with app.app_context():
         lines = (catalog().kernel_dir("2.6.31") / "arch/x86/lguest/i386_head.S").read_text().split("\n")

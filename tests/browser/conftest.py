@@ -1,5 +1,6 @@
 """Shared browser-test setup: Playwright driving Debian's chromium (never `playwright install`), and a way
-to serve an app on 127.0.0.1 at a free port in a thread. Each subfolder's conftest builds its own app.
+to serve an app on 127.0.0.1 at a free port in a thread. Each subfolder's conftest starts its own app
+(`serve_app`: a fresh build cache and SQLite store, plus that folder's settings).
 
 Browser tests skip, saying why, only when chromium or Playwright is absent
 (`apt-get install -y chromium`; `pip install playwright pytest-playwright`). Screenshots go to a temporary
@@ -20,6 +21,8 @@ import pytest
 pytest.importorskip("playwright", reason="Playwright is not installed: pip install playwright pytest-playwright")
 
 from werkzeug.serving import make_server
+
+from journey_app.web import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
@@ -57,6 +60,21 @@ def _served(app):
 def served():
     """`with served(app) as url:` — what each folder's `live_server` fixture is made of."""
     return _served
+
+
+@pytest.fixture(scope="session")
+def serve_app(tmp_path_factory, served):
+    """`with serve_app("labs", instructor_token=TOKEN) as url:` — the app with the bundled content, its own
+    build cache and SQLite submissions store in a fresh folder, and any other settings given, served."""
+
+    @contextlib.contextmanager
+    def serve(name: str, **settings):
+        cache = tmp_path_factory.mktemp(name)
+        app = create_app({"cache_dir": cache, "database_url": f"sqlite:///{cache / 'store.sqlite3'}", **settings})
+        with served(app) as url:
+            yield url
+
+    return serve
 
 
 @pytest.fixture(scope="session")

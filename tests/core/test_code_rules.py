@@ -24,8 +24,8 @@ POSITIONAL = {
     "journey_app.runs.replay.Replay", "journey_app.runs.runner.Checkpoint", "journey_app.toolchain.build.Build",
     "journey_app.toolchain.build.LineCode", "journey_app.toolchain.disasm.Insn", "journey_app.toolchain.elfread.Section",
     "journey_app.toolchain.elfread.Symbol", "journey_app.toolchain.linemap.Span",
-    "journey_app.toolchain.sandbox_rules.SandboxPolicy", "journey_app.web.explorer_requests.RunRequest",
-    "journey_app.web.listing.Listing", "journey_app.web.listing.SourceLine",
+    "journey_app.toolchain.sandbox_rules.SandboxPolicy", "journey_app.web.explorer.requests.RunRequest",
+    "journey_app.web.pages.listing.Listing", "journey_app.web.pages.listing.SourceLine",
     # written while this rule was being introduced:
     "journey_app.guest.cpu_entry.CpuFrame", "journey_app.host.citations.Citation", "journey_app.host.emulate.Emulated",
     "journey_app.host.idt.CpuGate", "journey_app.index.ctags.Definition", "journey_app.index.search.SearchDoc",
@@ -33,7 +33,7 @@ POSITIONAL = {
     "journey_app.runs.debug.Watch", "journey_app.runs.whatif.WhatIf", "journey_app.toolchain.jail.Limits",
     "journey_app.toolchain.sandbox_rules.LineBudget", "journey_app.host.pagetables.PageTables",
     "journey_app.toolchain.cunits.Unit", "journey_app.toolchain.dwarf_vars.Variable",
-    "journey_app.toolchain.dwarf_vars._Unit", "journey_app.web.c_asm.AsmLine",
+    "journey_app.toolchain.dwarf_vars._Unit", "journey_app.web.pages.c_asm.AsmLine",
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from journey_app.errors import RateLimited
-from journey_app.web.ratelimit import RateLimiter
+from journey_app.web.infra.ratelimit import RateLimiter
 
 
 class FakeClock:

@@ -95,7 +95,10 @@ def test_source_serves_glue_files_too(bundled):
 @pytest.mark.parametrize(
     "file",
     ["arch/x86/lguest/nope.S", "../../../pyproject.toml", "arch/../../2.6.31/arch/x86/lguest/i386_head.S",
-     "/etc/passwd", "arch", "arch\\x86", "arch/x86/lguest/i386_head.S\0", ""],
+     "/etc/passwd", "arch", "arch\\x86", "arch/x86/lguest/i386_head.S\0", "",
+     # one name per file: no "." parts, doubled or trailing slashes
+     "arch/./x86/lguest/i386_head.S", "./arch/x86/lguest/i386_head.S", "arch//x86/lguest/i386_head.S",
+     "arch/x86/lguest/i386_head.S/"],
 )
 def test_source_refuses_unknown_or_escaping_paths(bundled, file):
     with pytest.raises(NotFound):
@@ -217,10 +220,17 @@ def test_unchanged_files_are_served_from_the_cache(make_root):
     assert library.chapters("1")[0] is library.chapters("1")[0]
 
 
-def test_caches_are_per_library(make_root):
+def test_libraries_share_a_parse_only_of_the_same_file_state(make_root):
+    # A parse is a pure function of the file (journey.library._PARSED): a second Library over the same,
+    # unchanged file reuses it; an edited file (another mtime or size) is parsed again.
     root = make_root({"kernels/1/arch/a.S": GOOD})
-
-    assert Library(root).chapters("1")[0] is not Library(root).chapters("1")[0]
+    first = Library(root).chapters("1")[0]
+    assert Library(root).chapters("1")[0] is first
+    path = root / "kernels/1/arch/a.S"
+    path.write_text(GOOD.replace("Prose.", "Verse."))           # the same size
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    assert Library(root).chapters("1")[0].text == "Verse."
 
 
 def test_line_roles_of_a_glue_file_have_no_chapters(bundled):

@@ -59,7 +59,8 @@ def test_edit_that_does_not_assemble_is_graded_zero_with_the_line(context, setti
     assert result["outcome"] == "build_error"
     assert result["score"] == 0
     assert result["build_errors"][0]["line"] == 78 and result["build_errors"][0]["yours"]
-    assert result["summary"].startswith("Your edit does not build (line 78: Error:")
+    assert result["summary"] == "Your edit does not build (line 78); score 0/8."     # the message is said once,
+    assert result["build_errors"][0]["message"].startswith("Error:")                  # in build_errors
     assert all(c["detail"] == "not run: the edited source does not build" for c in result["checks"] if not c["hidden"])
 
 

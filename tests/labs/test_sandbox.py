@@ -9,7 +9,7 @@ import pytest
 
 from journey_app.errors import BuildError, SandboxRefused, TooLarge
 from journey_app.labs import Submission
-from journey_app.toolchain.sandbox import SandboxPolicy, apply_edits, build_edited
+from journey_app.toolchain.sandbox import SandboxPolicy, apply_edits, build_edited, map_messages
 
 from .conftest import HEAD, KERNEL
 
@@ -133,6 +133,31 @@ def test_linker_error_maps_to_the_student_line(catalog):
     first = info.value.detail["lines"][0]
     assert first["line"] == 79 and first["yours"]
     assert "undefined reference to `nowhere_at_all'" in first["message"]
+
+
+@pytest.mark.parametrize("text, words", [
+    # ld adds warnings and notes about the glue objects beside the one real error
+    ("\ttestl $0, nowhere_at_all", "undefined reference to `nowhere_at_all'"),
+    # GAS names no line for an undefined local label, only the scratch copy it read
+    ("\tjnz 1f", "Error: local label `\"1\" (instance number 1 of a fb label)' is not defined"),
+])
+def test_one_bad_edit_is_one_error_on_its_line(catalog, text, words):
+    with pytest.raises(BuildError) as info:
+        build(catalog, [(78, text)])
+    assert info.value.detail["lines"] == [{"line": 78, "message": words, "yours": True}]
+    assert info.value.message == f"the edited source does not build: line 78: {words}"
+
+
+def test_tool_messages_drop_notes_scratch_paths_and_repeats():
+    messages = ["obj/00-i386_head.s: Assembler messages:",
+                f"{HEAD}:78: Error: junk at end of line", f"{HEAD}:78: Error: junk at end of line",
+                "obj/00-i386_head.s: Error: local label `1' is not defined",
+                "ld: warning: obj/03-scenario.o: missing .note.GNU-stack section implies executable stack",
+                "ld: NOTE: This behaviour is deprecated and will be removed in a future version of the linker",
+                "glue/scenario.S:12: Error: about a shipped file"]
+    assert map_messages(messages, HEAD, [78, 80]) == [
+        {"line": 78, "message": "Error: junk at end of line", "yours": True},
+        {"line": None, "message": "Error: local label `1' is not defined", "yours": False}]
 
 
 def test_the_fix_builds_with_the_cmpl_encoding(catalog):

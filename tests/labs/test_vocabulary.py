@@ -24,7 +24,7 @@ from journey_app.labs.loader import schema
 from journey_app.runs.events import KINDS
 from journey_app.runs.state import HOST_KEYS
 from journey_app.runs.status import STATUSES
-from journey_app.web import vocabulary_js
+from journey_app.web.explorer import vocabulary_js
 from journey_app.web import create_app
 
 from .conftest import KERNEL
@@ -107,7 +107,7 @@ def test_the_openapi_document_enumerates_the_core_names(tmp_path):
 
 def test_the_explorer_vocabulary_module_is_generated_from_the_core():
     path = paths.static_root() / vocabulary_js.RELATIVE_PATH
-    assert path.read_text() == vocabulary_js.render(), "regenerate: python -m journey_app.web.vocabulary_js"
+    assert path.read_text() == vocabulary_js.render(), "regenerate: python -m journey_app.web.explorer.vocabulary_js"
     main = (path.parent / "main.js").read_text()
     assert '"notify"' not in main and '"eflags"' not in main, "main.js imports the names from vocabulary.js"
     machine = (path.parent / "machine.js").read_text()

@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from journey_app.web import instructor
+from journey_app.web.instructor import pages as instructor
 from tests.support.forms import form
 
 from .conftest import FIX, TOKEN, WRONG, assert_error

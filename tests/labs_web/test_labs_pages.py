@@ -137,7 +137,8 @@ def test_form_post_of_a_refused_line_keeps_the_work_and_marks_the_line(client):
     response = client.post(FORM, data=form(client, {"student": "Mallory", "line-78": hostile}))
     page = html(response)
     assert response.status_code == 422
-    assert ".incbin is not allowed" in page
+    assert page.count(".incbin is not allowed") == 1                     # under the line, said once
+    assert "line 78 is not accepted; the reason is under it." in page
     assert 'value="\t.incbin &#34;/etc/passwd&#34;"' in page or 'value="\t.incbin &quot;/etc/passwd&quot;"' in page
     assert re.search(r'id="edit-78"[^>]*aria-invalid="true"', page)
     assert 'value="Mallory"' in page

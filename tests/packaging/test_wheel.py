@@ -28,6 +28,7 @@ def test_wheel_contains_content_static_and_prebuilt(wheel):
     assert "journey_app/_content/kernels/2.6.31/glue/journey.ld" in names
     assert any(n.startswith("journey_app/_static/css/") for n in names)
     assert any(n.startswith("journey_app/toolchain/prebuilt/") and n.endswith(".elf") for n in names)
+    assert "journey_app/guest/writelog.c" in names          # compiled for the host at first use
 
 
 def test_installed_package_builds_from_its_own_content(wheel, tmp_path):

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from journey_app.errors import BadInput, TooLarge
 from journey_app.runs import parse_actions, split_actions
+from journey_app.runs.actions import ActionList, canonical
 
 from .conftest import of_kind
 
@@ -120,3 +123,20 @@ def test_set_flag_register_and_fields(run):
     assert state["host"]["halted"] is True and state["status"] == "halted"
     assert state["changed"] == ["host.halted"]
     assert not of_kind(result, "insn")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="ab1 \t\r\f\v\n;", max_size=40))
+def test_canonical_is_the_words_of_each_piece_joined(text):
+    """Checkpoint keys hash canonical(): the same action list however it is spaced, and nothing else."""
+    pieces = [" ".join(p.split()) for p in text.replace("\n", ";").split(";")]
+    assert canonical(text) == "; ".join(p for p in pieces if p)
+    assert split_actions(text) == [p for p in pieces if p]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab1 \t\n;\x1c\xa0\x0b", max_size=30))
+def test_an_action_lists_pieces_are_the_same_whether_or_not_it_was_split(text):
+    fresh, split = ActionList(text), ActionList(text)
+    split.spans()
+    assert fresh.pieces() == split.pieces() == [" ".join(p.split()) for p in text.replace("\n", ";").split(";") if p.split()]

@@ -91,3 +91,22 @@ def test_bad_debugger_actions_point_at_the_word(run, actions, word):
     with pytest.raises(BadInput) as err:
         run("g033-irq-enable-quiet", actions)
     assert err.value.detail["word"] == word
+
+
+def test_a_run_cut_short_by_the_wall_clock_says_so(run, settings):
+    """The site's wall clock (JOURNEY_RUN_SECONDS) ends a long run_until: the stop names the time budget and
+    the instructions run, and claims neither that the instruction budget was used nor that the label was
+    never reached. The ring-full tour runs ~5,000 instructions of C in 0.1-0.6 s; the first of these clocks
+    that lets the run start but not finish is used (how far a run gets in 5 ms depends on the machine)."""
+    import dataclasses
+
+    for seconds in (0.005, 0.01, 0.02, 0.04):
+        result = run("g037-ring-full", "run_until journey_done",
+                     settings_=dataclasses.replace(settings, run_seconds=seconds))
+        if result.state.status == "budget" and stops(result):
+            break
+    assert result.state.status == "budget"
+    (stop,) = stops(result)
+    assert stop["message"].startswith(f"Ran out of its time budget of {seconds:g} s after ")
+    assert "before reaching journey_done (the server is busy: try again)." in stop["message"]
+    assert "never reached" not in stop["message"] and "100000" not in stop["message"]

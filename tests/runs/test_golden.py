@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from journey_app import paths
+from journey_app.guest import EnginePool
 from journey_app.runs import load_scenarios
 
 from .conftest import VERSION
@@ -41,6 +42,17 @@ def test_scenario_tour_matches_its_golden_trace(run, settings, scenario_id):
         path.write_text(trace, encoding="utf-8")
     assert path.is_file(), f"no golden trace for {scenario_id}: run with JOURNEY_REGEN_GOLDEN=1"
     assert trace == path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("scenario_id", SCENARIOS)
+def test_the_python_write_log_gives_the_same_trace(run, settings, scenario_id):
+    # Machines log guest stores with the compiled hook (guest/writelog.c) where a C compiler exists; the
+    # Python hook is the fallback, and both must make the same bytes.
+    scenario = next(s for s in load_scenarios(settings.content_root, VERSION) if s.id == scenario_id)
+
+    trace = _trace(lambda *a: run(*a, pool=EnginePool(native_writes=False)), scenario_id, scenario.actions)
+
+    assert trace == (GOLDEN / f"{scenario_id}.json").read_text(encoding="utf-8")
 
 
 def test_every_golden_trace_belongs_to_a_scenario():

@@ -179,3 +179,42 @@ def test_past_the_event_limit_insn_events_are_counted_not_kept(run, monkeypatch)
     # two action events, then 8 of the 20 insn events fit under the limit; seq still counts the rest
     assert (len(result.events), result.events_dropped) == (10, 12)
     assert [e.seq for e in result.events] == list(range(10)) and result.state.insn_count == 20
+
+
+def test_past_the_event_limit_mem_write_events_are_counted_not_kept(run, monkeypatch):
+    from journey_app.runs import runner
+
+    whole = run("g037-ring-full", "run_until hypercall")
+    writes = [e for e in whole.events if e.kind == "mem_write"]
+    assert len(writes) > 500 and whole.events_dropped == 0
+    monkeypatch.setattr(runner, "EVENT_LIMIT", 300)
+
+    cut = run("g037-ring-full", "run_until hypercall")
+
+    # the first 300 events are the same; the writes past the limit are numbered and counted, not kept
+    kept = [e for e in cut.events if e.kind == "mem_write"]
+    assert [e.to_json() for e in kept] == [e.to_json() for e in whole.events[:len(kept) + 1] if e.kind == "mem_write"]
+    assert cut.events_dropped == len(writes) - len(kept)
+    assert [e.seq for e in cut.events[:300]] == list(range(300))
+    assert [e.to_json() for e in cut.events[300:]] == [e.to_json() for e in whole.events[-(len(cut.events) - 300):]]
+
+
+def test_a_quick_event_is_the_event_the_constructor_makes(run):
+    from journey_app.runs.events import Event, quick_event
+
+    where = run("g033-irq-enable-quiet", "step").events[0].where
+    made, quick = Event(3, "mem_write", where, {"address": 1}), quick_event(3, "mem_write", where, {"address": 1})
+
+    assert quick == made and quick.to_json() == made.to_json()
+    assert vars(quick) == vars(made)
+
+
+
+def test_counts_with_leading_zeros_are_decimal_like_the_grammar_says(run):
+    """`step 010` parses (the grammar's decimal is [0-9]+) and is ten steps; the verbs read it with
+    int(word, 0), which refuses leading zeros: a ValueError, a 500 on the site."""
+    for padded, plain in (("step 010", "step 10"), ("step_line 02", "step_line 2"), ("next_line 02", "next_line 2"),
+                          ("raise_irq 01; host_check", "raise_irq 1; host_check")):
+        a, b = run("g020-boot", padded).to_json(), run("g020-boot", plain).to_json()
+        assert [e["kind"] for e in a["events"]] == [e["kind"] for e in b["events"]], padded
+        assert (a["state"]["insn_count"], a["state"]["eip"]) == (b["state"]["insn_count"], b["state"]["eip"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from journey_app.errors import BadInput
@@ -38,3 +40,15 @@ def test_a_change_that_changes_nothing_says_same(catalog, settings, build):
     result = what_if(Run(VERSION, "g033-irq-enable-quiet", "step 6"), 1, "set irq_pending 0",
                      catalog=catalog, settings=settings, build=build, cache=CheckpointCache())
     assert result.difference["same"] is True
+
+
+def test_under_a_wall_clock_the_two_replays_share_one_runs_budget(catalog, settings, build):
+    """A what-if is two replays: with the site's clock each gets half of run_seconds, or a what-if on a
+    long run (plus an edited build) took twice a run's time and more than a request may."""
+    clocked = dataclasses.replace(settings, run_seconds=0.1)
+    result = what_if(Run(VERSION, "g033-restore-fl-first", "set eip 0; " + "; ".join(["step 10000"] * 10)), 1,
+                     "set eax 0", catalog=catalog, settings=clocked, build=build, cache=CheckpointCache())
+
+    for side in (result.base, result.fork):
+        budget = [e.to_json() for e in side.events if e.kind == "budget"]
+        assert budget and budget[-1]["seconds"] == 0.05

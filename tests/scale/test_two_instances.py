@@ -108,7 +108,7 @@ def test_one_session_alternating_between_instances_sees_one_site(pair):
 # ---- the explorer API part: one run, its requests alternating between instances ------------------
 
 def _has_run_api(server) -> bool:
-    if importlib.util.find_spec("journey_app.web.explorer_api") is None:
+    if importlib.util.find_spec("journey_app.web.explorer.api") is None:
         return False
     spec = server.get("/api/openapi.json")
     if spec.status != 200:

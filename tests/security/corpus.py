@@ -8,6 +8,9 @@ A case: {"id", "why", one request form, "expect"}. Request forms:
   "source_edit": {"<line>": text}   POST /api/run with the kernel file's lines replaced (any line)
   "source_edit_file": {"file": path, "lines": {"<line>": text}}   the same for another file of the version
   "run_actions": text               POST /api/run {"scenario": "g033-restore-fl-first", "actions": text}
+  "whatif": {body, "source_lines": {"<line>": text}}   POST /api/whatif with that body (scenario
+                                    g033-irq-enable-pending unless given), the kernel file's lines replaced
+                                    as its "source" when source_lines is there
 "expect": {"status": [..]} (default: any status below 500), "code" (the error code), "state_status"
 (the run's final status), "header_contains": {header: text}.
 Strings may hold {canary}, {database}, {instructor_token}, {query_token}; long strings are written as
@@ -95,6 +98,15 @@ def build_request(case: Case, values: dict[str, str], kernel_text: str, read_fil
                 lines[int(number) - 1] = text
         return _json("POST", "/api/run", {"scenario": SOURCE_SCENARIO, "source": {target["file"]: "\n".join(lines)}},
                      headers)
+    if "whatif" in spec:
+        body = {"scenario": SOURCE_SCENARIO, **spec["whatif"]}
+        edits = body.pop("source_lines", None)
+        if edits is not None:
+            lines = kernel_text.split("\n")
+            for number, text in edits.items():
+                lines[int(number) - 1] = text
+            body["source"] = {HEAD: "\n".join(lines)}
+        return _json("POST", "/api/whatif", body, headers)
     if "run_actions" in spec:
         return _json("POST", "/api/run", {"scenario": RUN_SCENARIO, "actions": spec["run_actions"]}, headers)
     method, path = spec["method"], spec["path"]

@@ -1,9 +1,9 @@
 """HTML form posts as a browser on our own pages sends them: with the CSRF cookie and the same token in
-the form (journey_app/web/csrf.py, double submit)."""
+the form (journey_app/web/infra/csrf.py, double submit)."""
 
 from __future__ import annotations
 
-from journey_app.web.csrf import COOKIE, FIELD
+from journey_app.web.infra.csrf import COOKIE, FIELD
 
 TOKEN = "test-csrf-token-0123456789abcdefghijklmnopq"   # 43 characters, the shape csrf.token() keeps
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from journey_app import paths
-from journey_app.web.highlight import comment_line_html, highlight_lines, stylesheet, typeset_prose
+from journey_app.web.pages.highlight import comment_line_html, highlight_lines, stylesheet, typeset_prose
 
 SOURCE = """#include <asm/x.h>
 /*G:001
@@ -35,7 +35,7 @@ def test_leading_blank_lines_do_not_shift_line_numbers():
 
 def test_the_colour_sheet_is_the_generated_one():
     css = (paths.static_root() / "css" / "pygments.css").read_text()
-    assert css == stylesheet(), "regenerate: python -m journey_app.web.highlight > static/css/pygments.css"
+    assert css == stylesheet(), "regenerate: python -m journey_app.web.pages.highlight > static/css/pygments.css"
     assert "prefers-color-scheme: dark" in css
 
 

@@ -56,7 +56,7 @@ def test_hl_marks_the_cited_lines_and_ignores_nonsense(client):
 
 
 def test_chapter_page_is_rendered_once_per_content(app, client):
-    from journey_app.web.page_cache import CACHE_KEY
+    from journey_app.web.pages.cache import CACHE_KEY
 
     first = client.get("/chapters/H-205").get_data()
     misses = app.extensions[CACHE_KEY].stats()["misses"]

@@ -39,7 +39,7 @@ def test_names_in_comments_are_not_links(client):
 def test_chapter_ids_in_prose_link_only_to_chapters_that_exist():
     from markupsafe import Markup
 
-    from journey_app.web.linking import link_chapter_mentions
+    from journey_app.web.pages.linking import link_chapter_mentions
 
     html = Markup("See G:032 and H:999, not <code>G:033</code> or 1G:0322.")
     linked = link_chapter_mentions(html, lambda letter, digits: "/chapters/G-032" if digits == "032" else None)

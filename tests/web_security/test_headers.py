@@ -108,6 +108,21 @@ def test_embed_view_may_be_framed_but_nothing_else(client):
     assert normal.headers["X-Frame-Options"] == "SAMEORIGIN"
 
 
+@pytest.mark.parametrize("path, where", [
+    ("/v/2.6.31", "/v/2.6.31/"),                    # strict slashes
+    ("/v/2.6.31?x=1", "/v/2.6.31/?x=1"),
+    ("/chapters//G-033", "/chapters/G-033"),        # merged slashes
+    ("/chapters/G:033", "/chapters/G-033"),         # the app's own redirect
+])
+def test_redirects_do_not_repeat_the_clients_host(client, path, where):
+    """Werkzeug's routing redirects are absolute URLs made from the Host header (a cacheable 308 that a
+    forged Host would poison); every redirect to this site is relative."""
+    resp = client.get(path, headers={"Host": "evil.example"})
+
+    assert 300 <= resp.status_code < 400
+    assert resp.headers["Location"] == where
+
+
 def test_errors_do_not_leak_internals(client):
     resp = client.get("/__test/boom", headers={"Accept": "application/json"})
     assert resp.status_code == 500

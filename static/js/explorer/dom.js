@@ -38,6 +38,18 @@ export function fill(node, ...children) {
 }
 
 /** Text only a screen reader hears. */
+/** A "more"/"less" toggle for `box`, whose text (id `controls`) CSS clamps while `box` is .is-clamped. */
+export function moreToggle(box, controls) {
+  const more = h("button", { type: "button", class: "mx-more", "aria-expanded": "false", "aria-controls": controls }, "more");
+  more.addEventListener("click", () => {
+    const open = box.classList.toggle("is-clamped") === false;
+    more.setAttribute("aria-expanded", String(open));
+    fill(more, open ? "less" : "more");
+  });
+  box.classList.add("is-clamped");
+  return more;
+}
+
 export function sr(text) {
   return h("span", { class: "visually-hidden" }, text);
 }

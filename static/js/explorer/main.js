@@ -7,7 +7,7 @@
 
 import * as api from "./api.js";
 import { parseActions, readLocation, shareUrl, withAction, withoutLast, withSet, withStep } from "./actions.js";
-import { fill, h, hex, hex0x, parseNumber } from "./dom.js";
+import { fill, h, hex, hex0x, moreToggle, parseNumber } from "./dom.js";
 import { announcement, EventLog, GROUPS } from "./eventlog.js";
 import { BINDINGS, EMBED_BINDINGS, installShortcuts } from "./keys.js";
 import { renderLocals } from "./cstate.js";
@@ -25,7 +25,7 @@ const MAX_EVENTS = 400;
  * `options` are for pages that drive the panel themselves (the lab page, static/js/labs/main.js):
  * {scenario, scenarioInfo ({id, title, description}: shown instead of the scenario file's words), actions (initial list), lockScenario, keepUrl (no history, no Share), runUrl + runBody()
  * (another endpoint with the shape of POST /api/run, and extra body fields), onResult(result, actions),
- * onError(err)}. The chapter page passes none.
+ * onError(err) (true when the page showed the error itself, so the panel does not repeat it)}. The chapter page passes none.
  */
 export class Explorer {
   constructor(section, root, options = {}) {
@@ -139,13 +139,7 @@ export class Explorer {
     if (!s) { fill(about, ""); return; }
     const text = h("span", { class: "mx-about-text", id: "mx-about-text" }, s.description || "",
       s.chapters && s.chapters.length ? ` (${s.chapters.join(", ")})` : "");
-    const more = h("button", { type: "button", class: "mx-more", "aria-expanded": "false", "aria-controls": "mx-about-text" }, "more");
-    more.addEventListener("click", () => {
-      const open = about.classList.toggle("is-clamped") === false;
-      more.setAttribute("aria-expanded", String(open));
-      fill(more, open ? "less" : "more");
-    });
-    about.classList.add("is-clamped");
+    const more = moreToggle(about, "mx-about-text");
     fill(about, text, " ", (s.description || "").length > 140 ? more : null);
     const tour = this.el("mx-tour");
     if (tour) {
@@ -312,8 +306,7 @@ export class Explorer {
     const words = `The run has ${state.status === "finished" ? "finished" : `stopped (${state.status})`}: ${state.reason || ""}. ` +
       "Step back, reset, or change a value to go on.";
     this.say(words);
-    fill(this.el("mx-stop"), h("strong", {}, "Nothing to run. "), words);
-    this.el("mx-stop").hidden = false;
+    this.fillStop(h("strong", {}, "Nothing to run. "), words);
   }
 
   toggleBreak(line) {
@@ -475,8 +468,8 @@ export class Explorer {
           this.requestOptions = { initial: true, keepError: true };
           continue;
         }
-        this.showError(err, want);
-        if (this.options.onError) this.options.onError(err);
+        // A page that shows the error where it belongs (the lab's edited line) says so: shown once.
+        if (!this.options.onError?.(err)) this.showError(err, want);
         break;
       }
       if (this.target !== want) continue;   // the reader asked for more meanwhile: replay the newest
@@ -531,8 +524,13 @@ export class Explorer {
     this.renderDebug(state);
     this.renderTimeline();
     if (!this.embed) markBreakpoints(state.breakpoints, this.page.file);
+    if ((scroll || announce) && !this.embed) this.keepRegistersInView();
     this.updateShare();
-    if (!this.readyMarked) { this.readyMarked = true; performance.mark("mx-ready"); }
+    if (!this.readyMarked) {
+      this.readyMarked = true;
+      performance.mark("mx-ready");
+      if (this.embed) this.revealShared(onPage);
+    }
     this.root.dataset.renders = String(Number(this.root.dataset.renders || 0) + 1);
     if (announce) {
       const words = announcement(this.result.events || [], this.newFrom ?? Infinity, this.newFromStep || 0);
@@ -545,6 +543,41 @@ export class Explorer {
     }
   }
 
+  /**
+   * The workbench pane sticks to the top of the window only once the page has scrolled past what is
+   * above it (masthead, crumbs): on a 768 px screen a long stop reason can push the registers below the
+   * window's edge until then. Scroll the page just enough (at most that far) to bring them back.
+   */
+  keepRegistersInView() {
+    if (getComputedStyle(this.section).position !== "sticky") return;
+    const pane = this.section.getBoundingClientRect();
+    const regs = this.el("mx-regs")?.getBoundingClientRect();
+    if (!regs || pane.top <= 0 || regs.bottom <= window.innerHeight) return;
+    window.scrollBy({ top: Math.min(pane.top, regs.bottom - window.innerHeight + 8), behavior: "instant" });
+  }
+
+  /**
+   * An embed shows a shared moment, in an iframe often 720 px tall: open on what its last action did.
+   * A Host decision made by the last action (marked; its rule-by-rule details one click away), else
+   * the current source line (markCurrent already brought it into view), else the run's last decision,
+   * else the machine's "Next" line. Scrolls this document only (window.scrollBy: scrollIntoView
+   * would move the course page around the iframe too).
+   */
+  revealShared(onPage) {
+    const last = String(this.actions.length - 1);
+    const decisions = [...this.el("mx-events").querySelectorAll(".mx-ev-decision")];
+    const seqs = new Map((this.result.events || []).map((ev) => [String(ev.seq), String(ev.action_index)]));
+    const byLast = decisions.filter((li) => seqs.get(li.dataset.seq) === last).pop();
+    if (!byLast && onPage) return;
+    const target = byLast || decisions.pop() || this.el("mx-at");
+    if (target.classList.contains("mx-ev")) target.classList.add("is-shared");
+    const box = target.getBoundingClientRect();
+    if (box.top >= 0 && box.bottom <= window.innerHeight) return;
+    // The decision's title at most a quarter down the window, so the rows before it give the context.
+    const room = Math.max(0, window.innerHeight - box.height);
+    window.scrollBy({ top: box.top - Math.min(room / 2, window.innerHeight / 4), behavior: "instant" });
+  }
+
   /** Why the last action stopped, in words (the state's `stop`, also the log's `stopped` event). */
   renderStop(state) {
     const box = this.el("mx-stop");
@@ -552,7 +585,18 @@ export class Explorer {
     const stop = state.stop;
     const fresh = stop && stop.action_index === this.actions.length - 1;
     box.hidden = !fresh;
-    if (fresh) fill(box, h("strong", {}, `${stop.action}: `), stop.message);
+    if (fresh) this.fillStop(h("strong", {}, `${stop.action}: `), stop.message);
+  }
+
+  /** The stop box: in the workbench pane three lines of it (so the registers stay on a 768 px screen)
+   * and "more" when that cuts it; the whole text is always in the DOM and in the log's `stopped` event. */
+  fillStop(...parts) {
+    const box = this.el("mx-stop");
+    const text = h("span", { class: "mx-stop-text", id: "mx-stop-text" }, ...parts);
+    const more = moreToggle(box, "mx-stop-text");
+    fill(box, text, " ", more);
+    box.hidden = false;
+    more.hidden = text.scrollHeight <= text.clientHeight + 1;    // nothing cut (phones show it all)
   }
 
   /** Breakpoints and watches now set, each with a button to remove it; watched values shown. */
@@ -599,8 +643,10 @@ export class Explorer {
   renderStatus(state) {
     const words = { running: "ready", finished: "finished", halted: "halted", dead: "killed by the Host", fault: "faulted", budget: "out of instruction budget" };
     const n = state.insn_count ?? 0;
+    // The site's wall clock also ends a run with status budget (runner.out_of_time): its reason says which.
+    const word = state.status === "budget" && /time budget/.test(state.reason || "") ? "out of time" : words[state.status];
     fill(this.el("mx-status"),
-      h("span", { class: `mx-state is-${state.status}` }, words[state.status] || state.status),
+      h("span", { class: `mx-state is-${state.status}` }, word || state.status),
       ` · ${n} instruction${n === 1 ? "" : "s"} · ${this.actions.length} action${this.actions.length === 1 ? "" : "s"}`,
       state.reason && !(state.stop && state.stop.action_index === this.actions.length - 1) ? [" · ", state.reason] : null);
     for (const b of this.root.querySelectorAll('[data-cmd="back"]')) b.disabled = false;

@@ -44,7 +44,7 @@ export function renderGrade(section, grade) {
     : (!grade.student ? h("p", { class: "lab-saved" }, "Not saved: give your name or id above to keep a record of your attempts.") : null);
   const build = (grade.build_errors || []).length
     ? h("div", { class: "lab-build-errors", role: "group", "aria-labelledby": "lab-build-h" },
-      h("h3", { id: "lab-build-h" }, "Your edit does not assemble"),
+      h("h3", { id: "lab-build-h" }, "Your edit does not build"),
       h("ul", {}, grade.build_errors.map((e) => h("li", {},
         e.line ? [h("a", { href: `#L${e.line}` }, `Line ${e.line}`), e.yours ? " (yours)" : "", ": "] : null,
         h("code", {}, e.message)))))

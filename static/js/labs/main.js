@@ -158,12 +158,36 @@ class LabPage {
     }
   }
 
+  /** A refused or failed build of the student's lines: its message goes under the line it is about,
+   * and only there (true: the machine panel does not repeat it). Other errors are the panel's. */
   machineFailed(err) {
-    const line = err.detail && Number.isInteger(err.detail.line) ? err.detail.line : null;
-    const lines = err.detail && Array.isArray(err.detail.lines) ? err.detail.lines.filter((l) => l.line) : [];
-    if (line !== null) this.editor.markError(line, err.detail.reason || err.message);
-    for (const l of lines) this.editor.markError(l.line, l.message);
     this.applied = this.good;   // keep stepping on the last version that built
+    const marked = this.markLines(err);
+    if (!marked.length) return false;
+    const source = this.$("lab-machine-source");
+    const lines = `line${marked.length === 1 ? "" : "s"} ${marked.join(", ")}`;
+    const verb = err.code === "sandbox_refused" ? "is not accepted" : "does not build";
+    fill(source, `Your version ${verb}: the message is under ${lines}. The machine still runs the last version that built.`);
+    source.hidden = false;
+    this.say(`Your version ${verb}. ${this.firstMessage(err)}`);
+    this.editor.focusLine(marked[0]);
+    return true;
+  }
+
+  /** Mark the editable lines an error names (a refusal's one line, a build's tool messages); the lines marked. */
+  markLines(err) {
+    const d = err.detail || {};
+    const found = Number.isInteger(d.line) ? [{ line: d.line, message: d.reason || err.message }]
+      : (Array.isArray(d.lines) ? d.lines.filter((l) => Number.isInteger(l.line)) : []);
+    const marked = [];
+    for (const l of found) if (!marked.includes(l.line) && this.editor.markError(l.line, l.message)) marked.push(l.line);
+    return marked;
+  }
+
+  firstMessage(err) {
+    const d = err.detail || {};
+    if (Number.isInteger(d.line)) return d.reason || err.message;
+    return (Array.isArray(d.lines) && d.lines[0]?.message) || err.message;
   }
 
   // -- checking ---------------------------------------------------------------------------------------
@@ -197,11 +221,17 @@ class LabPage {
       this.say(grade.summary);
       this.$("lab-result-h")?.focus();
     } catch (err) {
-      const line = err.detail && Number.isInteger(err.detail.line) ? err.detail.line : null;
-      showError(this.errorBox, err);
-      if (line !== null && this.editor.markError(line, err.detail.reason || err.message)) this.editor.focusLine(line);
-      else this.errorBox.focus();
-      this.say(err.message);
+      const marked = this.markLines(err);
+      if (marked.length) {
+        // The reason is under the line (and read with it): the alert says where, not the same words again.
+        showError(this.errorBox, { code: err.code, message: `line ${marked[0]} is not accepted; the reason is under it.` });
+        this.editor.focusLine(marked[0]);
+        this.say(`Not checked. ${this.firstMessage(err)}`);
+      } else {
+        showError(this.errorBox, err);
+        this.errorBox.focus();
+        this.say(err.message);
+      }
     } finally {
       button.disabled = false;
       this.form.removeAttribute("aria-busy");

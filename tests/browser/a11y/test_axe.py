@@ -56,9 +56,25 @@ def test_explorer_with_a_what_if_open(page: Page, live_server):
     assert problems(page) == []
 
 
+def test_embed_of_a_shared_decision(page: Page, live_server):
+    page.set_viewport_size({"width": 720, "height": 720})
+    page.goto(f"{live_server}/chapters/G-045?scenario=g045-iret&embed=1"
+              "&actions=step%202%3Bhost_check%3Bstep%3Bhost_check%3Bstep%202%3Bhost_check")
+    ready(page)
+    page.locator(".mx-ev.is-shared").wait_for()
+    assert problems(page) == []
+
+
 def test_lab(page: Page, live_server):
     page.goto(f"{live_server}/labs/irq-enable-fix")
     page.locator("#mx-regs .mx-reg").first.wait_for()
+    assert problems(page) == []
+    # a bad edit, run and checked: the error under the line, the result with the build error
+    page.locator("#edit-78").fill("\tjnz 1f")
+    page.get_by_role("button", name="Run my version").click()
+    page.locator("#edit-78-error").wait_for()
+    page.get_by_role("button", name="Check my work").click()
+    page.locator("#lab-result .lab-build-errors").wait_for()
     assert problems(page) == []
 
 

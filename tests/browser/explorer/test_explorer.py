@@ -286,7 +286,8 @@ def png_size(path) -> tuple[int, int]:
 
 
 def test_screenshots_for_the_readme(page: Page, live_server, screenshots):
-    """docs/screenshots/explorer.png (the panel beside the chapter) and explorer-decision.png (the log),
+    """explorer-steps.png (the panel beside the chapter; the README's explorer.png, a breakpoint hit, comes from
+    tests/browser/take_screenshots.py) and docs/screenshots/explorer-decision.png (the log),
     each checked to show what the README's caption says it shows."""
     page.set_viewport_size({"width": 1800, "height": 1060})
     open_explorer(page, live_server, "?scenario=g033-irq-enable-pending")
@@ -299,8 +300,8 @@ def test_screenshots_for_the_readme(page: Page, live_server, screenshots):
     assert insn_count(page) == 3
     assert in_view(page, "#mx-at") and in_view(page, flag(page, "ZF")), "the caption's subject is off screen"
     assert in_view(page, page.locator(".sl.is-current").first), "the current source line is off screen"
-    page.screenshot(path=str(screenshots / "explorer.png"))
-    assert png_size(screenshots / "explorer.png") == (1800, 1060)
+    page.screenshot(path=str(screenshots / "explorer-steps.png"))
+    assert png_size(screenshots / "explorer-steps.png") == (1800, 1060)
 
     open_explorer(page, live_server, "?scenario=g045-iret&actions=step%202%3Bhost_check%3Bstep%3Bhost_check%3Bstep%202%3Bhost_check",
                   chapter="G-045")

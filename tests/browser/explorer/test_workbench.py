@@ -25,6 +25,16 @@ def in_viewport(page: Page, selector: str) -> bool:
                          selector)
 
 
+def uncovered(page: Page, selector: str) -> bool:
+    """In the viewport and not under the phone's fixed bottom bar (Step and the registers)."""
+    return page.evaluate("""(sel) => { const e = document.querySelector(sel); if (!e) return false;
+        let bottom = innerHeight;
+        for (const bar of document.querySelectorAll('.mx-dock-part'))
+          if (getComputedStyle(bar).position === 'fixed') bottom = Math.min(bottom, bar.getBoundingClientRect().top);
+        const r = e.getBoundingClientRect();
+        return r.width > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= bottom && r.right <= innerWidth; }""", selector)
+
+
 def step(page: Page, times: int = 1) -> None:
     for _ in range(times):
         page.locator('[data-cmd="step"]').first.click()
@@ -48,7 +58,7 @@ def test_after_ten_steps_step_the_current_line_and_the_registers_are_all_on_scre
     assert in_viewport(page, '[data-cmd="step"]'), "Step is off screen"
     assert in_viewport(page, "#mx-regs"), "the registers are off screen"
     expect(page.locator("#L179")).to_have_class(re.compile("is-current"))
-    assert in_viewport(page, ".sl.is-current"), "the current line is off screen"
+    assert uncovered(page, ".sl.is-current"), "the current line is off screen or under the bottom bar"
     page.screenshot(path=str(screenshots / f"workbench-{width}x{height}.png"))
 
 
@@ -60,8 +70,9 @@ def test_in_g033_the_current_line_stays_in_view_and_line_78_is_never_cut(page: P
     for _ in range(3):                                   # to the jnz on line 79, one after the lesson's line 78
         step(page)
         assert in_viewport(page, '[data-cmd="step"]') and in_viewport(page, "#mx-regs")
-        assert in_viewport(page, ".sl.is-current")
+        assert uncovered(page, ".sl.is-current")
     expect(page.locator("#L79")).to_have_class(re.compile("is-current"))
+    assert uncovered(page, "#L78"), "the lesson line is off screen or under the bottom bar"
     code = page.locator("#L78 .sl-c")
     assert code.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), "line 78 overflows its box"
     line, listing = code.bounding_box(), page.locator(".listing").bounding_box()
@@ -82,6 +93,26 @@ def test_a_finished_run_says_why_and_takes_no_more_steps(page: Page, live_server
     page.locator('[data-cmd="step"]').first.click()
     expect(stop).to_contain_text("Nothing to run")
     assert page.locator("#mx-actions-text").text_content() == before   # no action was added
+
+
+@pytest.mark.parametrize("width, height", [(1024, 768), (1280, 800), (1440, 900)])
+def test_a_long_stop_reason_leaves_the_registers_on_screen(page: Page, live_server, width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto(f"{live_server}{G033}?scenario=g033-irq-enable-quiet&actions=run_until%20hypercall")
+    ready(page)
+    stop = page.locator("#mx-stop")
+    expect(stop).to_contain_text("was not taken (ZF = 1)")          # all of it is there, three lines shown
+    assert in_viewport(page, '[data-cmd="step"]') and in_viewport(page, "#mx-regs"), "the registers are off screen"
+    page.locator('[data-cmd="back"]').click()                      # and after an action, from the top of the page
+    ready(page)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.locator('[data-cmd="run_until"][data-arg="hypercall"]').click()
+    ready(page)
+    assert in_viewport(page, '[data-cmd="step"]') and in_viewport(page, "#mx-regs"), "the registers are off screen"
+    more = stop.get_by_role("button", name="more")
+    more.click()
+    expect(stop.get_by_role("button", name="less")).to_have_attribute("aria-expanded", "true")
+    assert in_viewport(page, "#mx-stop")
 
 
 def test_a_breakpoint_set_in_the_gutter_stops_continue_and_its_link_reproduces_it(page: Page, live_server, browser):
@@ -156,3 +187,36 @@ def test_what_if_forks_compares_and_shares(page: Page, live_server, browser, scr
     again.goto(page.url)
     expect(again.locator("#mx-whatif .is-first-diff").last).to_contain_text("irqs_disabled")
     again.close()
+
+
+SHARED_DECISION = ("/chapters/G-045?scenario=g045-iret&embed=1"
+                   "&actions=step%202%3Bhost_check%3Bstep%3Bhost_check%3Bstep%202%3Bhost_check")
+
+
+@pytest.mark.parametrize("width", [720, 1100])
+def test_an_embed_of_a_shared_decision_opens_on_that_decision(page: Page, live_server, width):
+    """The explorer's own iframe code is 720 px tall: what was shared (the run's last Host decision) is
+    in that window when it opens, not ~1,800 px below the source; the embed stays read-only."""
+    page.set_viewport_size({"width": width, "height": 720})
+    page.goto(f"{live_server}{SHARED_DECISION}")
+    ready(page)
+    shared = page.locator("#mx-events .mx-ev-decision.is-shared")
+    expect(shared).to_have_count(1)
+    expect(shared).to_contain_text("delivered")                       # the last decision, not the deferred one
+    assert shared.evaluate("e => e === [...document.querySelectorAll('.mx-ev-decision')].pop()")
+    assert in_viewport(page, "#mx-events .mx-ev-decision.is-shared"), "the shared decision is off screen"
+    before = status(page)
+    page.keyboard.press("s")
+    page.keyboard.press("ArrowRight")
+    expect(page.locator('[data-cmd="step"]')).to_have_count(0)
+    expect(page.locator(".sl-run, .sl-bp")).to_have_count(0)          # no run-to or breakpoint buttons either
+    assert status(page) == before
+
+
+def test_an_embed_without_a_decision_opens_on_the_current_line(page: Page, live_server):
+    page.set_viewport_size({"width": 720, "height": 720})
+    page.goto(f"{live_server}{G033}?scenario=g033-irq-enable-pending&actions=step%203&embed=1")
+    ready(page)
+    expect(page.locator("#mx-events .is-shared")).to_have_count(0)
+    expect(page.locator("#L79")).to_have_class(re.compile("is-current"))
+    assert in_viewport(page, ".sl.is-current"), "the current line is off screen"

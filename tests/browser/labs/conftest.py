@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from journey_app.web import create_app
-
 TOKEN = "browser-class-token"
 
 
@@ -20,9 +18,6 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory, served):
-    cache = tmp_path_factory.mktemp("labs-browser")
-    app = create_app({"cache_dir": cache, "database_url": f"sqlite:///{cache / 'store.sqlite3'}",
-                      "instructor_token": TOKEN})
-    with served(app) as url:
+def live_server(serve_app):
+    with serve_app("labs-browser", instructor_token=TOKEN) as url:
         yield url

@@ -102,10 +102,37 @@ def test_a_refused_line_is_marked_where_it_is(page: Page, live_server):
     open_lab(page, live_server)
     page.locator("#edit-78").fill('\t.incbin "/etc/passwd"')
     page.get_by_role("button", name="Check my work").click()
-    expect(page.locator("#lab-error")).to_contain_text(".incbin is not allowed")
+    expect(page.locator("#lab-error")).to_have_text("Not checked. line 78 is not accepted; the reason is under it.")
     expect(page.locator("#edit-78")).to_have_attribute("aria-invalid", "true")
-    expect(page.locator("#edit-78-error")).to_contain_text("is not allowed in edited lines")
+    expect(page.locator("#edit-78-error")).to_contain_text(".incbin is not allowed in edited lines")
     expect(page.locator("#edit-78")).to_be_focused()
+
+
+@pytest.mark.parametrize("text, message", [
+    # ld's warnings about the glue objects came with the one real error; GAS named its scratch copy
+    ("\ttestl $0, nowhere_at_all", "undefined reference to `nowhere_at_all'"),
+    ("\tjnz 1f", "Error: local label `\"1\" (instance number 1 of a fb label)' is not defined"),
+    ("\ttestl $0, lguest_data, %eax", "Error: number of operands mismatch for `test'"),
+])
+def test_one_bad_edit_shows_one_error_in_the_same_words(page: Page, live_server, text, message):
+    open_lab(page, live_server)
+    page.locator("#edit-78").fill(text)
+    page.get_by_role("button", name="Run my version").click()
+    expect(page.locator("#edit-78-error")).to_have_text(message)
+    wait_idle(page)
+    expect(page.locator("#mx-error")).to_be_hidden()                 # the machine panel does not repeat it
+    expect(page.locator("#lab-machine-source")).to_have_text(
+        "Your version does not build: the message is under line 78. The machine still runs the last version that built.")
+    expect(page.locator("#edit-78")).to_be_focused()
+
+    page.get_by_role("button", name="Check my work").click()
+    result = page.locator("#lab-result")
+    expect(result.locator(".lab-score-text")).to_have_text("Your edit does not build (line 78); score 0/8.")
+    expect(result.locator(".lab-build-errors li")).to_have_count(1)
+    expect(result.locator(".lab-build-errors li code")).to_have_text(message)
+    expect(page.locator("#edit-78-error")).to_have_text(message)
+    expect(page.locator("#lab-error")).to_be_hidden()
+    assert "obj/" not in page.locator("main").inner_text() and "NOTE" not in page.locator("main").inner_text()
 
 
 def test_actions_lab_keeps_the_machine_and_the_text_box_in_step(page: Page, live_server):

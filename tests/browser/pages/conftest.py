@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from journey_app.web import create_app
-
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
@@ -13,6 +11,6 @@ def browser_context_args(browser_context_args):
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory, served):
-    with served(create_app({"cache_dir": tmp_path_factory.mktemp("cache")})) as url:
+def live_server(serve_app):
+    with serve_app("cache") as url:
         yield url

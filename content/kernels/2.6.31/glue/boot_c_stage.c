@@ -174,7 +174,8 @@ void journey_c_panic(void)
 
 /*
  * G:060: apply_paravirt() (arch/x86/kernel/alternative.c) over every recorded site:
- * copy the site, let pv_init_ops.patch rewrite the copy, pad with NOPs, write it back.
+ * copy the site (memcpy of p->len bytes), let pv_init_ops.patch rewrite the copy, pad
+ * the rest with NOPs (add_nops), write it back (text_poke_early, byte by byte here).
  */
 struct paravirt_patch_site { u8 *instr; u8 instrtype; u8 len; u16 clobbers; };
 extern struct paravirt_patch_site __parainstructions[], __parainstructions_end[];
@@ -184,12 +185,25 @@ void journey_c_apply_paravirt(void)
 	u8 insnbuf[16];
 	for (p = __parainstructions; p < __parainstructions_end; p++) {
 		unsigned used, i;
-		__builtin_memcpy(insnbuf, p->instr, 6);
+		memcpy(insnbuf, p->instr, p->len);
 		used = journey_ops.patch(p->instrtype, p->clobbers, insnbuf, (unsigned long)p->instr, p->len);
+		/* add_nops(): every pad here is one byte, and a one-byte NOP is 0x90 in every NOP table */
 		for (i = used; i < p->len; i++)
-			insnbuf[i] = 0x90;          /* add_nops(): single-byte NOPs */
+			insnbuf[i] = 0x90;
 		for (i = 0; i < p->len; i++)
 			p->instr[i] = insnbuf[i];
 		journey_patched++;
 	}
+}
+
+/*
+ * G:060: a call site from entry_32.S (ldt_ss, on the way back to a 16-bit stack):
+ * DISABLE_INTERRUPTS(CLBR_EAX) as asm/paravirt.h expands it, "push %edi; push %edx;
+ * call *%cs:pv_irq_ops+PV_IRQ_irq_disable; pop %edx; pop %edi": 11 bytes, so
+ * lguest_patch's lgstart_cli..lgend_cli (10 bytes) fits, with one NOP after it.
+ * The kernel assembles it in entry_32.S; here it is a naked function holding that text.
+ */
+__attribute__((naked, used)) void journey_entry_disable_interrupts(void)
+{
+	__asm__(DISABLE_INTERRUPTS(CLBR_EAX) "ret");
 }

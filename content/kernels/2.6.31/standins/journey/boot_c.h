@@ -228,6 +228,32 @@ _Static_assert(PARAVIRT_PATCH(pv_irq_ops.irq_disable) == __PV_IRQ_DISABLE, "patc
 #define local_irq_restore(flags) raw_local_irq_restore(flags)
 
 /*
+ * asm/paravirt.h under __ASSEMBLY__ (i386), as entry_32.S uses it: DISABLE_INTERRUPTS(clobbers)
+ * is a PARA_SITE around "call *%cs:pv_irq_ops+PV_IRQ_irq_disable" that first pushes (PV_SAVE_REGS)
+ * each of eax, edi, ecx, edx the site may not lose and the call may clobber, and pops them after.
+ * Here as C strings of the same GAS text (.if/.endif included), for a basic asm() in glue.
+ * CLBR_* and CLBR_CALLEE_SAVE are asm/paravirt_types.h's for i386 (CLBR_RET_REG is eax|edx there).
+ */
+#define CLBR_ECX (1 << 1)
+#define CLBR_EDI (1 << 3)
+#define CLBR_CALLEE_SAVE (((CLBR_EAX | CLBR_EDX | CLBR_ECX) | 0) & ~(CLBR_EAX | CLBR_EDX))
+#define PV_IRQ_irq_disable 12     /* asm-offsets_32.c: OFFSET(PV_IRQ_irq_disable, pv_irq_ops, irq_disable) */
+_Static_assert(offsetof(struct pv_irq_ops, irq_disable) == PV_IRQ_irq_disable, "asm-offsets");
+#define COND_PUSH(set, mask, reg) ".if ((~(" __stringify(set) ")) & " __stringify(mask) "); push %" #reg "; .endif\n"
+#define COND_POP(set, mask, reg) ".if ((~(" __stringify(set) ")) & " __stringify(mask) "); pop %" #reg "; .endif\n"
+#define PV_SAVE_REGS(set) COND_PUSH(set, CLBR_EAX, eax) COND_PUSH(set, CLBR_EDI, edi) \
+	COND_PUSH(set, CLBR_ECX, ecx) COND_PUSH(set, CLBR_EDX, edx)
+#define PV_RESTORE_REGS(set) COND_POP(set, CLBR_EDX, edx) COND_POP(set, CLBR_ECX, ecx) \
+	COND_POP(set, CLBR_EDI, edi) COND_POP(set, CLBR_EAX, eax)
+#define PARA_SITE(ptype, clobbers, ops) "771:\n" ops "772:\n" \
+	".pushsection .parainstructions,\"a\"\n .balign 4\n .long 771b\n .byte " __stringify(ptype) \
+	"\n .byte 772b-771b\n .short " __stringify(clobbers) "\n.popsection\n"
+#define DISABLE_INTERRUPTS(clobbers) \
+	PARA_SITE(__PV_IRQ_DISABLE, clobbers, PV_SAVE_REGS(clobbers | CLBR_CALLEE_SAVE) \
+		  "call *%cs:pv_irq_ops+" __stringify(PV_IRQ_irq_disable) "\n" \
+		  PV_RESTORE_REGS(clobbers | CLBR_CALLEE_SAVE))
+
+/*
  * PV_CALLEE_SAVE_REGS_THUNK (asm/paravirt.h, i386): "pushl %ecx; call func; popl %ecx; ret".
  * The kernel emits it as a top-level asm() in .text, which gets no line-table row from gcc;
  * here it is a naked function holding the same asm, so its bytes belong to the boot.c line

@@ -1,0 +1,68 @@
+"""Rendered pages kept per process, keyed by what they were made from (the content hash among it).
+
+A page is rendered once per key and served from here after: one of the app's BoundedCaches ("web.pages",
+bounded by total bytes, least recently used first out; a page over an eighth of the bound is not kept).
+Explorer chapter pages with their first run filled in are kept apart ("web.boot_pages"): their keys
+include the request's scenario and actions, so share links can never push the plain pages out.
+Owns no routes and knows nothing of what a page shows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import current_app
+
+from ...caches import BoundedCache
+from ..infra.compression import sending_cached
+
+CACHE_KEY = "journey.pages.rendered"
+BOOT_CACHE_KEY = "journey.pages.with_boot"
+MAX_BYTES = 16 * 1024 * 1024
+BOOT_MAX_BYTES = 8 * 1024 * 1024
+
+
+class PageCache:
+    """Pages as the UTF-8 bytes sent: encoded once when made, not per view (a stage page is 700 KB)."""
+
+    def __init__(self, max_bytes: int = MAX_BYTES, name: str = "web.pages"):
+        self.name = name
+        self._pages: BoundedCache[tuple, bytes] = BoundedCache(name, max_bytes, sizeof=lambda key, page: len(page))
+
+    def get(self, key: tuple, render: Callable[[], str]) -> bytes:
+        """The page, which the view sends as it is (so its compressed forms are kept too)."""
+        page = self._pages.get_or_make(key, lambda: render().encode())
+        sending_cached((self.name, key))
+        return page
+
+    def find(self, key: tuple) -> bytes | None:
+        page = self._pages.get(key)
+        if page is not None:
+            sending_cached((self.name, key))
+        return page
+
+    def put(self, key: tuple, page: bytes) -> None:
+        self._pages.put(key, page)
+
+    @property
+    def misses(self) -> int:
+        """Pages rendered (not found) so far: what "rendered once per key" is checked by."""
+        return self._pages.misses
+
+    def stats(self) -> dict:
+        return self._pages.stats()
+
+
+def page_cache() -> PageCache:
+    found = current_app.extensions.get(CACHE_KEY)
+    if found is None:           # not setdefault(PageCache()): that would make (and register) one per call
+        found = current_app.extensions[CACHE_KEY] = PageCache()
+    return found
+
+
+def boot_page_cache() -> PageCache:
+    """Chapter pages with the live machine's first run in them (explorer/boot.py)."""
+    found = current_app.extensions.get(BOOT_CACHE_KEY)
+    if found is None:
+        found = current_app.extensions[BOOT_CACHE_KEY] = PageCache(BOOT_MAX_BYTES, name="web.boot_pages")
+    return found
