@@ -94,7 +94,7 @@ def with_boot(html: bytes, page_key: tuple, version: str, chapter_id: str, chapt
     page = html.replace(PLACEHOLDER, str(block).encode(), 1)
     if settled:
         cache.put(key, page)
-    sending_cached((cache.name, key) if settled else None)
+    sending_cached(cache.identity(key) if settled else None)
     return page
 
 
