@@ -29,8 +29,8 @@ except ImportError:                     # another binding layout: fall back to u
 
 SINGLE_STEPS = 24   # after an early stop, this many single steps find the exact count before bisecting
 # A long run goes in slices of this many instructions; between slices the write log keeps only its first
-# LOG_KEEP records (the most a run's trace shows: runs.runner.EVENT_LIMIT) and counts the rest, so a store-heavy
-# run (fxsave makes 39 stores) holds a bounded log. Slicing does not change what a run does or counts.
+# LOG_KEEP records (at least the most a run's trace shows: runs.runner.EVENT_LIMIT) and counts the rest, so a
+# store-heavy run (fxsave makes 39 stores) holds a bounded log. Slicing does not change what a run does or counts.
 SLICE = 8192
 LOG_KEEP = 20_000
 
