@@ -28,6 +28,18 @@ def test_the_page_runs_what_the_api_would_answer(client):
         c for c in data["chapters"] if c["id"] == "H:205").items()
 
 
+def test_the_biggest_pages_are_kept_within_the_memory_budget(app, client):
+    """The app scales every cache to its budget: G:038 (the biggest explorer page) and /stages/H must
+    still fit, or every view of them is made again."""
+    from journey_app.web.pages.cache import CACHE_KEY
+
+    for path, key in (("/chapters/G-038", BOOT_CACHE_KEY), ("/stages/H", CACHE_KEY)):
+        client.get(path).close()
+        misses = app.extensions[key].misses
+        client.get(path).close()
+        assert app.extensions[key].misses == misses, path
+
+
 def test_a_second_view_is_a_lookup_and_other_actions_get_their_own_page(app, client):
     first = client.get("/chapters/G-033").get_data()
     boot_pages = app.extensions[BOOT_CACHE_KEY]     # made by the first explorer view

@@ -1,7 +1,8 @@
 """Rendered pages kept per process, keyed by what they were made from (the content hash among it).
 
 A page is rendered once per key and served from here after: one of the app's BoundedCaches ("web.pages",
-bounded by total bytes, least recently used first out; a page over an eighth of the bound is not kept).
+bounded by total bytes, least recently used first out; a page over a quarter of the bound is not kept:
+the app scales every cache to its memory budget, which leaves this one ~5 MB, and /stages/H is 600 KB).
 Explorer chapter pages with their first run filled in are kept apart ("web.boot_pages"): their keys
 include the request's scenario and actions, so share links can never push the plain pages out.
 Every key also holds the default version: it has the short URLs (/chapters/G-033), so a kernel version added
@@ -29,7 +30,8 @@ class PageCache:
 
     def __init__(self, max_bytes: int = MAX_BYTES, name: str = "web.pages"):
         self.name = name
-        self._pages: BoundedCache[tuple, bytes] = BoundedCache(name, max_bytes, sizeof=lambda key, page: len(page))
+        self._pages: BoundedCache[tuple, bytes] = BoundedCache(name, max_bytes, sizeof=lambda key, page: len(page),
+                                                               oversize=4)
 
     def get(self, key: tuple, render: Callable[[], str]) -> bytes:
         """The page, which the view sends as it is (so its compressed forms are kept too)."""
