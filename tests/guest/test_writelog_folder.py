@@ -45,3 +45,18 @@ def test_a_group_writable_folder_is_refused(shared_tmp):
     folder.chmod(0o770)
     with pytest.raises(OSError, match="not private"):
         writelog._private_dir()
+
+
+def test_an_installers_prebuilt_library_is_loaded_without_the_temp_folder(shared_tmp, tmp_path_factory):
+    """The container image compiles the library beside the code at build time (`python -m
+    journey_app.guest.writelog`), so a noexec or read-only /tmp cannot push the site onto the Python log."""
+    prebuilt = tmp_path_factory.mktemp("prebuilt")
+    built = writelog.prebuild(prebuilt)
+    assert built.parent == prebuilt and built.name.startswith("writelog-") and built.stat().st_mode & 0o022 == 0
+    assert writelog._compile(prebuilt) == built
+    assert not (shared_tmp / f"journey-native-{os.getuid()}").exists()      # the temp folder was never needed
+
+
+def test_without_a_prebuilt_library_it_is_compiled_in_the_private_folder(shared_tmp, tmp_path_factory):
+    built = writelog._compile(tmp_path_factory.mktemp("empty"))
+    assert built.parent == shared_tmp / f"journey-native-{os.getuid()}" and built.is_file()
