@@ -30,6 +30,10 @@ LINE = re.compile(r"^[Ll](\d{1,6})$")
 MAX_WATCH_BYTES = 64
 MAX_BRANCH_STOPS = 64        # conditional jumps remembered per run_until before we stop tracking them
 NEAR_LINES = 20              # a breakpoint on a line without code moves to the next code line this close
+# Each `break`/`watch` rebuilds its tuple and each `continue` checks them all: without a cap, 4,000 of them spent
+# a whole run's time budget before one instruction ran and made a 580 KB state. No lesson needs more than a few.
+MAX_BREAKPOINTS = 64
+MAX_WATCHES = 64
 
 # Conditional jumps, the condition each tests (Intel SDM "Jcc"), and the names gas and Capstone give them.
 JCC: dict[str, tuple[str, int]] = {
@@ -166,7 +170,11 @@ def resolve_watch(runner: Runner, action: Action) -> Watch:
 
 def do_break(runner: Runner, action: Action) -> None:
     bp = resolve_breakpoint(runner, action)
-    runner.breakpoints = tuple(b for b in runner.breakpoints if b.spec != bp.spec) + (bp,)
+    kept = tuple(b for b in runner.breakpoints if b.spec != bp.spec)
+    if len(kept) >= MAX_BREAKPOINTS:
+        raise ActionError(action.index, 1, action.args[0], f"at most {MAX_BREAKPOINTS} breakpoints at once",
+                          f"there are already {MAX_BREAKPOINTS} breakpoints: `unbreak` one first")
+    runner.breakpoints = (*kept, bp)
 
 
 def do_unbreak(runner: Runner, action: Action) -> None:
@@ -180,7 +188,11 @@ def do_unbreak(runner: Runner, action: Action) -> None:
 
 def do_watch(runner: Runner, action: Action) -> None:
     watch = resolve_watch(runner, action)
-    runner.watches = tuple(w for w in runner.watches if w.spec != watch.spec) + (watch,)
+    kept = tuple(w for w in runner.watches if w.spec != watch.spec)
+    if len(kept) >= MAX_WATCHES:
+        raise ActionError(action.index, 1, action.args[0], f"at most {MAX_WATCHES} watched values at once",
+                          f"{MAX_WATCHES} values are already watched: `unwatch` one first")
+    runner.watches = (*kept, watch)
 
 
 def do_unwatch(runner: Runner, action: Action) -> None:

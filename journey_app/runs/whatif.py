@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from ..errors import BadInput
+from ..errors import BadInput, TooLarge
 from .actions import ActionError, parse_action, split_actions
 from .replay import Replay, Run, replay
 
@@ -111,6 +111,9 @@ def what_if(run: Run, at: int, change: str, **kw) -> WhatIf:
     actions = split_actions(run.actions)
     forked = fork_actions(actions, at, change)
     settings = kw.get("settings")
+    if settings is not None and len(forked) > settings.max_actions:   # refused before the base is replayed
+        raise TooLarge(f"the fork has {len(forked)} actions, more than the {settings.max_actions} one run may have",
+                       {"field": "actions", "count": len(forked), "limit": settings.max_actions})
     if settings is not None and settings.run_seconds:
         kw = {**kw, "settings": dataclasses.replace(settings, run_seconds=settings.run_seconds / 2)}
     base = replay(run, **kw)

@@ -93,6 +93,24 @@ def test_bad_debugger_actions_point_at_the_word(run, actions, word):
     assert err.value.detail["word"] == word
 
 
+def test_breakpoints_and_watches_are_capped_and_the_refusal_names_the_word(run):
+    """4,000 `break`s spent a whole run's budget before one instruction ran; the 65th is refused instead, while
+    setting the same one again (a replacement) and 64 distinct ones are fine."""
+    from journey_app.runs.debug import MAX_BREAKPOINTS, MAX_WATCHES
+
+    addresses = [f"{0xc0100000 + 4 * i:#x}" for i in range(MAX_BREAKPOINTS + 1)]
+    sixty_four = "; ".join(f"break {a}" for a in addresses[:-1])
+    assert len(run("g033-irq-enable-quiet", sixty_four + f"; break {addresses[0]}").state.breakpoints) == 64
+    with pytest.raises(BadInput) as err:
+        run("g033-irq-enable-quiet", sixty_four + f"; break {addresses[-1]}")
+    assert err.value.detail["word"] == addresses[-1] and err.value.detail["action_index"] == MAX_BREAKPOINTS
+
+    watches = [f"lguest_data+{i}:1" for i in range(MAX_WATCHES + 1)]
+    with pytest.raises(BadInput) as err:
+        run("g033-irq-enable-quiet", "; ".join(f"watch {w}" for w in watches))
+    assert err.value.detail["word"] == watches[-1]
+
+
 def test_a_run_cut_short_by_the_wall_clock_says_so(run, settings):
     """The site's wall clock (JOURNEY_RUN_SECONDS) ends a long run_until: the stop names the time budget and
     the instructions run, and claims neither that the instruction budget was used nor that the label was

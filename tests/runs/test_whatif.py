@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from journey_app.errors import BadInput
+from journey_app.errors import BadInput, TooLarge
 from journey_app.runs import CheckpointCache, Run
 from journey_app.runs.whatif import fork_actions, what_if
 
@@ -52,3 +52,12 @@ def test_under_a_wall_clock_the_two_replays_share_one_runs_budget(catalog, setti
     for side in (result.base, result.fork):
         budget = [e.to_json() for e in side.events if e.kind == "budget"]
         assert budget and budget[-1]["seconds"] == 0.05
+
+
+def test_a_fork_over_the_action_limit_is_refused_before_anything_is_replayed(catalog, settings, build):
+    limited = dataclasses.replace(settings, max_actions=3)
+    cache = CheckpointCache()
+    with pytest.raises(TooLarge):
+        what_if(Run(VERSION, "g033-restore-fl-first", "step; step; step"), 3, "host_check",
+                catalog=catalog, settings=limited, build=build, cache=cache)
+    assert cache.hits == 0 and len(cache) == 0
