@@ -32,10 +32,12 @@ RUN --mount=type=bind,source=build/container/wheels,target=/tmp/wheels \
  && /venv/bin/pip install --no-index --find-links /tmp/wheels --require-hashes --no-cache-dir \
         --disable-pip-version-check -q -r /venv-requirements.txt
 
-# Code layer: the project's own wheel (code, templates, static files, bundled content, prebuilt build).
+# Code layer: the project's own wheel (code, templates, static files, bundled content, prebuilt build), and the
+# guest write-log hook compiled beside the code as root (a noexec /tmp tmpfs cannot stop it loading).
 COPY build/container/dist/ /tmp/dist/
 RUN /venv/bin/pip install --no-index --no-deps --no-cache-dir --disable-pip-version-check -q /tmp/dist/*.whl \
  && /venv/bin/pip check \
+ && /venv/bin/python -m journey_app.guest.writelog \
  && rm -rf /tmp/dist \
  && mkdir -p /content
 

@@ -156,11 +156,13 @@ void wl_compact(struct writelog *wl, uint64_t keep)
     }
 }
 
-/* Empty the log; give back a buffer grown past `keep_capacity` records (a long run's). */
+/* Empty the log; give back a buffer grown past `keep_capacity` records (a long run's). A failure belongs to
+ * the run it happened in (Machine raises at once), not to the pooled machine's later runs. */
 void wl_clear(struct writelog *wl, uint64_t keep_capacity)
 {
     wl->count = 0;
     wl->dropped = 0;
+    wl->failed = 0;
     if (wl->capacity > keep_capacity) {
         free(wl->records);
         wl->records = NULL;

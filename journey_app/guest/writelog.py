@@ -14,6 +14,7 @@ import hashlib
 import logging
 import os
 import shutil
+import stat
 import struct
 import subprocess
 import sys
@@ -64,36 +65,69 @@ _WHY_NOT: str | None = None             # why the native log is not used (None: 
 
 
 def _private_dir() -> Path:
-    """A per-user folder no one else can write: a shared /tmp must not let another user plant the library."""
+    """A per-user folder no one else can write: a shared /tmp must not let another user plant the library.
+    lstat, not stat: a symlink in sticky /tmp belongs to whoever made it, who could point it at a private
+    folder of ours for the check and at their own before the library is written or loaded."""
     folder = Path(tempfile.gettempdir()) / f"journey-native-{os.getuid()}"
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    info = folder.stat()
-    if info.st_uid != os.getuid() or info.st_mode & 0o022:
-        raise OSError(f"{folder} is not private to this user")
+    info = os.lstat(folder)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
+        raise OSError(f"{folder} is not private to this user (a folder of ours, not a symlink)")
     return folder
 
 
-def _compile() -> Path:
+FLAGS = ("-O2", "-shared", "-fPIC", "-std=c99", "-Wall")
+# Where an installer (the container image's build, as root) puts the library ahead of time: beside the code, so
+# it is exactly as trusted as the Python that loads it, and a read-only or noexec /tmp does not matter.
+PREBUILT_DIR = Path(__file__).with_name("_prebuilt")
+
+
+def _compiler() -> str:
     cc = shutil.which("cc") or shutil.which("gcc")
     if cc is None:
         raise OSError("no C compiler (cc or gcc) on PATH")
-    source = SOURCE.read_bytes()
-    flags = ["-O2", "-shared", "-fPIC", "-std=c99", "-Wall"]
-    digest = hashlib.sha256(source + " ".join([cc, *flags]).encode()).hexdigest()[:20]
-    target = _private_dir() / f"writelog-{digest}.so"
+    return cc
+
+
+def _library_name(cc: str) -> str:
+    digest = hashlib.sha256(SOURCE.read_bytes() + " ".join([cc, *FLAGS]).encode()).hexdigest()[:20]
+    return f"writelog-{digest}.so"
+
+
+def _build(cc: str, target: Path) -> Path:
+    """Compile writelog.c to `target` unless it is there; atomic, so workers compiling at once all load a whole
+    file."""
     if not target.exists():
         fd, scratch = tempfile.mkstemp(suffix=".so", dir=target.parent)
         os.close(fd)
         try:
-            done = subprocess.run([cc, *flags, "-o", scratch, str(SOURCE)], capture_output=True, text=True,
+            done = subprocess.run([cc, *FLAGS, "-o", scratch, str(SOURCE)], capture_output=True, text=True,
                                   timeout=CC_SECONDS, check=False)
             if done.returncode != 0:
                 raise OSError(f"{cc} failed: {done.stderr.strip()[:500]}")
-            os.replace(scratch, target)         # atomic: workers compiling at once all load a whole file
+            os.chmod(scratch, 0o755)
+            os.replace(scratch, target)
         finally:
             if os.path.exists(scratch):
                 os.unlink(scratch)
     return target
+
+
+def _compile(prebuilt_dir: Path = PREBUILT_DIR) -> Path:
+    """The library for this source and compiler: the installer's prebuilt copy if there is one, else one
+    compiled once per user in a private folder under the temp dir."""
+    cc = _compiler()
+    name = _library_name(cc)
+    if (prebuilt_dir / name).is_file():
+        return prebuilt_dir / name
+    return _build(cc, _private_dir() / name)
+
+
+def prebuild(folder: Path = PREBUILT_DIR) -> Path:
+    """Compile the library into `folder` (default: beside this module) for an installer to run once, e.g. the
+    container image's build (`python -m journey_app.guest.writelog`)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return _build(_compiler(), folder / _library_name(_compiler()))
 
 
 def _load() -> ctypes.CDLL:
@@ -324,3 +358,7 @@ def make_log(ram: GuestRam, eip: Callable[[Any], int], native: bool | None = Non
             raise OSError(f"the native write log is not available: {native_status()[1]}")
         return PythonWriteLog(ram, eip)
     return NativeWriteLog(ram, lib)
+
+
+if __name__ == "__main__":
+    print(prebuild())

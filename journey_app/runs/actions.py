@@ -20,7 +20,6 @@ HOST_FIELDS = ("irqs_pending", "halted", "kick")
 VERBS = ("step", "step_line", "next_line", "run_until", "set", "raise_irq", "host_check", "reset",
          "break", "unbreak", "watch", "unwatch", "continue")
 MAX_LINES = 1_000                    # one `step_line n` / `next_line n`
-SEPARATORS = re.compile(r"[;\n]")
 # Runs of blanks other than one plain space (which stays as it is: most of a long list is single spaces,
 # and a regex substitution per space made canonical() the largest cost of a Step at history 1,000).
 _SPACES = re.compile(r"[ \t\r\f\v]{2,}|[\t\r\f\v]")

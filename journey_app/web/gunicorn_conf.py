@@ -21,7 +21,7 @@ Anything here can still be overridden with GUNICORN_CMD_ARGS (e.g. "--timeout 12
 from __future__ import annotations
 
 import os
-import time
+import time as _time
 
 from journey_app.settings import Settings
 
@@ -67,18 +67,18 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm
 
 # A request that ran this long (or any POST: a build, a run, a grade) may have freed megabytes; malloc_trim
 # costs a few ms on a large heap, so /healthz and cached pages do not pay it.
-TRIM_AFTER_SECONDS = 0.02
+_TRIM_AFTER_SECONDS = 0.02
 
 
 def pre_request(worker, req) -> None:
-    req.journey_started = time.monotonic()
+    req.journey_started = _time.monotonic()
 
 
 def post_request(worker, req, environ, resp) -> None:
     """Hand freed heap back to the OS after each request that did work, so a worker's RSS returns to its
     level instead of keeping the high-water mark of its largest request."""
-    took = time.monotonic() - getattr(req, "journey_started", time.monotonic())
-    if req.method == "POST" or took >= TRIM_AFTER_SECONDS:
+    took = _time.monotonic() - getattr(req, "journey_started", _time.monotonic())
+    if req.method == "POST" or took >= _TRIM_AFTER_SECONDS:
         _malloc_trim()
 
 

@@ -186,11 +186,11 @@ else
     PORT=$(free_port)
     PODNAME="$TAG-ro"
     net=(-p "127.0.0.1:$PORT:8000")
-    if ! "${PODMAN_RUN[@]}" -d --name "$PODNAME" --read-only --tmpfs /tmp:rw,nosuid,nodev,size=256m \
+    if ! "${PODMAN_RUN[@]}" -d --name "$PODNAME" --read-only --tmpfs /tmp:rw,noexec,nosuid,nodev,size=256m \
             --health-interval disable "${net[@]}" "$IMAGE" >"$LOGDIR/podman-run.log" 2>&1; then
         say "NOTE: published port failed ($(tail -1 "$LOGDIR/podman-run.log")); using --network host on 127.0.0.1:$PORT"
         podman rm -f "$PODNAME" >/dev/null 2>&1 || true
-        "${PODMAN_RUN[@]}" -d --name "$PODNAME" --read-only --tmpfs /tmp:rw,nosuid,nodev,size=256m \
+        "${PODMAN_RUN[@]}" -d --name "$PODNAME" --read-only --tmpfs /tmp:rw,noexec,nosuid,nodev,size=256m \
             --health-interval disable --network host -e JOURNEY_HOST=127.0.0.1 -e JOURNEY_PORT="$PORT" "$IMAGE" >"$LOGDIR/podman-run.log" 2>&1 \
             || fail "podman run"
     fi
@@ -209,6 +209,12 @@ else
     podman exec "$PODNAME" sh -c 'test -d /tmp/journey-cache || mkdir -p /tmp/journey-cache; touch /tmp/journey-cache/.probe' \
         || fail "/tmp not writable"
     [ "$(podman exec "$PODNAME" id -u)" = 10001 ] || fail "container process is root"
+    # /tmp is noexec (compose's and docker's tmpfs default): the write-log hook compiled at image build loads
+    podman exec "$PODNAME" python -c '
+from journey_app.guest.writelog import native_status
+ok, how = native_status()
+assert ok, how
+print("guest write log:", how)' >&2 || fail "the prebuilt native write log does not load on a noexec /tmp"
     # the submissions store migrates (Alembic files are in the wheel) and writes under /tmp;
     # the PostgreSQL driver of compose.yaml's DATABASE_URL is installed
     podman exec "$PODNAME" python -c '

@@ -192,7 +192,7 @@ def test_deploy_docs_cover_every_setting_and_the_one_command():
     text = DOCS.read_text()
     for name, (var, _default, _meaning) in SETTINGS_DOC.items():
         assert f"`{var}`" in text, f"docs/deploy.md does not document {var} ({name})"
-    for var in ("WEB_CONCURRENCY", "POSTGRES_PASSWORD", "JOURNEY_REPLICAS"):
+    for var in ("WEB_CONCURRENCY", "POSTGRES_PASSWORD", "JOURNEY_REPLICAS", "JOURNEY_NATIVE_WRITELOG"):
         assert f"`{var}`" in text, var
     assert "docker run -p 8000:8000" in text
     assert "--read-only --tmpfs /tmp" in text

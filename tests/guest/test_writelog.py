@@ -136,3 +136,17 @@ def test_a_store_heavy_long_run_keeps_a_bounded_log_and_counts_every_store(build
     assert len(fast.log) <= LOG_KEEP + SLICE * 39
     taken = fast.take_writes(), slow.take_writes()
     assert taken[0] == taken[1] and taken[0][1] == 3000 * 39 and len(taken[0][0]) <= LOG_KEEP + SLICE * 39
+
+
+def test_a_failed_log_fails_its_run_and_not_every_later_run_of_the_pooled_machine(build):
+    """writelog.c marks its log failed when realloc fails (out of memory): that run is refused (its log is
+    incomplete), but the machine goes back to the pool, and a restored machine must run again."""
+    m = _machine(build, True, PUSH_POP * 4 + VMCALL)
+    assert isinstance(m.log, NativeWriteLog)
+    m.log.log.failed = 2                        # what wl_on_write records when realloc returns NULL
+    with pytest.raises(MemoryError):
+        m.run(3)
+    m.restore(None, {})
+    m.write(SCRATCH, PUSH_POP * 4 + VMCALL)
+    m.regs["eip"], m.regs["esp"] = SCRATCH, STACK
+    assert m.run(3).executed == 3 and not m.log.failed

@@ -134,3 +134,20 @@ def test_a_second_version_folder_shows_up_with_no_code_change(content_copy, make
     chapter = client.get("/v/2.6.31/chapters/G-033.json").get_json()
     assert chapter["version"] == "2.6.31" and chapter["chapter"]["id"] == "G:033"
     assert client.get("/v/2.6.31/chapters/G-033").status_code == 200
+
+
+def test_cached_pages_follow_a_new_default_version(content_copy, make_client):
+    """Every page's links depend on which version is the default (it has the short URLs): a version added
+    under a running site must not leave the older version's cached pages linking to the new one."""
+    from journey_app.web.infra.context import catalog
+
+    client = make_client(content_copy)
+    with client.application.app_context():
+        catalog().library.recheck_seconds = 0          # list the kernel folders at every request
+    for path in ("/v/2.6.31/chapters/G-033", "/v/2.6.31/stages/G"):
+        assert 'href="/"' in client.get(path).get_data(as_text=True), path     # 2.6.31 is the default
+    shutil.copytree(content_copy / "kernels" / VERSION, content_copy / "kernels" / "2.6.32")
+
+    for path in ("/v/2.6.31/chapters/G-033", "/v/2.6.31/stages/G"):
+        html = client.get(path).get_data(as_text=True)
+        assert 'href="/v/2.6.31/"' in html and 'href="/chapters/' not in html, path

@@ -28,6 +28,18 @@ def test_the_page_runs_what_the_api_would_answer(client):
         c for c in data["chapters"] if c["id"] == "H:205").items()
 
 
+def test_the_biggest_pages_are_kept_within_the_memory_budget(app, client):
+    """The app scales every cache to its budget: G:038 (the biggest explorer page) and /stages/H must
+    still fit, or every view of them is made again."""
+    from journey_app.web.pages.cache import CACHE_KEY
+
+    for path, key in (("/chapters/G-038", BOOT_CACHE_KEY), ("/stages/H", CACHE_KEY)):
+        client.get(path).close()
+        misses = app.extensions[key].misses
+        client.get(path).close()
+        assert app.extensions[key].misses == misses, path
+
+
 def test_a_second_view_is_a_lookup_and_other_actions_get_their_own_page(app, client):
     first = client.get("/chapters/G-033").get_data()
     boot_pages = app.extensions[BOOT_CACHE_KEY]     # made by the first explorer view
@@ -63,3 +75,31 @@ def test_an_edited_scenario_file_changes_the_page(content_copy, make_client):
     titles = {s["id"]: s["title"] for s in after["scenarios"]["scenarios"]}
     assert titles["g033-irq-enable-quiet"].startswith("Edited: ")
     assert before["scenarios"] != after["scenarios"]
+
+
+
+def test_a_page_never_pairs_one_scenario_listing_with_another_version_of_the_run(content_copy, make_client):
+    """The listing and each scenario are re-read on their own one-second clocks, so a view can list the old
+    file and run the edited one. That page must not be kept under the old listing: once the file is put
+    back, the old listing's page would show the edited run."""
+    from journey_app.runs.events import KINDS
+    from journey_app.runs.scenarios import scenario_library
+
+    client = make_client(content_copy)
+    library = scenario_library(content_copy)
+    library.recheck = 3600                              # the clocks move only when this test says so
+    url = "/chapters/G-033?scenario=g033-irq-enable-pending"
+    client.get(url).close()                             # the listing, as the page will key it
+
+    path = content_copy / "scenarios" / "2.6.31" / "g033-irq-enable-pending.toml"
+    text = path.read_text()
+    path.write_text(text.replace("irq_enabled = 0", "irq_enabled = 1", 1))
+    library._fresh.clear()                              # the scenario's clock ran out, not the listing's
+    edited = boot(client.get(url + "&actions=step").get_data(as_text=True))["run"]
+
+    path.write_text(text)
+    library._fresh.clear()
+    again = boot(client.get(url + "&actions=step").get_data(as_text=True))["run"]
+    api = client.post("/api/run", json={"scenario": "g033-irq-enable-pending", "actions": "step",
+                                        "max_events": 400, "kinds": [k for k in KINDS if k != "insn"]})
+    assert again == api.get_json() != edited

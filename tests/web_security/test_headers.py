@@ -123,6 +123,23 @@ def test_redirects_do_not_repeat_the_clients_host(client, path, where):
     assert resp.headers["Location"] == where
 
 
+@pytest.mark.parametrize("location, relative", [
+    ("http://localhost//evil.example/x", "/evil.example/x"),      # not the scheme-relative //evil.example/x
+    ("http://localhost///evil.example", "/evil.example"),
+    ("https://localhost/a//b?q=1", "/a//b?q=1"),                 # only the leading slashes matter
+    ("http://localhost", "/"),
+    ("http://other.example/x", "http://other.example/x"),       # another host: left alone
+    ("/already/relative", "/already/relative"),
+])
+def test_a_relative_location_never_names_another_host(app, location, relative):
+    """A path that begins with two slashes is a scheme-relative URL: dropping scheme and host from
+    http://localhost//evil.example/x must not send the browser to evil.example."""
+    from journey_app.web.infra.security import relative_location
+
+    with app.test_request_context("/", headers={"Host": "localhost"}):
+        assert relative_location(location) == relative
+
+
 def test_errors_do_not_leak_internals(client):
     resp = client.get("/__test/boom", headers={"Accept": "application/json"})
     assert resp.status_code == 500

@@ -13,9 +13,10 @@ from markupsafe import Markup
 
 from ...errors import JourneyError
 from ...runs.events import KINDS
+from ...runs import load_scenario
 from ...runs.actions import canonical, split_actions
 from ..infra.compression import sending_cached
-from ..infra.context import settings
+from ..infra.context import catalog, settings
 from ..pages.cache import boot_page_cache
 from .api import _replay, scenario_summaries
 from .memo import memo_key, response_memo
@@ -38,10 +39,12 @@ def plan(version: str, chapter_id: str, wanted: str | None) -> tuple[list[dict],
     return scenarios, scenario, (fingerprint, widen, scenario)
 
 
-def boot_data(version: str, chapter_id: str, chapters: list[dict]) -> tuple[dict, str | None, bool]:
+def boot_data(version: str, chapter_id: str, chapters: list[dict],
+              digest: str | None = None) -> tuple[dict, str | None, bool]:
     """(the page's data without its run, the run's response body as JSON text or None, whether that is
     settled: the same request will get the same answer). The run body is the explorer API's own (same
-    shape, same memo), so a page opened again by a class replays nothing."""
+    shape, same memo), so a page opened again by a class replays nothing. `digest`: the scenario file as
+    the page's key names it; a run of another version of the file is not settled."""
     scenarios, scenario, _choice = plan(version, chapter_id, request.args.get("scenario"))
     boot: dict = {"scenarios": {"scenarios": scenarios}, "chapters": chapters}
     actions = request.args.get("actions", "")
@@ -50,7 +53,7 @@ def boot_data(version: str, chapter_id: str, chapters: list[dict]) -> tuple[dict
     text = "; ".join(split_actions(actions))
     kinds = [k for k in KINDS if k != "insn"]
     try:
-        key, _build_hash, _digest = memo_key(version, scenario, text, None, MAX_EVENTS, kinds, 0)
+        key, _build_hash, ran = memo_key(version, scenario, text, None, MAX_EVENTS, kinds, 0)
         memo = response_memo()
         body = memo.get(key)
         if body is None:
@@ -64,7 +67,7 @@ def boot_data(version: str, chapter_id: str, chapters: list[dict]) -> tuple[dict
             memo.put(key, body)
     except JourneyError:
         return boot, None, False       # the client asks again and shows the error where it belongs
-    return boot, body.decode(), True
+    return boot, body.decode(), digest is None or ran == digest
 
 
 PLACEHOLDER = b"<!--mx-boot-->"           # in the page's UTF-8 bytes (pages/cache.py keeps pages as bytes)
@@ -77,25 +80,37 @@ def with_boot(html: bytes, page_key: tuple, version: str, chapter_id: str, chapt
     governs code), escaped as Jinja's tojson does.
 
     The whole page is kept once made (boot_page_cache), keyed by everything its boot data follows from:
-    the page, the chapter index, the scenario files (their fingerprint), the scenario chosen, the actions
-    and the settings that bound the run. So a chapter view is a lookup, like a plain chapter's. Nothing
-    in it is per client: the page has no nonce or CSRF token (CSP allows 'self' scripts only)."""
+    the page, the chapter index, the scenario files (their fingerprint), the scenario chosen and its file's
+    digest (the listing and each file are re-read on clocks of their own: the run must be of the file the
+    key names), the actions and the settings that bound the run. So a chapter view is a lookup, like a plain
+    chapter's. Nothing in it is per client: the page has no nonce or CSRF token (CSP allows 'self' scripts
+    only)."""
     _scenarios, _scenario, choice = plan(version, chapter_id, request.args.get("scenario"))
     limits = settings()
-    key = (page_key, chapters_key, choice, canonical(request.args.get("actions", "")), limits.insn_budget,
+    digest = _digest(version, choice[2])
+    key = (page_key, chapters_key, choice, digest, canonical(request.args.get("actions", "")), limits.insn_budget,
            limits.max_actions)
     cache = boot_page_cache()
     found = cache.find(key)
     if found is not None:
         return found
-    data, run, settled = boot_data(version, chapter_id, chapters())
+    data, run, settled = boot_data(version, chapter_id, chapters(), digest)
     text = json_dumps(data, separators=(",", ":"))[:-1] + ',"run":' + (run or "null") + "}"
     block = Markup('<script type="application/json" id="mx-boot">{}</script>').format(Markup(_html_safe(text)))
     page = html.replace(PLACEHOLDER, str(block).encode(), 1)
     if settled:
         cache.put(key, page)
-    sending_cached((cache.name, key) if settled else None)
+    sending_cached(cache.identity(key) if settled else None)
     return page
+
+
+def _digest(version: str, scenario: str | None) -> str | None:
+    if scenario is None:
+        return None
+    try:
+        return load_scenario(catalog().content_root, version, scenario).digest
+    except JourneyError:                # broken since it was listed: boot_data says so, and keeps nothing
+        return None
 
 
 def _html_safe(json_text: str) -> str:

@@ -5,7 +5,7 @@ Keeps `current_app.extensions[...]` lookups in one place; holds no state of its 
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, g
 
 from ...catalog import Catalog
 from ...settings import Settings
@@ -30,3 +30,11 @@ def content_index(version: str):
     except (JourneyError, OSError, ValueError) as exc:
         current_app.logger.warning("no content index for %s: %s", version, exc)
         return None
+
+
+def default_version() -> str:
+    """The newest version (the one with the short URLs), asked once per request: a page's links and its
+    cache key (pages/cache.py) must agree on it."""
+    if "journey_default_version" not in g:
+        g.journey_default_version = catalog().default_version()
+    return g.journey_default_version

@@ -34,7 +34,8 @@ def relative_location(location: str | None) -> str | None:
     parts = urlsplit(location)
     if parts.scheme not in ("http", "https") or parts.netloc != request.host:
         return location
-    return urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
+    # One leading slash: "//host/x" would be a scheme-relative URL naming another host.
+    return urlunsplit(("", "", "/" + parts.path.lstrip("/"), parts.query, parts.fragment))
 
 
 def register(app: Flask) -> None:

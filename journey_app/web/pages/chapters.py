@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from ...caches import BoundedCache
 from ...errors import JourneyError, NotFound
 from ...journey import STAGES, Chapter
 from .c_asm import c_asm_view
-from ..infra.context import catalog, content_index
+from ..infra.context import catalog, content_index, default_version
 from .highlight import typeset_prose
 from .linking import link_chapter_mentions, link_code_words
 from .listing import CACHE_KEY, Listing, SourceLine, chapter_blocks, listing, listing_cache, notes_by_line
@@ -31,9 +31,7 @@ def _attach_cache(state) -> None:
 
 def _is_default(version: str) -> bool:
     """The newest version gets the short URLs (/chapters/G-033); asked once per request."""
-    if "journey_default_version" not in g:
-        g.journey_default_version = catalog().default_version()
-    return version == g.journey_default_version
+    return version == default_version()
 
 
 def contents_url(version: str, json: bool = False) -> str:
