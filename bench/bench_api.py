@@ -39,25 +39,25 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = {body}
 """
 
+def counted_post_lua(declarations: str, path: str, body: str) -> str:
+    """A wrk script (still a str.format template: its own braces are doubled) that POSTs JSON `body`, a Lua
+    expression over `counter`, to `path`, a Lua expression. Each wrk thread counts from its own random seed,
+    so no two requests of a run repeat a body."""
+    return (
+        "\nlocal counter = 0\n" + declarations + "\n"
+        "function setup(thread)\n  thread:set(\"id\", math.random(0, 100000))\nend\n"
+        "function init(args)\n  counter = (id or 0) * 7919\nend\n"
+        "request = function()\n  counter = counter + 1\n"
+        "  local body = " + body + "\n"
+        "  return wrk.format(\"POST\", " + path + ", {{[\"Content-Type\"] = \"application/json\"}}, body)\nend\n"
+    )
+
+
 # Each request gets its own action list: the same 19-action history, then its own `set ebx N` (a class
 # where everyone makes a different edit). No response is reused; the runs layer's checkpoints still
 # serve the shared prefix. Counter per wrk thread; the thread id spreads threads apart.
-VARIED_LUA = """
-local counter = 0
-local prefix = {prefix}
-local scenario = {scenario}
-function setup(thread)
-  thread:set("id", math.random(0, 100000))
-end
-function init(args)
-  counter = (id or 0) * 7919
-end
-request = function()
-  counter = counter + 1
-  local body = '{{"scenario":"' .. scenario .. '","actions":"' .. prefix .. '; set ebx ' .. counter .. '"}}'
-  return wrk.format("POST", "/api/run", {{["Content-Type"] = "application/json"}}, body)
-end
-"""
+VARIED_LUA = counted_post_lua("local prefix = {prefix}\nlocal scenario = {scenario}", '"/api/run"',
+                              "'{{\"scenario\":\"' .. scenario .. '\",\"actions\":\"' .. prefix .. '; set ebx ' .. counter .. '\"}}'")
 
 
 def free_port() -> int:

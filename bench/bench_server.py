@@ -49,7 +49,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
 import bench_api  # noqa: E402  (this folder: the run pieces are shared, not copied)
-from bench_api import POST_LUA, VARIED_LUA, default_run, free_port, lua_string, post, wrk  # noqa: E402
+from bench_api import POST_LUA, VARIED_LUA, counted_post_lua, default_run, free_port, lua_string, post, wrk  # noqa: E402
 
 from journey_app.labs import Submission  # noqa: E402
 
@@ -166,22 +166,8 @@ def model_solution(lab: str) -> dict:
 
 # Each request a different submission: `set ebx N` as the first action, so no checkpoint of an earlier
 # request's prefix applies and every grade replays the lab's run from the scenario's start.
-GRADE_VARIED_LUA = """
-local counter = 0
-local path = {path}
-local actions = {actions}
-function setup(thread)
-  thread:set("id", math.random(0, 100000))
-end
-function init(args)
-  counter = (id or 0) * 7919
-end
-request = function()
-  counter = counter + 1
-  local body = '{{"actions":"set ebx ' .. counter .. '; ' .. actions .. '"}}'
-  return wrk.format("POST", path, {{["Content-Type"] = "application/json"}}, body)
-end
-"""
+GRADE_VARIED_LUA = counted_post_lua("local path = {path}\nlocal actions = {actions}", "path",
+                                    "'{{\"actions\":\"set ebx ' .. counter .. '; ' .. actions .. '\"}}'")
 
 
 def write_post_lua(folder: Path, name: str, body: dict) -> Path:

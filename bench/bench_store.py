@@ -35,29 +35,15 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from bench_api import free_port, lua_string, post, wrk  # noqa: E402
+from bench_api import counted_post_lua, free_port, lua_string, post, wrk  # noqa: E402
 from bench_server import (ACTIONS_LAB, ROOT, machine, model_solution, start_server, stop_server,  # noqa: E402
                           write_post_lua)
 from latency import write_json  # noqa: E402
 
 STUDENTS = 300
 # Each request saves for the next student of the class (`student <n>`), so attempt counts stay a class's.
-CLASS_LUA = """
-local counter = 0
-local path = {path}
-local before, after = {before}, {after}
-function setup(thread)
-  thread:set("id", math.random(0, 100000))
-end
-function init(args)
-  counter = (id or 0) * 7919
-end
-request = function()
-  counter = counter + 1
-  local body = before .. "student " .. (counter % {students}) .. after
-  return wrk.format("POST", path, {{["Content-Type"] = "application/json"}}, body)
-end
-"""
+CLASS_LUA = counted_post_lua("local path = {path}\nlocal before, after = {before}, {after}", "path",
+                             'before .. "student " .. (counter % {students}) .. after')
 PHASES = ("healthz", "grade", "grade + store", "healthz (again)")
 
 
