@@ -127,7 +127,8 @@ def prebuild(folder: Path = PREBUILT_DIR) -> Path:
     """Compile the library into `folder` (default: beside this module) for an installer to run once, e.g. the
     container image's build (`python -m journey_app.guest.writelog`)."""
     folder.mkdir(parents=True, exist_ok=True)
-    return _build(_compiler(), folder / _library_name(_compiler()))
+    cc = _compiler()
+    return _build(cc, folder / _library_name(cc))
 
 
 def _load() -> ctypes.CDLL:
