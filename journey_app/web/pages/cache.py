@@ -65,17 +65,18 @@ class PageCache:
 
 
 def page_cache() -> PageCache:
-    found = current_app.extensions.get(CACHE_KEY)
-    if found is None:           # not setdefault(PageCache()): that would make (and register) one per call
-        found = current_app.extensions[CACHE_KEY] = PageCache()
-    return found
+    return _per_app(CACHE_KEY, PageCache)
 
 
 def boot_page_cache() -> PageCache:
     """Chapter pages with the live machine's first run in them (explorer/boot.py)."""
-    found = current_app.extensions.get(BOOT_CACHE_KEY)
-    if found is None:
-        found = current_app.extensions[BOOT_CACHE_KEY] = PageCache(BOOT_MAX_BYTES, name="web.boot_pages")
+    return _per_app(BOOT_CACHE_KEY, lambda: PageCache(BOOT_MAX_BYTES, name="web.boot_pages"))
+
+
+def _per_app(key: str, make: Callable[[], PageCache]) -> PageCache:
+    found = current_app.extensions.get(key)
+    if found is None:           # not setdefault(make()): that would make (and register) one per call
+        found = current_app.extensions[key] = make()
     return found
 
 
