@@ -3,8 +3,9 @@
 SQLAlchemy compiles the statement and converts the values (its JSON and DateTime bind processors, so rows
 read back through the store as before); the statement itself runs on the driver's cursor. SQLAlchemy's
 per-statement execution layer costs about 0.2 ms, five times SQLite's insert, on every stored grade.
-One statement is its own transaction: on PostgreSQL it runs in autocommit, one round trip instead of BEGIN,
-INSERT, SELECT and COMMIT. Knows nothing of grading or HTTP; store.py owns the values and their checks.
+One statement is its own transaction: the store's engine is in autocommit, so on PostgreSQL it is one round
+trip instead of BEGIN, INSERT, SELECT and COMMIT. Knows nothing of grading or HTTP; store.py owns the values
+and their checks.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ _TYPED = ("submission", "results", "created_at")
 
 class Recorder:
     """RECORD compiled once for one engine's dialect; `insert(values)` stores a row and returns
-    (id, attempt, failed). DBAPI errors leave as SQLAlchemy's (IntegrityError, OperationalError ...)."""
+    (id, attempt, failed). The engine must be in autocommit (the statement commits itself). DBAPI errors
+    leave as SQLAlchemy's (IntegrityError, OperationalError ...)."""
 
     def __init__(self, engine: sa.Engine):
         self.engine = engine
@@ -46,9 +48,6 @@ class Recorder:
         self.order = tuple(compiled.positiontup or ()) if compiled.positional else None
         self.processors = {name: processor for name in _TYPED if (processor := submissions.c[name].type
                            .dialect_impl(dialect).bind_processor(dialect)) is not None}
-        # SQLite is in process: its implicit BEGIN costs nothing, and switching a sqlite3 connection's
-        # isolation costs a PRAGMA. A server database saves two round trips in autocommit.
-        self.autocommit = dialect.name != "sqlite"
 
     def insert(self, values: dict[str, Any]) -> tuple[int, int, int]:
         params = dict(values)
@@ -61,15 +60,11 @@ class Recorder:
         assert dbapi is not None             # a checked-out connection is connected
         cursor = None
         try:
-            if self.autocommit:
-                dialect.set_isolation_level(dbapi, "AUTOCOMMIT")
             cursor = raw.cursor()
             cursor.execute(self.sql, bound)
             row = cursor.fetchone()
             assert row is not None           # INSERT ... RETURNING returns the row it inserted
             new_id, attempt, failed = row
-            if not self.autocommit:
-                raw.commit()
             return int(new_id), int(attempt), int(failed)
         except dialect.loaded_dbapi.Error as exc:
             if dialect.is_disconnect(exc, dbapi, cursor):
@@ -80,6 +75,4 @@ class Recorder:
         finally:
             if cursor is not None:
                 cursor.close()
-            if self.autocommit and raw.dbapi_connection is not None:   # None: invalidated above
-                dialect.reset_isolation_level(dbapi)
-            raw.close()   # back to the pool, which rolls back whatever a failure left open
+            raw.close()   # back to the pool

@@ -210,7 +210,9 @@ class SubmissionStore:
         self.url = url
         if migrate:
             upgrade_to_head(url)
-        self.engine = make_engine(url)
+        # Every statement of the store is its own transaction (one write statement, single-statement reads),
+        # so its connections stay in autocommit: no BEGIN or COMMIT round trips to PostgreSQL.
+        self.engine = make_engine(url, isolation_level="AUTOCOMMIT")
         self._recorder = Recorder(self.engine)
 
     def close(self) -> None:

@@ -219,8 +219,8 @@ def test_uncommitted_submission_is_not_half_written(url, store):
         import sqlalchemy as sa
         from journey_app.labs.store import SubmissionStore
         from journey_app.labs.tables import submissions
-        s = SubmissionStore({url!r})
-        connection = s.engine.connect()
+        s = SubmissionStore({url!r})                # migrates; its own engine is in autocommit
+        connection = sa.create_engine({url!r}).connect()
         transaction = connection.begin()
         connection.execute(sa.insert(submissions).values(student="eve", lab_id="irq-enable-fix", digest="",
                            submission={{}}, score=5, max_score=5, results={{}}))
