@@ -145,12 +145,13 @@ def test_source_that_does_not_assemble_is_a_4xx(client):
 
 
 def test_a_changed_scenario_file_is_not_answered_from_the_memo(make_app, tmp_path):
-    """Within a second of the edit (how long the runs layer and this one trust a file unchecked)."""
+    """As soon as the runs layer stats the file again (it trusts a loaded scenario for `recheck` seconds: set
+    to 0 here instead of waiting a second)."""
     import os
     import shutil
-    import time
 
     from journey_app import paths
+    from journey_app.runs.scenarios import scenario_library
 
     root = tmp_path / "content"
     shutil.copytree(paths.bundled_content_root(), root)
@@ -162,6 +163,6 @@ def test_a_changed_scenario_file_is_not_answered_from_the_memo(make_app, tmp_pat
     scenario.write_text(scenario.read_text().replace("eax = 0", "eax = 0x200"))
     stat = scenario.stat()
     os.utime(scenario, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
-    time.sleep(1.1)             # files are trusted for a second before they are stat'ed again
+    scenario_library(root).recheck = 0
     after = client.post("/api/run", json=body).get_json()
     assert after["state"]["registers"]["eax"] == 0x200
