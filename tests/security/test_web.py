@@ -5,7 +5,6 @@ and a full disk answered 503 "could not save" with nothing half-written."""
 from __future__ import annotations
 
 import subprocess
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -17,8 +16,10 @@ FIX = "\tcmpl $0, lguest_data+LGUEST_DATA_irq_pending"
 
 
 @pytest.fixture()
-def client(tmp_path):
-    app = create_app({"cache_dir": tmp_path / "cache", "instructor_token": "t0ken-t0ken", "grade_rate": 0})
+def client(tmp_path, cache_dir):
+    # the session's build cache (an edited line is built once, not once a test); a store of the test's own
+    app = create_app({"cache_dir": cache_dir, "database_url": f"sqlite:///{tmp_path / 'store.sqlite3'}",
+                      "instructor_token": "t0ken-t0ken", "grade_rate": 0})
     return app.test_client()
 
 
@@ -84,13 +85,13 @@ def _mount_tiny(folder) -> bool:
     return done.returncode == 0
 
 
-def test_disk_full_is_503_could_not_save_with_nothing_half_written(tmp_path):
+def test_disk_full_is_503_could_not_save_with_nothing_half_written(tmp_path, cache_dir):
     disk = tmp_path / "tiny"
     if not _mount_tiny(disk):
         pytest.skip("cannot mount a small tmpfs here (needs root)")
     try:
         database = f"sqlite:///{disk / 'journey.sqlite3'}"
-        app = create_app({"cache_dir": tmp_path / "cache", "database_url": database, "grade_rate": 0})
+        app = create_app({"cache_dir": cache_dir, "database_url": database, "grade_rate": 0})
         client = app.test_client()
         body = {"student": "ada", "save": True, "edits": {"78": FIX}}
         assert client.post("/api/labs/irq-enable-fix/grade", json=body).status_code == 200
@@ -105,7 +106,7 @@ def test_disk_full_is_503_could_not_save_with_nothing_half_written(tmp_path):
                     out.flush()
             except OSError:
                 pass
-        big = {"student": "ada", "save": True, "edits": {"78": FIX + " /* " + uuid.uuid4().hex + " */"}}
+        big = body    # the same submission: its build is cached, only the save needs the full disk
         response = client.post("/api/labs/irq-enable-fix/grade", json=big)
         assert response.status_code == 503, response.get_data(as_text=True)
         assert response.get_json()["error"]["code"] in ("could_not_save", "database_unavailable")
