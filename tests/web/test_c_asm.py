@@ -10,7 +10,7 @@ def test_c_chapter_lists_its_functions_with_instructions_tied_to_lines(client):
 
     assert "What gcc made of it" in html
     assert 'id="fn-lguest_write_idt_entry"' in html
-    pairs = re.findall(r'class="casm-run casm-c(\d)"[^>]*data-line="(\d+)"', html)
+    pairs = re.findall(r'class="casm-run casm-c(\d)"><a href="#L(\d+)">', html)
     assert pairs, "runs of instructions carry their colour and C line"
     colour_of = {}
     for colour, line in pairs:
