@@ -20,9 +20,10 @@ from ..errors import ContentError, NotFound
 from .chapters import ParsedFile, line_roles, parse_source
 from .markers import content_error
 from .model import STAGES, Chapter, LineRole, file_order_key, journey_order_key
+from .model_notes import FILE as MODEL_NOTES_FILE
+from .model_notes import ModelNote, load_model_notes
 from .titles import FILE as TITLES_FILE
 from .titles import load_titles
-from .titles import stamp as titles_stamp
 
 RECHECK_SECONDS = 1.0  # how stale a version's chapter index may be before the folder is stat-ed again
 
@@ -57,6 +58,7 @@ class _VersionIndex:
     by_ref: dict[tuple[str, int], Chapter]
     errors: tuple[ContentError, ...]
     content_hash: str  # sha256 over every chapter file's path and text: what derived indexes key on
+    model_notes: dict[str, tuple[ModelNote, ...]]  # chapter id -> how the explorer's model follows its code
 
 
 class Library:
@@ -123,6 +125,10 @@ class Library:
             raise NotFound(f"no chapter {id_or_slug!r} in kernel {version}",
                            detail={"version": version, "chapter": id_or_slug})
         return found
+
+    def model_notes(self, version: str, chapter_id: str) -> tuple[ModelNote, ...]:
+        """How the explorer's model follows this chapter's code (model_notes.toml), in file order."""
+        return self._index(version).model_notes.get(chapter_id, ())
 
     def line_roles(self, version: str, file: str) -> list[LineRole]:
         """Owner chapter and role of every line of `file`, for the source view."""
@@ -229,17 +235,28 @@ class Library:
             stamped = {rel: self._parsed(version, rel, path) for rel, path in listed}
             # The index is rebuilt when a file is added, removed or changed (or is still unreadable).
             signature = tuple((rel, stamp) for rel, (stamp, _) in stamped.items())
-            signature += ((TITLES_FILE, titles_stamp(version_dir)),)
+            signature += tuple((name, _stamp(version_dir / name)) for name in (TITLES_FILE, MODEL_NOTES_FILE))
             if cached is not None and cached[0] == signature and None not in (s for _, s in signature):
                 return cached[1]
             titles, title_errors = load_titles(version_dir)
-            index = _build_index({rel: result for rel, (_, result) in stamped.items()}, errors + title_errors, titles)
+            notes, note_errors = load_model_notes(version_dir)
+            index = _build_index({rel: result for rel, (_, result) in stamped.items()},
+                                 errors + title_errors + note_errors, titles, notes)
             self._indexes[version] = (signature, index)
             return index
 
 
+def _stamp(path: Path) -> tuple[int, int]:
+    """A metadata file's (mtime, size); (0, 0) when there is none, so a missing file is a stable state."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return 0, 0
+    return stat.st_mtime_ns, stat.st_size
+
+
 def _build_index(results: dict[str, ParsedFile | ContentError], errors: list[ContentError],
-                 titles: dict[str, str] | None = None) -> _VersionIndex:
+                 titles: dict[str, str] | None = None, notes: tuple[ModelNote, ...] = ()) -> _VersionIndex:
     titles = titles or {}
     parsed: dict[str, ParsedFile] = {}
     by_ref: dict[tuple[str, int], Chapter] = {}
@@ -270,6 +287,14 @@ def _build_index(results: dict[str, ParsedFile | ContentError], errors: list[Con
         body = "\n".join(result.lines) if isinstance(result, ParsedFile) else f"error: {result.message}"
         digest.update(f"{rel}\0{len(body)}\0{body}\0".encode("utf-8", "surrogatepass"))
     digest.update(repr(sorted(titles.items())).encode())      # titles change pages too
+    digest.update(repr([note.to_json() for note in notes]).encode())    # and so do model notes
+    model_notes: dict[str, tuple[ModelNote, ...]] = {}
+    for note in notes:
+        if (note.chapter[0], int(note.chapter[2:])) not in by_ref:
+            errors.append(ContentError(f"{MODEL_NOTES_FILE}: note {note.id!r} is for {note.chapter}, which is not "
+                                       "a chapter", {"file": MODEL_NOTES_FILE, "note": note.id}))
+            continue
+        model_notes[note.chapter] = model_notes.get(note.chapter, ()) + (note,)
     return _VersionIndex(
         files=tuple(results),
         parsed=parsed,
@@ -278,6 +303,7 @@ def _build_index(results: dict[str, ParsedFile | ContentError], errors: list[Con
         by_ref=by_ref,
         errors=tuple(errors),
         content_hash=digest.hexdigest(),
+        model_notes=model_notes,
     )
 
 

@@ -41,11 +41,3 @@ def load_titles(version_dir: Path) -> tuple[dict[str, str], list[ContentError]]:
             titles[key] = " ".join(value.split())
     return titles, problems
 
-
-def stamp(version_dir: Path) -> tuple[int, int]:
-    """The file's (mtime, size); (0, 0) when there is none, so a missing file is a stable state."""
-    try:
-        stat = (version_dir / FILE).stat()
-    except OSError:
-        return 0, 0
-    return stat.st_mtime_ns, stat.st_size

@@ -40,7 +40,7 @@ def catalog(settings) -> Catalog:
 
 
 @pytest.fixture(scope="session")
-def context(content_root, catalog) -> LabContext:
+def lab_context(content_root, catalog) -> LabContext:
     return LabContext(content_root, catalog)
 
 

@@ -20,8 +20,8 @@ from .conftest import SUBMISSIONS
 ROOT = SUBMISSIONS.parents[2]
 
 
-def lab(context, lab_id="irq-enable-fix"):
-    return find_lab(lab_id, context)
+def lab(lab_context, lab_id="irq-enable-fix"):
+    return find_lab(lab_id, lab_context)
 
 
 def edit(text: str, line: int = 78) -> Submission:
@@ -30,10 +30,10 @@ def edit(text: str, line: int = 78) -> Submission:
 
 # --- determinism ----------------------------------------------------------------------------------
 
-def test_same_submission_same_grade(context, settings):
+def test_same_submission_same_grade(lab_context, settings):
     submission = Submission.load(SUBMISSIONS / "noirq-window" / "solution.toml")
-    first = grade(lab(context, "noirq-window"), submission, context.catalog, settings=settings).to_json()
-    second = grade(lab(context, "noirq-window"), submission, context.catalog, settings=settings).to_json()
+    first = grade(lab(lab_context, "noirq-window"), submission, lab_context.catalog, settings=settings).to_json()
+    second = grade(lab(lab_context, "noirq-window"), submission, lab_context.catalog, settings=settings).to_json()
     assert json.dumps(first, sort_keys=True) == json.dumps(second, sort_keys=True)
 
 
@@ -54,8 +54,8 @@ def test_same_grade_from_fresh_processes(tmp_path):
 
 # --- edits ----------------------------------------------------------------------------------------
 
-def test_edit_that_does_not_assemble_is_graded_zero_with_the_line(context, settings):
-    result = grade(lab(context), edit("\tcmpl $0 lguest_data"), context.catalog, settings=settings).to_json()
+def test_edit_that_does_not_assemble_is_graded_zero_with_the_line(lab_context, settings):
+    result = grade(lab(lab_context), edit("\tcmpl $0 lguest_data"), lab_context.catalog, settings=settings).to_json()
     assert result["outcome"] == "build_error"
     assert result["score"] == 0
     assert result["build_errors"][0]["line"] == 78 and result["build_errors"][0]["yours"]
@@ -64,30 +64,30 @@ def test_edit_that_does_not_assemble_is_graded_zero_with_the_line(context, setti
     assert all(c["detail"] == "not run: the edited source does not build" for c in result["checks"] if not c["hidden"])
 
 
-def test_hostile_edit_is_refused_and_the_grader_keeps_serving(context, settings):
+def test_hostile_edit_is_refused_and_the_grader_keeps_serving(lab_context, settings):
     with pytest.raises(SandboxRefused) as info:
-        grade(lab(context), edit('\t.incbin "/etc/passwd"'), context.catalog, settings=settings)
+        grade(lab(lab_context), edit('\t.incbin "/etc/passwd"'), lab_context.catalog, settings=settings)
     assert info.value.detail["line"] == 78
     assert info.value.detail["reason"].startswith(".incbin is not allowed in edited lines")
     good = Submission.load(SUBMISSIONS / "irq-enable-fix" / "solution.toml")
-    assert grade(lab(context), good, context.catalog, settings=settings).score == lab(context).max_score
+    assert grade(lab(lab_context), good, lab_context.catalog, settings=settings).score == lab(lab_context).max_score
 
 
-def test_edit_outside_the_editable_lines_is_refused(context, settings):
+def test_edit_outside_the_editable_lines_is_refused(lab_context, settings):
     with pytest.raises(SandboxRefused) as info:
-        grade(lab(context), edit("\tnop", line=79), context.catalog, settings=settings)
+        grade(lab(lab_context), edit("\tnop", line=79), lab_context.catalog, settings=settings)
     assert info.value.detail["line"] == 79
     assert "editable: 78" in info.value.detail["reason"]
 
 
-def test_edits_in_an_actions_lab_are_refused(context, settings):
+def test_edits_in_an_actions_lab_are_refused(lab_context, settings):
     with pytest.raises(SandboxRefused):
-        grade(lab(context, "noirq-window"), edit("\tnop"), context.catalog, settings=settings)
+        grade(lab(lab_context, "noirq-window"), edit("\tnop"), lab_context.catalog, settings=settings)
 
 
-def test_infinite_loop_ends_in_the_budget_not_a_hang(context, settings):
+def test_infinite_loop_ends_in_the_budget_not_a_hang(lab_context, settings):
     started = time.monotonic()
-    result = grade(lab(context), edit("1: jmp 1b"), context.catalog, settings=settings)
+    result = grade(lab(lab_context), edit("1: jmp 1b"), lab_context.catalog, settings=settings)
     assert time.monotonic() - started < 20
     assert result.run["status"] == "budget"
     assert "budget of 20000 instructions" in result.run["reason"]
@@ -97,55 +97,55 @@ def test_infinite_loop_ends_in_the_budget_not_a_hang(context, settings):
 
 # --- what a lab allows ----------------------------------------------------------------------------
 
-def test_actions_in_an_edit_only_lab_are_refused(context, settings):
+def test_actions_in_an_edit_only_lab_are_refused(lab_context, settings):
     with pytest.raises(BadInput) as info:
-        grade(lab(context), Submission(actions="step 3"), context.catalog, settings=settings)
+        grade(lab(lab_context), Submission(actions="step 3"), lab_context.catalog, settings=settings)
     assert "takes no actions" in info.value.message
 
 
-def test_too_many_actions_are_refused(context, settings):
+def test_too_many_actions_are_refused(lab_context, settings):
     with pytest.raises(BadInput) as info:
-        grade(lab(context, "noirq-window"), Submission(actions="step; " * 41), context.catalog, settings=settings)
+        grade(lab(lab_context, "noirq-window"), Submission(actions="step; " * 41), lab_context.catalog, settings=settings)
     assert "at most 40" in info.value.message
 
 
-def test_unknown_question_is_refused(context, settings):
+def test_unknown_question_is_refused(lab_context, settings):
     with pytest.raises(BadInput):
-        grade(lab(context, "boot-hypercall"), Submission(answers=(("color", "blue"),)), context.catalog,
+        grade(lab(lab_context, "boot-hypercall"), Submission(answers=(("color", "blue"),)), lab_context.catalog,
               settings=settings)
 
 
-def test_bad_action_text_is_a_bad_input_naming_the_word(context, settings):
+def test_bad_action_text_is_a_bad_input_naming_the_word(lab_context, settings):
     with pytest.raises(BadInput) as info:
-        grade(lab(context, "noirq-window"), Submission(actions="run_until nowhere_at_all"), context.catalog,
+        grade(lab(lab_context, "noirq-window"), Submission(actions="run_until nowhere_at_all"), lab_context.catalog,
               settings=settings)
     assert "nowhere_at_all" in info.value.message
 
 
 # --- the student's view ---------------------------------------------------------------------------
 
-def test_public_lab_view_hides_hidden_checks_and_hint_text(context):
-    public = lab(context).to_json()
+def test_public_lab_view_hides_hidden_checks_and_hint_text(lab_context):
+    public = lab(lab_context).to_json()
     hidden = [c for c in public["checks"] if c["hidden"]]
     assert hidden == [{"n": 4, "hidden": True, "points": 1, "text": "hidden check 4"},
                       {"n": 5, "hidden": True, "points": 1, "text": "hidden check 5"}]
     assert "expect" not in json.dumps(public)
     assert public["hints"] == [{"n": 1, "after": 1}, {"n": 2, "after": 2}, {"n": 3, "after": 3}]
     assert public["editable"]["original"] == [{"line": 78, "text": "\ttestl $0, lguest_data+LGUEST_DATA_irq_pending"}]
-    instructor = lab(context).to_json(instructor=True)
+    instructor = lab(lab_context).to_json(instructor=True)
     assert instructor["checks"][3]["expect"] == {"register": "eax", "equals": 0x1234, "at": "journey_done"}
 
 
-def test_hints_open_progressively(context):
-    the_lab = lab(context)
+def test_hints_open_progressively(lab_context):
+    the_lab = lab(lab_context)
     assert the_lab.hints_revealed(0) == []
     assert [h.n for h in the_lab.hints_revealed(1)] == [1]
     assert [h.n for h in the_lab.hints_revealed(0, requested=2)] == [1, 2]
     assert [h.n for h in the_lab.hints_revealed(5)] == [1, 2, 3]
 
 
-def test_grade_json_never_shows_hidden_check_text(context, settings):
-    result = grade(lab(context), Submission.load(SUBMISSIONS / "irq-enable-fix" / "wrong.toml"), context.catalog,
+def test_grade_json_never_shows_hidden_check_text(lab_context, settings):
+    result = grade(lab(lab_context), Submission.load(SUBMISSIONS / "irq-enable-fix" / "wrong.toml"), lab_context.catalog,
                    settings=settings).to_json()
     text = json.dumps(result)
     assert "exactly one SEND_INTERRUPTS" not in text and "eax is preserved" not in text

@@ -64,8 +64,8 @@ def write(root, text: str, name: str = "sample"):
     return path
 
 
-def problems_of(root, context, text: str, name: str = "sample"):
-    return read_lab(write(root, text, name), context)[1]
+def problems_of(root, lab_context, text: str, name: str = "sample"):
+    return read_lab(write(root, text, name), lab_context)[1]
 
 
 def line_of(text: str, needle: str, after: str | None = None) -> int:

@@ -59,10 +59,10 @@ def lab_text(expectations: list[str]) -> str:
         ''') + checks
 
 
-def problems(root: Path, context, expectations: list[str]):
+def problems(root: Path, lab_context, expectations: list[str]):
     path = root / "labs" / "vocabulary.toml"
     path.write_text(lab_text(expectations))
-    return read_lab(path, context)[1]
+    return read_lab(path, lab_context)[1]
 
 
 @pytest.mark.parametrize("head", list(VOCABULARY))

@@ -36,6 +36,16 @@ def test_a_form_from_another_site_is_refused_even_with_a_token(client):
     assert client.post("/labs/irq-enable-fix/grade", data=data, headers={"Sec-Fetch-Site": "cross-site"}).status_code == 403
 
 
+def test_a_form_body_that_is_not_utf8_is_a_400_saying_so_not_a_missing_token(client):
+    form(client, {})
+    body = b"csrf=" + b"x" * 43 + b"&line-78=\xff\xfe"
+    response = client.post("/labs/irq-enable-fix/grade", data=body,
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400 and "UTF-8" in response.get_data(as_text=True)
+    assert client.post("/labs/irq-enable-fix/grade", data=body, content_type="application/x-www-form-urlencoded",
+                       headers={"Origin": "https://evil.example"}).status_code == 403
+
+
 def test_instructor_forms_need_the_token(client):
     assert client.post("/instructor/login", data={"token": "t0ken-t0ken"}).status_code == 403
     assert client.post("/instructor/login", data=form(client, {"token": "t0ken-t0ken"})).status_code == 303

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 
 import brotli
+import pytest
 
 BR = {"Accept-Encoding": "br"}
 GZIP = {"Accept-Encoding": "gzip"}
@@ -67,3 +68,10 @@ def test_a_static_script_is_compressed_once(app, client):
     second = client.get("/static/js/explorer/main.js", headers=BR)
     assert compressed_stats(app)["entries"] == held + 1
     assert brotli.decompress(first.get_data()) == brotli.decompress(second.get_data()) == plain
+
+
+@pytest.mark.parametrize("header, coding", [("br;q=0", None), ("br; q=0.0, gzip", "gzip"), ("gzip;q=0, br", "br"),
+                                            ("br;q=0, gzip;q=0", None), ("br;q=0.5, gzip;q=0.4", "br")])
+def test_a_coding_of_quality_zero_is_never_sent(client, header, coding):
+    response = client.get("/", headers={"Accept-Encoding": header})
+    assert response.status_code == 200 and response.headers.get("Content-Encoding") == coding

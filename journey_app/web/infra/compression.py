@@ -10,6 +10,8 @@ chapter page costs ~9 ms, twenty times the rest of the view. Every other respons
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask, Response, g, request
 from flask_compress import Compress
 
@@ -53,7 +55,24 @@ def _identity(_request) -> str:
     return NOT_KEPT if found is None else repr(found)
 
 
+_REFUSED = re.compile(r"^\s*q\s*=\s*0(?:\.0{0,3})?\s*$")
+
+
+def _accepted_codings(header: str) -> str:
+    """Accept-Encoding without the codings the client refuses (`br;q=0`): flask-compress treats a coding
+    of quality 0 as a candidate and sends brotli to `Accept-Encoding: br;q=0` (RFC 9110 12.5.3: "not
+    acceptable")."""
+    kept = [part for part in header.split(",") if not any(_REFUSED.match(p) for p in part.split(";")[1:])]
+    return ",".join(kept)
+
+
 def register(app: Flask) -> None:
+    @app.before_request
+    def _drop_refused_codings() -> None:
+        header = request.environ.get("HTTP_ACCEPT_ENCODING")
+        if header and "q" in header:
+            request.environ["HTTP_ACCEPT_ENCODING"] = _accepted_codings(header)
+
     pages = app.extensions.setdefault(CACHE_KEY, CompressedPages())
     app.config.update(COMPRESS_MIMETYPES=TEXT_TYPES, COMPRESS_ALGORITHM=["br", "gzip"], COMPRESS_MIN_SIZE=500,
                       COMPRESS_BR_LEVEL=4, COMPRESS_LEVEL=6, COMPRESS_STREAMS=False,

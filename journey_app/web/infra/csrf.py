@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, g, request
 
-from ...errors import JourneyError
+from ...errors import BadInput, JourneyError
 
 COOKIE = "journey_csrf"
 FIELD = "csrf"
@@ -43,6 +43,10 @@ def require() -> None:
     origin = request.headers.get("Origin")
     if origin and origin != "null" and urlsplit(origin).netloc != request.host:
         raise CsrfRefused("this form was sent from another site", {"origin": origin[:200]})
+    if not request.form and request.content_length:
+        # werkzeug drops a whole URL-encoded body that is not UTF-8: say that, not "token missing".
+        raise BadInput("the form could not be read: its text must be UTF-8; send it again from the page",
+                       {"content_type": request.mimetype[:100]})
     cookie, field = request.cookies.get(COOKIE, ""), request.form.get(FIELD, "")
     if not cookie or not field or not hmac.compare_digest(cookie.encode(), field.encode()):
         raise CsrfRefused("the form's security token is missing or stale: reload the page and send it again",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from urllib.parse import urlencode
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from markupsafe import Markup
@@ -15,6 +16,7 @@ from markupsafe import Markup
 from ...caches import BoundedCache
 from ...errors import JourneyError, NotFound
 from ...journey import STAGES, Chapter
+from ...journey.model_notes import ModelNote
 from .c_asm import c_asm_view
 from ..infra.context import catalog, content_index, default_version
 from .highlight import typeset_prose
@@ -46,6 +48,16 @@ def chapter_url(version: str, slug: str, json: bool = False, anchor: str | None 
     if _is_default(version):
         return url_for("pages.chapter", ref=ref, _anchor=anchor)
     return url_for("pages.version_chapter", version=version, ref=ref, _anchor=anchor)
+
+
+def chapter_link(version: str, chapter: str | None, first: int | None = None, last: int | None = None) -> str | None:
+    """A chapter's URL, with the lines to highlight (`?hl=first-last#Lfirst`) when given."""
+    if chapter is None:
+        return None
+    slug = chapter.replace(":", "-")
+    if first is None:
+        return chapter_url(version, slug)
+    return chapter_url(version, slug) + f"?hl={first}-{last or first}#L{first}"
 
 
 def source_url(version: str, file: str, json: bool = False, anchor: str | None = None) -> str:
@@ -139,7 +151,22 @@ def chapter_data(version: str, chapter: Chapter, code: Listing) -> dict:
         "memory": memory_summary(span),
         "build": code.build_json(),
         "build_error": None if code.build_error is None else code.build_error.to_json()["error"],
+        "model_notes": [model_note_json(version, note) for note in catalog().library.model_notes(version, chapter.id)],
     }
+
+
+def model_note_json(version: str, note: ModelNote) -> dict:
+    """A model note as the page and its JSON twin show it: with the link that marks the cited lines, and the
+    explorer link that opens its run (the chapter page with the machine, its scenario and actions)."""
+    data = note.to_json()
+    if note.cites is not None:
+        data["cites"]["url"] = chapter_link(version, note.chapter, note.cites.first, note.cites.last)
+    if note.try_run is not None:
+        query = {"scenario": note.try_run.scenario}
+        if note.try_run.actions:
+            query["actions"] = note.try_run.actions
+        data["try"]["url"] = chapter_url(version, note.try_run.chapter.replace(":", "-")) + "?" + urlencode(query)
+    return data
 
 
 def memory_summary(lines: tuple[SourceLine, ...]) -> dict | None:

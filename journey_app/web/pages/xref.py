@@ -11,7 +11,7 @@ from flask import Blueprint, render_template, url_for
 from ...errors import NotFound, ToolchainMissing
 from ..infra.context import catalog, content_index
 from .cache import page_cache
-from .chapters import JSON, _known, chapter_url, contents_url, source_url
+from .chapters import JSON, _known, chapter_link, contents_url, source_url
 
 bp = Blueprint("xref", __name__)
 
@@ -33,16 +33,6 @@ def _line_text(version: str, file: str, line: int, cache: dict) -> str:
         cache[file] = catalog().library.source(version, file).split("\n")
     lines = cache[file]
     return lines[line - 1].strip() if 0 < line <= len(lines) else ""
-
-
-def chapter_link(version: str, chapter: str | None, first: int | None = None, last: int | None = None) -> str | None:
-    """A chapter's URL, with the lines to highlight (`?hl=first-last#Lfirst`) when given."""
-    if chapter is None:
-        return None
-    slug = chapter.replace(":", "-")
-    if first is None:
-        return chapter_url(version, slug)
-    return chapter_url(version, slug) + f"?hl={first}-{last or first}#L{first}"
 
 
 def ident_data(version: str, name: str) -> dict:
