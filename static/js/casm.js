@@ -1,7 +1,7 @@
 // C beside its machine code (templates/_c_asm.html): colour each C source line like its instructions
 // and, on hover or focus of either side, outline the line and every instruction it became.
 
-const INSN = /^([0-9a-f]{8})  (.*?) {2,}(.*)$/;
+const INSN = /^([0-9a-f]{8})  (.*?)(?:\t| {2,})(.*)$/;   // address, bytes, then a tab and the text
 
 /** The <ol> of one function from its text form: one item per instruction, tagged with its line. */
 function listOf(pre, file) {
