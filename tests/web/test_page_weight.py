@@ -1,7 +1,7 @@
 """Page weight budget (issue 12): every chapter page with everything it loads (document, stylesheets, ES
-modules, icon; uncompressed, as served) under 300 KB, counted as bench/page_weight.py counts it without a
-browser. The biggest, G:038 (827 lines of boot.c, gcc's instructions and the live machine), has its own
-tighter budget, so a regression shows long before the criterion breaks.
+modules, icon; uncompressed, as served) under 300 KB (300,000 bytes, as bench/bench_pages.py reads it),
+counted as bench/page_weight.py counts it without a browser. The biggest is G:038 (827 lines of boot.c,
+gcc's instructions and the live machine): 292.6 KB when this test was written.
 """
 
 from __future__ import annotations
@@ -15,9 +15,8 @@ import pytest
 from journey_app.web.infra import assets
 
 ROOT = Path(__file__).resolve().parents[2]
-CRITERION = 300 * 1024
+CRITERION = 300 * 1000
 BIGGEST = "G-038"
-BIGGEST_BUDGET = 300 * 1024
 
 
 def _page_weight():
@@ -44,7 +43,7 @@ def test_biggest_chapter_page_with_its_assets_is_within_budget(client):
     assert {"document", "stylesheet", "script", "other"} <= kinds     # the whole page is counted
     assert any(r["url"].endswith("/static/js/explorer/machine.js") for r in seen)   # imports followed
     total = sum(r["bytes"] for r in seen)
-    assert total <= BIGGEST_BUDGET, f"{BIGGEST}: {total} bytes with its assets"
+    assert total < CRITERION, f"{BIGGEST}: {total} bytes with its assets"
 
 
 @pytest.mark.slow
