@@ -20,15 +20,16 @@ import subprocess
 from flask import Flask, Response, current_app, request
 from werkzeug.security import safe_join
 
-from ...caches import BoundedCache
 from .compression import sending_cached
 
 # esbuild's loader for each suffix it minifies.
 LOADERS = {".js": "js", ".css": "css"}
 CONFIG_KEY = "JOURNEY_MINIFY_ASSETS"
 
-_MINIFIED: BoundedCache[tuple[str, int, int], bytes] = BoundedCache(
-    "web.minified_assets", 1 << 20, sizeof=lambda key, body: len(key[0]) + len(body) + 64)
+# path -> (mtime_ns, size, minified bytes or None when esbuild could not). Not a BoundedCache on purpose:
+# it holds at most one entry per file in static/ (~130 KB in all), and a share of a small JOURNEY_CACHE_MB
+# would drop the larger files and run esbuild (~20 ms) at every request for them.
+_MINIFIED: dict[str, tuple[int, int, bytes | None]] = {}
 _log = logging.getLogger(__name__)
 
 
@@ -54,13 +55,16 @@ def minify(source: bytes, loader: str) -> bytes | None:
 
 
 def _minified_file(path: str, loader: str, stat: os.stat_result) -> bytes | None:
-    key = (path, stat.st_mtime_ns, stat.st_size)
-    body = _MINIFIED.get(key)
-    if body is None:
+    """The file's minified bytes, made once per version of it (a failure too is remembered)."""
+    found = _MINIFIED.get(path)
+    if found is not None and found[:2] == (stat.st_mtime_ns, stat.st_size):
+        return found[2]
+    try:
         with open(path, "rb") as handle:
             body = minify(handle.read(), loader)
-        if body is not None:
-            _MINIFIED.put(key, body)
+    except OSError:
+        return None
+    _MINIFIED[path] = (stat.st_mtime_ns, stat.st_size, body)
     return body
 
 
@@ -85,6 +89,8 @@ def _minified_static(filename: str) -> tuple[bytes, os.stat_result] | None:
 def register(app: Flask) -> None:
     """Serve static .js and .css minified (the app's `static` view otherwise, as Flask serves files)."""
     app.config.setdefault(CONFIG_KEY, True)
+    if esbuild() is None:
+        _log.warning("esbuild not found: static CSS and JavaScript are sent as written (apt install esbuild)")
     plain = app.view_functions["static"]
 
     def static(filename: str):
