@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..caches import BoundedCache
 from ..errors import BadInput, BuildError, NotFound, SandboxRefused
 from ..runs import split_actions
 from ..toolchain.sandbox import SandboxPolicy, build_edited
@@ -103,12 +104,36 @@ def grade(lab: Lab, submission: Submission, catalog, *, settings=None,
         build_info = {"input_hash": build.input_hash, "edited": [n for n, _ in submission.edits]}
     else:
         build = catalog.build(lab.version)
+    digest = submission.digest()
+    key = _grade_key(catalog, lab, digest, build, settings)
+    found = _GRADES.get(key) if key is not None else None
+    if found is not None:
+        return found
     state, events = run_lab(catalog, lab, build, compose_actions(lab, submission.actions), settings)
     symbols = {name: sym.address for name, sym in build.symbols.items()}
     trace = Trace(state, events, symbols, dict(submission.answers))
     results = check_results(lab, lambda check: check.expect.predicate.evaluate(trace))
-    return Grade(lab=lab, submission_digest=submission.digest(), checks=results, run=run_summary(state),
-                 build=build_info)
+    graded = Grade(lab=lab, submission_digest=digest, checks=results, run=run_summary(state), build=build_info)
+    if key is not None:
+        _GRADES.put(key, graded)
+    return graded
+
+
+# Grades of submissions that built and ran, by everything a grade is a function of (the module's promise:
+# same lab text, submission, build, scenario and settings, same Grade): a class sending the same actions is
+# replayed and checked once per process. A refused submission or a run over its time budget raises and is
+# never kept. About 4 KiB a grade (its checks' details; the Lab is shared with the lab shelf).
+_GRADES: BoundedCache[tuple, Grade] = BoundedCache("labs.grades", 2 << 20, sizeof=lambda key, graded: 4096)
+
+
+def _grade_key(catalog, lab: Lab, digest: str, build, settings) -> tuple | None:
+    if not lab.digest:   # a Lab made in code, not read from a file: nothing names its text
+        return None
+    from ..runs.scenarios import load_scenario
+
+    scenario = load_scenario(catalog.content_root, lab.version, lab.scenario)
+    return (lab.id, lab.digest, digest, build.input_hash, scenario.digest, str(catalog.content_root),
+            settings or catalog.settings)
 
 
 def run_summary(state: dict) -> dict:

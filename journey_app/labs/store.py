@@ -9,6 +9,7 @@ import contextlib
 import fcntl
 import re
 import threading
+import time
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, UTC
@@ -19,11 +20,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from ..errors import BadInput, NotFound, StorageUnavailable
+from .recording import Recorder
 from .tables import submissions
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
 STUDENT_MAX = 64
+# A pooled PostgreSQL connection idle longer than this is pinged before use (one round trip), so a database
+# restarted while the app was quiet costs no request; busy connections skip the ping (see _ping_after_idle).
+PING_AFTER_IDLE_S = 1.0
 LAB_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _STUDENT_PUNCT = set(" ._-@'")
 _migrated: set[str] = set()
@@ -59,7 +64,31 @@ def make_engine(url: str, **kwargs) -> sa.Engine:
             cursor.close()
 
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = sa.create_engine(url, **kwargs)
+    _ping_after_idle(engine)
+    return engine
+
+
+def _ping_after_idle(engine: sa.Engine) -> None:
+    """SQLAlchemy's pool_pre_ping, only for connections idle over PING_AFTER_IDLE_S: a ping is a round trip,
+    a fifth of a stored submission's, and a connection handed back milliseconds ago is alive. A connection
+    that dies while busy fails its statement (StorageUnavailable, nothing saved) and SQLAlchemy invalidates
+    the pool, so the next request connects afresh."""
+
+    @sa.event.listens_for(engine, "checkin")
+    def _idle_since(_dbapi_connection, record):
+        record.info["idle_since"] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _ping(dbapi_connection, record, _proxy):
+        idle_since = record.info.get("idle_since")   # None: connected just now
+        if idle_since is None or time.monotonic() - idle_since <= PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:
+            # the pool drops this connection and checks out a fresh one
+            raise sa.exc.DisconnectionError(f"stale pooled connection: {exc}") from exc
 
 
 @contextlib.contextmanager
@@ -169,13 +198,10 @@ class ClassRow:
 # --- the store ------------------------------------------------------------------------------------
 
 # Built once: SQLAlchemy's per-call statement building costs more than SQLite's insert itself.
-_INSERT = sa.insert(submissions).returning(submissions.c.id)
 _FAILED = sa.select(sa.func.count()).select_from(submissions).where(
     submissions.c.student == sa.bindparam("student"), submissions.c.lab_id == sa.bindparam("lab_id"),
     submissions.c.score < submissions.c.max_score)
-# The student's attempts and, of them, the failed ones: one indexed scan for both counts.
-_COUNTS = sa.select(sa.func.count(), sa.func.count().filter(submissions.c.score < submissions.c.max_score)).where(
-    submissions.c.student == sa.bindparam("student"), submissions.c.lab_id == sa.bindparam("lab_id"))
+
 
 class SubmissionStore:
     """Submissions and grades in one database; safe to share between threads and processes."""
@@ -184,7 +210,10 @@ class SubmissionStore:
         self.url = url
         if migrate:
             upgrade_to_head(url)
-        self.engine = make_engine(url)
+        # Every statement of the store is its own transaction (one write statement, single-statement reads),
+        # so its connections stay in autocommit: no BEGIN or COMMIT round trips to PostgreSQL.
+        self.engine = make_engine(url, isolation_level="AUTOCOMMIT")
+        self._recorder = Recorder(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -196,8 +225,8 @@ class SubmissionStore:
     def record_attempt(self, student: str, lab_id: str, submission: dict,
                        results: dict) -> tuple[StoredSubmission, int, int]:
         """Store one graded submission and count the student's attempts at the lab (their own attempt number)
-        and the failed ones (for hints), in one short transaction: INSERT ... RETURNING id, then one indexed
-        COUNT. Returns (stored, failed, attempt)."""
+        and the failed ones (for hints), in one statement that is its own transaction (recording.RECORD: INSERT
+        ... RETURNING the id and two indexed counts). Returns (stored, failed, attempt)."""
         values: dict[str, Any] = {
             "student": validate_student(student), "lab_id": _lab_id(lab_id),
             "digest": str(results.get("submission_digest") or ""), "submission": submission,
@@ -205,15 +234,12 @@ class SubmissionStore:
             "created_at": datetime.now(UTC),
         }
         try:
-            with self.engine.begin() as connection:   # one transaction: a failed write leaves nothing behind
-                new_id = connection.execute(_INSERT, values).scalar_one()
-                attempt, failed = connection.execute(_COUNTS, {"student": values["student"],
-                                                               "lab_id": lab_id}).one()
+            new_id, attempt, failed = self._recorder.insert(values)   # one statement: a failure stores nothing
         except sa.exc.OperationalError as exc:          # disk full, database locked or gone
             raise StorageUnavailable("could not save the submission: the database refused the write "
                                      "(disk full or unavailable); nothing was saved, try again later",
                                      {"reason": type(getattr(exc, "orig", exc)).__name__}) from None
-        return StoredSubmission(id=new_id, **values), int(failed), int(attempt)
+        return StoredSubmission(id=new_id, **values), failed, attempt
 
     def get(self, submission_id: int) -> StoredSubmission:
         with self.engine.connect() as connection:

@@ -200,3 +200,47 @@ def test_cli_list(cli_env, capsys):
     assert listed["problems"] == []
     assert main(["lab", "list"]) == 0
     assert "irq-enable-fix" in capsys.readouterr().out
+
+
+# --- the grade memo -------------------------------------------------------------------------------
+
+def test_a_repeated_submission_is_graded_once_and_an_edited_lab_or_scenario_grades_again(scratch_root, settings):
+    """The same submission of the same lab on the same build, scenario and settings is answered from the
+    memo (same JSON); editing the lab file or the scenario file grades afresh, as do other settings."""
+    import dataclasses
+    import shutil
+
+    from journey_app.catalog import Catalog
+    from journey_app.labs import LabContext
+    from journey_app.labs import grading
+    from journey_app.runs.scenarios import scenario_library
+
+    lab_file = scratch_root / "labs" / "pending-restore-fl.toml"
+    shutil.copy(settings.content_root / "labs" / lab_file.name, lab_file)
+    scenario = scratch_root / "scenarios" / "2.6.31" / "g033-restore-fl-pending.toml"
+    text = scenario.read_text()
+    scenario.unlink()                     # a copy of our own instead of the link to the bundled file
+    scenario.write_text(text)
+    mine = dataclasses.replace(settings, content_root=scratch_root)
+    context = LabContext(scratch_root, Catalog(mine))
+    submission = Submission.load(SUBMISSIONS / "pending-restore-fl" / "solution.toml")
+
+    def graded(run_settings=mine) -> tuple[dict, int]:
+        before = grading._GRADES.hits
+        result = grade(find_lab("pending-restore-fl", context), submission, context.catalog,
+                       settings=run_settings).to_json()
+        return result, grading._GRADES.hits - before
+
+    first, hit = graded()
+    assert first["passed"] and hit == 0
+    again, hit = graded()
+    assert again == first and hit == 1
+    lab_file.write_text(lab_file.read_text().replace("points = 2", "points = 3", 1))
+    relabelled, hit = graded()
+    assert hit == 0 and relabelled["max_score"] == first["max_score"] + 1 and relabelled["passed"]
+    scenario_library(scratch_root).recheck = 0    # a file is trusted for a second before it is stat'ed again
+    scenario.write_text(text + "\n# an instructor's note\n")
+    _, hit = graded()
+    assert hit == 0
+    _, hit = graded(dataclasses.replace(mine, insn_budget=mine.insn_budget + 1))
+    assert hit == 0

@@ -12,7 +12,7 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from journey_app.errors import BadInput, NotFound
+from journey_app.errors import BadInput, NotFound, StorageUnavailable
 from journey_app.labs import store as store_module
 from journey_app.labs.roster import class_csv
 from journey_app.labs.store import ClassRow, SubmissionStore, upgrade_to_head, validate_student
@@ -108,6 +108,19 @@ def test_record_round_trip(store):
     assert fetched.submission == submission
     assert fetched.results["checks"] == [{"n": 1, "passed": True}]
     assert fetched.created_at.tzinfo is not None and fetched.created_at.utcoffset().total_seconds() == 0
+
+
+def test_record_attempt_counts_the_students_own_attempts_and_failures(store):
+    # (student, score) in order, and the (failed, attempt) each write returns: the student's own counts at
+    # this lab, the new submission included, whoever else submits in between
+    script = [("ada", 2, (1, 1)), ("bob", 5, (0, 1)), ("ada", 5, (1, 2)), ("ada", 0, (2, 3)),
+              ("bob", 1, (1, 2)), ("ada", 5, (2, 4))]
+    store.record("ada", "noirq-window", {}, results(0))          # another lab counts apart
+    for student, score, expected in script:
+        stored, failed, attempt = store.record_attempt(student, "irq-enable-fix", {"n": score}, results(score))
+        assert (failed, attempt) == expected, (student, score)
+        assert store.get(stored.id) == stored
+    assert store.attempts("ada", "irq-enable-fix") == 4 and store.failed_attempts("ada", "irq-enable-fix") == 2
 
 
 def test_missing_submission_is_not_found(store):
@@ -206,8 +219,8 @@ def test_uncommitted_submission_is_not_half_written(url, store):
         import sqlalchemy as sa
         from journey_app.labs.store import SubmissionStore
         from journey_app.labs.tables import submissions
-        s = SubmissionStore({url!r})
-        connection = s.engine.connect()
+        s = SubmissionStore({url!r})                # migrates; its own engine is in autocommit
+        connection = sa.create_engine({url!r}).connect()
         transaction = connection.begin()
         connection.execute(sa.insert(submissions).values(student="eve", lab_id="irq-enable-fix", digest="",
                            submission={{}}, score=5, max_score=5, results={{}}))
@@ -217,6 +230,38 @@ def test_uncommitted_submission_is_not_half_written(url, store):
     assert proc.returncode == -9, proc.stderr
     assert store.submissions() == []
     assert store.record("ada", "irq-enable-fix", {}, results(1)).student == "ada"  # and the database is usable
+
+
+@pytest.mark.postgres
+def test_a_lost_database_connection_costs_one_refused_write_then_recovers(monkeypatch):
+    """A pooled connection used again within PING_AFTER_IDLE_S is not pinged: when its server process is
+    gone, the write is refused (nothing stored) and the next one connects afresh. After the idle time the
+    ping finds it dead and the write goes through on a fresh connection."""
+    if not PG_URL:
+        pytest.skip("JOURNEY_TEST_POSTGRES_URL is not set (start one with .ci/postgres.sh start DIR)")
+    s = SubmissionStore(_pg_schema_url())
+    admin = sa.create_engine(PG_URL)
+
+    def kill_the_pooled_connection():
+        with s.engine.connect() as connection:
+            pid = connection.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+        with admin.connect() as connection:
+            assert connection.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
+
+    try:
+        s.record("ada", "irq-enable-fix", {}, results(1))
+        monkeypatch.setattr(store_module, "PING_AFTER_IDLE_S", 3600.0)
+        kill_the_pooled_connection()
+        with pytest.raises(StorageUnavailable):
+            s.record("ada", "irq-enable-fix", {}, results(2))
+        assert s.record("ada", "irq-enable-fix", {}, results(3)).score == 3
+        monkeypatch.setattr(store_module, "PING_AFTER_IDLE_S", 0.0)
+        kill_the_pooled_connection()
+        assert s.record("ada", "irq-enable-fix", {}, results(4)).score == 4
+        assert [x.score for x in s.submissions()] == [4, 3, 1]
+    finally:
+        s.close()
+        admin.dispose()
 
 
 def test_concurrent_writers_lose_nothing(url, store):

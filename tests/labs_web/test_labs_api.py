@@ -126,6 +126,20 @@ def test_save_records_the_attempt_and_failures_open_hints(app, client):
     assert view["failed_attempts"] == 2 and [h["n"] for h in view["hints_open"]] == [1, 2]
 
 
+def test_a_repeated_grade_is_the_same_json_and_its_links_follow_the_mount_point(client):
+    """Grades and their linked views are reused for a repeated submission; the chapter links are made for the
+    URL prefix the app is mounted under (SCRIPT_NAME), never taken from another prefix's request."""
+    body = {"edits": {"78": WRONG}}
+    first = client.post(GRADE, json=body).get_json()
+    assert client.post(GRADE, json=body).get_json() == first
+    mounted = client.post(GRADE, json=body, base_url="http://localhost/course").get_json()
+    links = [row["chapter_url"] for row in first["checks"] if row.get("chapter_url")]
+    assert links and all(url.startswith("/chapters/") for url in links)
+    assert [row.get("chapter_url") for row in mounted["checks"]] == [
+        "/course" + url if url else url for url in (row.get("chapter_url") for row in first["checks"])]
+    assert [link["url"] for link in mounted["reread_links"]] == ["/course" + link["url"] for link in first["reread_links"]]
+
+
 def test_unsaved_attempts_are_not_recorded_but_hints_can_be_asked_for(app, client):
     grade = client.post(GRADE, json={"edits": {"78": WRONG}, "hints": 3}).get_json()
     assert grade["saved"] is None and grade["student"] is None

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 
-from flask import current_app, url_for
+from flask import current_app, request, url_for
 
+from ...caches import BoundedCache
 from ...errors import JourneyError
 from ...labs import Lab, grade
+from ...labs.results import Grade
 from ...labs.store import open_store
-from ..infra.context import catalog, settings
+from ..infra.context import catalog, default_version, settings
 from .requests import GradeRequest
 from ..pages.listing import listing
 from ..pages.chapters import chapter_url
@@ -119,19 +121,44 @@ def failed_attempts(student: str, lab: Lab) -> int:
 
 def grade_json(lab: Lab, req: GradeRequest) -> dict:
     """Grade, record when asked, and add what the page needs: links, advice, hints, the stored attempt."""
-    result = grade(lab, req.submission, catalog(), settings=settings()).to_json()
+    graded = grade(lab, req.submission, catalog(), settings=settings())
+    stored_json, view = _graded_view(lab, graded)
     saved, failed = None, 0
     if req.student:
         store = open_store(settings().database_url)
         if req.save:
-            stored, failed, attempt = store.record_attempt(req.student, lab.id, req.submission.to_json(), result)
+            stored, failed, attempt = store.record_attempt(req.student, lab.id, req.submission.to_json(),
+                                                           stored_json)
             # `attempt` is the student's own count (1 for their first), not the row id shared by the class
             saved = {"id": stored.id, "attempt": attempt, "created_at": stored.created_at.isoformat()}
         else:
             failed = store.failed_attempts(req.student, lab.id)
+    result = dict(view)   # the shared view's values are never changed: only keys are added to the copy
+    result.update(
+        student=req.student, saved=saved, failed_attempts=failed,
+        hints=[h.to_json() for h in lab.hints_revealed(failed, req.hints)], hints_total=len(lab.hints),
+    )
+    return result
+
+
+# A grade's JSON as stored, and as shown (with chapter links and advice), made once per Grade and request
+# shape: grading answers a repeated submission with the same Grade object (labs/grading.py's memo), and its
+# links were a third of the rest of a grade response. The entry holds the Grade, so its id is never reused
+# while the entry lives.
+_VIEWS: BoundedCache[tuple, tuple[Grade, dict, dict]] = BoundedCache("web.grade_views", 2 << 20,
+                                                                    sizeof=lambda key, value: 8192)
+
+
+def _graded_view(lab: Lab, graded: Grade) -> tuple[dict, dict]:
+    key = (id(graded), request.script_root, default_version())
+    found = _VIEWS.get(key)
+    if found is not None and found[0] is graded:
+        return found[1], found[2]
+    stored_json = graded.to_json()
+    view = dict(stored_json)
     by_n = {check.n: check for check in lab.checks}
     checks = []
-    for row in result["checks"]:
+    for row in stored_json["checks"]:
         row = dict(row)
         check = by_n[row["n"]]
         if not check.hidden:   # hidden checks go out exactly as Grade.to_json() anonymised them
@@ -140,10 +167,7 @@ def grade_json(lab: Lab, req: GradeRequest) -> dict:
             row["chapter_title"] = link["title"] if link else None
             row["advice"] = check.on_fail if not row["passed"] else None
         checks.append(row)
-    result["checks"] = checks
-    result["reread_links"] = [chapter_link(lab, c) for c in result["reread"]]
-    result.update(
-        student=req.student, saved=saved, failed_attempts=failed,
-        hints=[h.to_json() for h in lab.hints_revealed(failed, req.hints)], hints_total=len(lab.hints),
-    )
-    return result
+    view["checks"] = checks
+    view["reread_links"] = [chapter_link(lab, c) for c in stored_json["reread"]]
+    _VIEWS.put(key, (graded, stored_json, view))
+    return stored_json, view

@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlencode
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, has_request_context, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from ...caches import BoundedCache
@@ -43,9 +43,22 @@ def contents_url(version: str, json: bool = False) -> str:
     return url_for("pages.version_index_json" if json else "pages.version_index", version=version)
 
 
+# A chapter's URL by its shape: every graded lab links its checks' chapters (three url_for calls, a tenth of
+# a stored grade) and pages link many; url_for is the same function of these keys for the app's one URL map.
+_CHAPTER_URLS: BoundedCache[tuple, str] = BoundedCache("web.chapter_urls", 1 << 18, sizeof=lambda key, url: 256)
+
+
 def chapter_url(version: str, slug: str, json: bool = False, anchor: str | None = None) -> str:
     ref = slug + JSON if json else slug
-    if _is_default(version):
+    default = _is_default(version)
+    if not has_request_context():   # url_for outside a request builds from the app's configuration
+        return _chapter_url(default, version, ref, anchor)
+    return _CHAPTER_URLS.get_or_make((request.script_root, default, version, ref, anchor),
+                                     lambda: _chapter_url(default, version, ref, anchor))
+
+
+def _chapter_url(default: bool, version: str, ref: str, anchor: str | None) -> str:
+    if default:
         return url_for("pages.chapter", ref=ref, _anchor=anchor)
     return url_for("pages.version_chapter", version=version, ref=ref, _anchor=anchor)
 
