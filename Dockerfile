@@ -15,10 +15,10 @@ ARG BASE_IMAGE=localhost/debian:bookworm-slim
 FROM ${BASE_IMAGE}
 
 # System layer: Python and the toolchain that assembles edited source (libc6-dev: the headers the guest
-# write-log hook compiles against); a non-root user.
+# write-log hook compiles against; esbuild: the static CSS and JavaScript are served minified); a non-root user.
 RUN export DEBIAN_FRONTEND=noninteractive \
  && apt-get update \
- && apt-get install -y --no-install-recommends python3 python3-venv binutils cpp gcc libc6-dev universal-ctags \
+ && apt-get install -y --no-install-recommends python3 python3-venv binutils cpp gcc libc6-dev universal-ctags esbuild \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log \
  && groupadd --gid 10001 journey \

@@ -76,12 +76,12 @@ class Catalog:
 
     def build(self, version: str) -> Build:
         """The version's Build; the tree is re-read only when a file's stat changed (checked ≤ 1/s)."""
-        kernel_dir = self.kernel_dir(version)
         now = time.monotonic()
         with self._lock:
             memo = self._builds.get(version)
         if memo is not None and now - memo[0] < STAT_INTERVAL:
-            return memo[2]
+            return memo[2]          # (a known version: only kernel_dir's checks put it there)
+        kernel_dir = self.kernel_dir(version)
         stamp = _stat_fingerprint(kernel_dir)
         if memo is not None and memo[1] == stamp:
             build = memo[2]

@@ -66,14 +66,15 @@ lint)
     lint
     ;;
 serve)
-    need_apt binutils cpp gcc python3-venv universal-ctags
+    need_apt binutils cpp gcc python3-venv universal-ctags esbuild
     venv serve
     shift
     exec "$VENV/bin/journey" serve "$@"
     ;;
 test)
+    # esbuild: static CSS and JavaScript are served minified (web/infra/assets.py; tests/web/test_page_weight.py)
     # gcc: the differential test compiles the 2.6.31 Host C for i386 (-m32 -ffreestanding: no multilib needed)
-    need_apt binutils cpp gcc python3-venv universal-ctags make chromium postgresql nginx-light wrk
+    need_apt binutils cpp gcc python3-venv universal-ctags esbuild make chromium postgresql nginx-light wrk
     venv test
     shift
     [ "${JOURNEY_LINT:-1}" = 0 ] || lint

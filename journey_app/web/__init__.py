@@ -3,7 +3,7 @@
 The web layer is a folder per part of the site: `pages/` (reading: contents, chapters, source, stages,
 files, xref, search, each HTML page with a `.json` twin; /healthz), `explorer/` (the live machine's JSON
 API, what-if, the OpenAPI document), `labs/` (students' labs: JSON and HTML), `instructor/` (class table,
-/metrics) and `infra/` (context, errors, security, rate limits, compression) that they share.
+/metrics) and `infra/` (context, errors, security, rate limits, compression, minified assets) that they share.
 Blueprint modules are imported here by name (a missing module fails at start). Per-process objects
 (Catalog) hang off the app, never off module globals.
 """
@@ -20,7 +20,7 @@ from ..index import IndexStore
 from ..settings import WEB_RUN_SECONDS, Settings
 from .explorer import api as explorer_api
 from .explorer import whatif as whatif_api
-from .infra import compression, errors, security
+from .infra import assets, compression, errors, security
 from .instructor import metrics
 from .instructor import pages as instructor
 from .labs import api as labs_api
@@ -48,6 +48,7 @@ def create_app(config: Settings | dict | None = None) -> Flask:
     errors.register(app)
     security.register(app)
     compression.register(app)
+    assets.register(app)          # static CSS and JavaScript minified (esbuild), at their own URLs
     _say_jail(settings)
 
     for blueprint_module in (chapters, reading, xref, search, api):

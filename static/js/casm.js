@@ -1,14 +1,15 @@
 // C beside its machine code (templates/_c_asm.html): colour each C source line like its instructions
 // and, on hover or focus of either side, outline the line and every instruction it became.
 
-const INSN = /^([0-9a-f]{8})  (.*?) {2,}(.*)$/;
+const INSN = /^([0-9a-f]{8})  (.*?)(?:\t| {2,})(.*)$/;   // address, bytes, then a tab and the text
 
 /** The <ol> of one function from its text form: one item per instruction, tagged with its line. */
 function listOf(pre, file) {
   const list = document.createElement("ol");
   list.className = "casm-list";
   for (const run of pre.querySelectorAll(".casm-run")) {
-    const link = run.querySelector(".casm-l");
+    const link = run.querySelector("a[href^='#L']");
+    const line = link?.hash.slice(2);
     for (const text of run.textContent.split("\n").slice(1)) {
       const m = INSN.exec(text);
       if (!m) continue;
@@ -16,8 +17,8 @@ function listOf(pre, file) {
       item.className = run.className.replace("casm-run", "casm-i");
       item.tabIndex = 0;
       item.dataset.address = `0x${m[1]}`;
-      if (run.dataset.line) {
-        item.dataset.line = run.dataset.line;
+      if (line) {
+        item.dataset.line = line;
         item.dataset.file = run.dataset.file || file;
       }
       for (const [tag, cls, value] of [["span", "casm-a", m[1]], ["span", "casm-b", m[2].trim()], ["code", "casm-t", m[3]]]) {
@@ -28,6 +29,7 @@ function listOf(pre, file) {
       }
       if (link) {
         const copy = link.cloneNode(true);
+        copy.className = "casm-l";
         copy.tabIndex = -1;
         item.append(copy);
       }
@@ -61,7 +63,8 @@ if (section) {
   const fromInsn = (ev) => light(ev.target.closest(".casm-i")?.dataset.line);
   const fromLine = (ev) => {
     const sl = ev.target.closest(".sl");
-    light(sl && colours.has(sl.dataset.line) ? sl.dataset.line : null);
+    const line = sl?.id.slice(1);
+    light(line && colours.has(line) ? line : null);
   };
   section.addEventListener("mouseover", fromInsn);
   section.addEventListener("focusin", fromInsn);

@@ -36,7 +36,8 @@ def test_each_chapter_page_shows_its_commentary_and_every_source_line(client, ch
     html = response.get_data(as_text=True)
     assert phrase in html
     for number in range(first, last + 1):
-        assert f'id="L{number}" data-line="{number}" data-address="' in html, number
+        # every line is anchored, its number a link to itself
+        assert re.search(f'id="L{number}"[^>]*><a href="#L{number}">{number}</a>', html), number
     # Lines of the file outside the chapter are not on its page.
     assert f'id="L{first - 1}"' not in html
     assert f'id="L{last + 1}"' not in html
@@ -46,8 +47,7 @@ def test_each_chapter_page_shows_its_commentary_and_every_source_line(client, ch
 def test_g033_testl_line_shows_address_bytes_and_decoding(client):
     html = client.get("/chapters/G-033").get_data(as_text=True)
     line = line_html(html, 78)
-    assert 'data-address="0xc010003a"' in line
-    assert ">c010003a<" in line
+    assert '<span class="sl-a">c010003a</span>' in line
     assert "f7 05 14 10 10 c0 00 00 00 00" in line
     assert "testl $0, 0xc0101014" in text_of(line)
     assert "testl" in text_of(line) and "LGUEST_DATA_irq_pending" in text_of(line)
@@ -62,20 +62,20 @@ def test_the_hand_made_vmcall_shows_its_bytes_and_capstone_decoding(client, slug
     assert "vmcall" in text_of(line)
 
 
-def test_lines_without_bytes_carry_an_empty_address(client):
+def test_lines_without_bytes_carry_no_address(client):
     html = client.get("/chapters/G-033").get_data(as_text=True)
-    assert 'id="L67" data-line="67" data-address=""' in html  # a note line
-    label = line_html(html, 86)  # send_interrupts:
-    assert 'data-address=""' in label and 'data-label="send_interrupts"' in label
-    assert 'data-label-address="0xc0100047"' in label
+    assert 'id="L67"><a href="#L67">67</a><code>' in html  # a note line: number, then its text
+    label = line_html(html, 86)  # send_interrupts: its label's address, marked as such
+    assert 'class="sl-a"' not in label and 'data-label="send_interrupts"' in label
+    assert 'data-label-address="0xc0100047"' in label and '<span class="sl-a sl-a-label"' in label
 
 
 def test_multi_line_comments_stay_comments_on_every_line(client):
     html = client.get("/chapters/G-020").get_data(as_text=True)
     commentary = [line_html(html, n) for n in range(9, 26)]
     assert all('class="cm"' in line for line in commentary)
-    assert "data-address=\"\"" in line_html(html, 30)
-    assert 'class="cm cm-text">We make the' in line_html(html, 30)
+    assert 'class="sl-a"' not in line_html(html, 30)
+    assert '<span class="ct">We make the' in line_html(html, 30)
 
 
 def test_inline_notes_are_joined_to_the_line_they_explain(client):
@@ -154,8 +154,10 @@ def test_html_and_json_agree_on_every_line(client):
     html = client.get("/chapters/G-020").get_data(as_text=True)
     for line in client.get("/chapters/G-020.json").get_json()["lines"]:
         element = line_html(html, line["line"])
-        address = "" if line["address"] is None else f"0x{line['address']:08x}"
-        assert f'data-address="{address}"' in element
+        if line["address"] is None:
+            assert 'class="sl-a"' not in element
+        else:
+            assert f'<span class="sl-a">{line["address"]:08x}</span>' in element
         if line["bytes"]:
             assert line["bytes"] in element
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from journey_app import paths
 from journey_app.web.pages.highlight import comment_line_html, highlight_lines, stylesheet, typeset_prose
 
@@ -41,8 +43,22 @@ def test_the_colour_sheet_is_the_generated_one():
 
 def test_comment_lines_split_marks_from_words():
     html = comment_line_html("\t * The <reverse> of irq_disable")
-    assert '<span class="cm cm-mark">* </span>' in html
-    assert '<span class="cm cm-text">The &lt;reverse&gt; of irq_disable</span>' in html
+    assert html == '\t * <span class="ct">The &lt;reverse&gt; of irq_disable</span>'
+    assert comment_line_html("  /* Closing words */") == '  /* <span class="ct">Closing words</span> */'
+    assert comment_line_html(" */") == " */"
+
+
+def test_spans_of_one_class_split_by_whitespace_are_one_span():
+    lines = highlight_lines("static unsigned long f(int a) { return a + 1 + 2; }\n", "x.c")
+    assert '<span class="kt">unsigned long</span>' in lines[0]
+    assert '<span class="mi">1</span> <span class="o">+</span> <span class="mi">2</span>' in lines[0]  # not one class
+    assert re.sub(r"<[^>]+>", "", lines[0]) == "static unsigned long f(int a) { return a + 1 + 2; }"
+
+
+def test_ink_coloured_tokens_carry_no_span():
+    lines = highlight_lines("static void f(int a) { g(a); }\n", "x.c")
+    assert 'class="p"' not in lines[0] and 'class="n"' not in lines[0]
+    assert '<span class="nf">f</span>(<span class="kt">int</span> a) { g(a); }' in lines[0]
 
 
 def test_prose_is_escaped_and_typeset():

@@ -39,7 +39,7 @@ def plan(version: str, chapter_id: str, wanted: str | None) -> tuple[list[dict],
     return scenarios, scenario, (fingerprint, widen, scenario)
 
 
-def boot_data(version: str, chapter_id: str, chapters: list[dict],
+def boot_data(version: str, chapter_id: str, chapters: dict | list[dict],
               digest: str | None = None) -> tuple[dict, str | None, bool]:
     """(the page's data without its run, the run's response body as JSON text or None, whether that is
     settled: the same request will get the same answer). The run body is the explorer API's own (same
@@ -74,7 +74,7 @@ PLACEHOLDER = b"<!--mx-boot-->"           # in the page's UTF-8 bytes (pages/cac
 
 
 def with_boot(html: bytes, page_key: tuple, version: str, chapter_id: str, chapters_key: tuple,
-              chapters: Callable[[], list[dict]]) -> bytes:
+              chapters: Callable[[], dict | list[dict]]) -> bytes:
     """The cached page (which has the placeholder) with this request's boot data in place of
     machine_panel.html's placeholder. The JSON is a data block, not script (CSP script-src 'self'
     governs code), escaped as Jinja's tojson does.

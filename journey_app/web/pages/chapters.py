@@ -7,6 +7,7 @@ from the Library, bytes from the Build, colours from highlight.py. No domain rul
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from urllib.parse import urlencode
 
 from flask import Blueprint, has_request_context, redirect, render_template, request, url_for
@@ -259,15 +260,28 @@ def render_chapter(version: str, ref: str, canonical_redirect: bool):
         return html  # no machine on this page (an assembler-less chapter): nothing per request
     index_key = (version, library.content_hash(version), _is_default(version), request.script_root)
     return with_boot(html, key, version, chapter.id, index_key, lambda: _JOURNEY_INDEX.get_or_make(
-        index_key, lambda: [{"id": c.id, "url": chapter_url(version, c.slug), "title": c.title}
-                            for c in library.chapters(version)]))
+        index_key, lambda: boot_index(version, library.chapters(version))))
+
+
+def boot_index(version: str, chapters: Iterable[Chapter]) -> dict | list[dict]:
+    """The chapter index an explorer page carries (event links name chapters): {"url": prefix, "titles":
+    [[id, title], ...]} where each chapter's url is the prefix and its id with "-" for ":" (static/js/
+    explorer/main.js, chapterMap), a third of the bytes of a list of {id, url, title}, which it is when a
+    url does not follow that rule."""
+    rows = [{"id": c.id, "url": chapter_url(version, c.slug), "title": c.title} for c in chapters]
+    if not rows:
+        return rows
+    prefix = rows[0]["url"][: -len(rows[0]["id"])]
+    if any(row["url"] != prefix + row["id"].replace(":", "-") for row in rows):
+        return rows
+    return {"url": prefix, "titles": [[row["id"], row["title"]] for row in rows]}
 
 
 # Which cached chapter pages hold the live machine's placeholder (keys as the page cache's).
 _HAS_MACHINE: BoundedCache[tuple, bool] = BoundedCache("web.machine_pages", 1 << 18, sizeof=lambda key, has: 512)
 
 # The chapter index every explorer page carries (137 url_for calls): made once per content, not per view.
-_JOURNEY_INDEX: BoundedCache[tuple, list[dict]] = BoundedCache("web.journey_index", 1 << 20, oversize=1)
+_JOURNEY_INDEX: BoundedCache[tuple, dict | list[dict]] = BoundedCache("web.journey_index", 1 << 20, oversize=1)
 
 
 def source_data(version: str, file: str, code: Listing) -> dict:

@@ -15,7 +15,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexer import inherit
 from pygments.lexers import CLexer, GasLexer, TextLexer
 from pygments.style import Style
-from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation, String
+from pygments.token import Comment, Keyword, Name, Number, Operator, String
 
 from ...caches import BoundedCache
 
@@ -58,9 +58,10 @@ def lexer_for(file: str):
 
 
 _WHITESPACE_SPAN = re.compile(r'<span class="w">([ \t]*)</span>')
-# Plain names (Pygments' Name, class "n") take the page's ink (PaperStyle lists no colour for them),
-# so their spans only add bytes: a long C chapter is a third lighter without them.
-_PLAIN_NAME_SPAN = re.compile(r'<span class="n">([^<]*)</span>')
+# Plain names and punctuation (Pygments' Name and Punctuation, classes "n", "p", "pm") take the page's ink
+# (the styles below list no colour for them), so their spans only add bytes: a long C chapter is a third
+# lighter without the names' and another tenth without the punctuation's.
+_PLAIN_SPAN = re.compile(r'<span class="(?:n|p|pm)">([^<]*)</span>')
 
 
 def split_source(text: str) -> list[str]:
@@ -93,8 +94,21 @@ def _highlight_lines(text: str, file: str) -> tuple[Markup, ...]:
     if len(out) < len(lines):
         out += [""] * (len(lines) - len(out))
     # Whitespace tokens carry no colour; unwrapping them keeps a listing's markup about a fifth smaller.
-    return tuple(Markup(_PLAIN_NAME_SPAN.sub(r"\1", _WHITESPACE_SPAN.sub(r"\1", fragment)))
+    return tuple(Markup(_merge_spans(_PLAIN_SPAN.sub(r"\1", _WHITESPACE_SPAN.sub(r"\1", fragment))))
                  for fragment in out[: len(lines)])
+
+
+# Two spans of one class with only whitespace between (`<span class="p">)</span> <span class="p">{`)
+# render as one span: whitespace shows no colour, and a C line has several such pairs.
+_SAME_CLASS_PAIR = re.compile(r'<span class="([^"]+)">([^<]*)</span>([ \t]*)<span class="\1">')
+
+
+def _merge_spans(fragment: str) -> str:
+    while True:
+        merged = _SAME_CLASS_PAIR.sub(r'<span class="\1">\2\3', fragment)
+        if merged == fragment:
+            return merged
+        fragment = merged
 
 
 # A line that is wholly inside a block comment: indent, an optional `/*`, ` * ` or `*/` mark, the
@@ -105,19 +119,16 @@ _COMMENT_LINE = re.compile(r"^(?P<indent>\s*)(?P<open>/\*+|\*+(?!/))?(?P<gap>\s*
 def comment_line_html(raw: str) -> Markup:
     """A pure comment line split into its marks and its words, so the words can be set as prose.
 
-    Same text as the Pygments rendering, with `cm-mark` / `cm-text` classes on the pieces.
+    Same text as the Pygments rendering: the marks (`/*`, ` * `, `*/`) stay bare (the note line's
+    `code` gives them the comment's colour), the words are a `ct` span (comment text).
     """
     match = _COMMENT_LINE.match(raw)
     if match is None:  # cannot happen (every piece is optional); keep the line as plain comment
         return Markup('<span class="cm">{}</span>').format(raw)
-    parts = [escape(match["indent"])]   # bare, like the Pygments lines' whitespace: it has no colour
-    mark = (match["open"] or "") + (match["gap"] or "")
-    if mark:
-        parts.append(Markup('<span class="cm cm-mark">{}</span>').format(mark))
+    parts = [escape(match["indent"]), escape((match["open"] or "") + (match["gap"] or ""))]
     if match["words"]:
-        parts.append(Markup('<span class="cm cm-text">{}</span>').format(match["words"]))
-    if match["close"]:
-        parts.append(Markup('<span class="cm cm-mark">{}</span>').format(match["close"]))
+        parts.append(Markup('<span class="ct">{}</span>').format(match["words"]))
+    parts.append(escape(match["close"] or ""))
     return Markup("").join(parts)
 
 
@@ -179,7 +190,8 @@ class PaperStyle(Style):
 
     name = "journey-paper"
     background_color = "#fbf9f4"
-    # Names, constants and whitespace are not listed: they take the page's own ink.
+    # Names, constants, punctuation and whitespace are not listed: they take the page's own ink (brackets and
+    # semicolons in ink, as GitHub and Elixir print C; the bytes of a span per bracket were a tenth of a page).
     styles = {
         Comment: "italic #6a6253",
         Comment.Preproc: "noitalic #8a4a0b",
@@ -191,7 +203,6 @@ class PaperStyle(Style):
         Number: "#9c4212",
         String: "#56701a",
         Operator: "#6a6253",
-        Punctuation: "#6a6253",
     }
 
 
@@ -211,7 +222,6 @@ class NightStyle(Style):
         Number: "#f2a477",
         String: "#b9d37e",
         Operator: "#aaa394",
-        Punctuation: "#aaa394",
     }
 
 

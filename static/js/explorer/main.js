@@ -21,6 +21,14 @@ const REG_NAMES = new Set(REGISTERS);
 const ALL_KINDS = EVENT_KINDS;
 const MAX_EVENTS = 400;
 
+/** The page's chapter index (pages/chapters.py boot_index): {url, titles: [[id, title]]}, a chapter's url being
+ * `url` and its id with "-" for ":", or a list of {id, url, title}. */
+function chapterMap(index) {
+  const rows = Array.isArray(index) ? index
+    : index.titles.map(([id, title]) => ({ id, title, url: index.url + id.replace(":", "-") }));
+  return new Map(rows.map((c) => [c.id, c]));
+}
+
 /**
  * `options` are for pages that drive the panel themselves (the lab page, static/js/labs/main.js):
  * {scenario, scenarioInfo ({id, title, description}: shown instead of the scenario file's words), actions (initial list), lockScenario, keepUrl (no history, no Share), runUrl + runBody()
@@ -62,7 +70,7 @@ export class Explorer {
     const boot = readBoot();
     const fork = whatIfFromUrl();          // read before the first render rewrites the URL
     this.chaptersPromise = boot?.chapters
-      ? Promise.resolve().then(() => { this.chapters = new Map(boot.chapters.map((c) => [c.id, c])); })
+      ? Promise.resolve().then(() => { this.chapters = chapterMap(boot.chapters); })
       : api.chapters(this.page.index).then((map) => { this.chapters = map; });
     let listing;
     try {

@@ -1,7 +1,8 @@
 // The chapter's source listing (rendered by the pages blueprint): highlight the line EIP is on and keep
 // it in view inside the listing (the page itself moves only when the listing is off screen), turn each
 // line's address into a "run to here" button (run_until <label|0xaddr>) and its gutter into a
-// breakpoint toggle (break L<n> / unbreak L<n>).
+// breakpoint toggle (break L<n> / unbreak L<n>). A line is `.sl#L<n>`; its address is the text of its
+// `.sl-a` (a lab's editable line says it in data-address instead), a label's in data-label-address.
 
 import { h } from "./dom.js";
 
@@ -58,25 +59,39 @@ export function markCurrent(page, location, { scroll = false } = {}) {
 
 /** The source's own spelling of the instruction on a line ("jnz"), or "". */
 export function sourceMnemonic(lineNumber) {
-  const code = document.querySelector(`#L${lineNumber} .sl-c`);
+  const code = document.querySelector(`#L${lineNumber} > code`);
   const words = (code?.textContent || "").trim().split(/\s+/);
   return words[0] && /^[a-z]/.test(words[0]) && !words[0].endsWith(":") ? words[0] : "";
 }
 
+const LINES = '.listing .sl[id^="L"]';
+
+/** The line number of a listing line (`#L<n>`). */
+export const lineOf = (line) => line.id.slice(1);
+
+/** The address of the line's own bytes ("0xc0100000"), or "". */
+function addressOf(line) {
+  if (line.dataset.address !== undefined) return line.dataset.address;
+  const slot = line.querySelector(".sl-a:not(.sl-a-label)");
+  return slot ? `0x${slot.textContent.trim()}` : "";
+}
+
 /** Each code line with an address (or a label) gets a button: run the machine until it gets there. */
 export function addRunButtons(onRunTo) {
-  for (const line of document.querySelectorAll(".listing .sl[data-line]")) {
+  for (const line of document.querySelectorAll(LINES)) {
     const slot = line.querySelector(".sl-a");
+    const own = addressOf(line);
     const labelAddress = line.dataset.labelAddress;
-    const address = line.dataset.address || labelAddress;
+    const address = own || labelAddress;
     if (!slot || !address || slot.querySelector("button")) continue;
+    const n = lineOf(line);
     const label = line.dataset.label;
-    const target = label && labelAddress && !line.dataset.address ? label : address.toLowerCase();
+    const target = label && labelAddress && !own ? label : address.toLowerCase();
     const text = slot.textContent.trim() || address.replace(/^0x/, "");
     const button = h("button", {
-      type: "button", class: "sl-run", dataset: { key: `run:L${line.dataset.line}` },
-      title: `Run the machine until it reaches line ${line.dataset.line} (${target})`,
-      onclick: () => onRunTo(target, Number(line.dataset.line)),
+      type: "button", class: "sl-run", dataset: { key: `run:L${n}` },
+      title: `Run the machine until it reaches line ${n} (${target})`,
+      onclick: () => onRunTo(target, Number(n)),
     }, text);
     slot.replaceChildren(button);
     slot.removeAttribute("title");
@@ -85,9 +100,9 @@ export function addRunButtons(onRunTo) {
 
 /** A breakpoint toggle in the gutter of every line with code. */
 export function addBreakButtons(onToggle) {
-  for (const line of document.querySelectorAll(".listing .sl[data-line][data-address]")) {
+  for (const line of document.querySelectorAll(LINES)) {
     if (line.querySelector(".sl-bp")) continue;
-    const n = line.dataset.line;
+    const n = lineOf(line);
     const button = h("button", {
       type: "button", class: "sl-bp", "aria-pressed": "false", dataset: { key: `bp:L${n}`, line: n },
       title: `Breakpoint on line ${n}: Continue stops here`,

@@ -73,7 +73,7 @@ def test_in_g033_the_current_line_stays_in_view_and_line_78_is_never_cut(page: P
         assert uncovered(page, ".sl.is-current")
     expect(page.locator("#L79")).to_have_class(re.compile("is-current"))
     assert uncovered(page, "#L78"), "the lesson line is off screen or under the bottom bar"
-    code = page.locator("#L78 .sl-c")
+    code = page.locator("#L78 > code")
     assert code.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), "line 78 overflows its box"
     line, listing = code.bounding_box(), page.locator(".listing").bounding_box()
     assert listing["x"] <= line["x"] and line["x"] + line["width"] <= listing["x"] + listing["width"] + 1

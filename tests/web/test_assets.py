@@ -1,0 +1,67 @@
+"""Static CSS and JavaScript are served minified by esbuild (web/infra/assets.py) at their own URLs: fewer
+bytes, the same modules (imports kept), revalidated by ETag, compressed like any text; other files and
+errors are Flask's own."""
+
+from __future__ import annotations
+
+import brotli
+import pytest
+
+from journey_app import paths
+from journey_app.web.infra import assets
+
+pytestmark = pytest.mark.skipif(assets.esbuild() is None, reason="esbuild (Debian package) is not installed")
+
+
+def test_javascript_is_minified_and_keeps_its_imports(client):
+    source = (paths.static_root() / "js" / "explorer" / "main.js").read_bytes()
+    response = client.get("/static/js/explorer/main.js")
+    body = response.get_data()
+    assert response.status_code == 200 and response.mimetype in ("text/javascript", "application/javascript")
+    assert len(body) < 0.7 * len(source)
+    assert b"// The live explorer" in source and b"// The live explorer" not in body     # comments gone
+    assert b'from"./source.js"' in body and b"Explorer" in body      # still an ES module, same imports and exports
+
+
+def test_stylesheets_are_minified(client):
+    source = (paths.static_root() / "css" / "journey.css").read_bytes()
+    body = client.get("/static/css/journey.css").get_data()
+    assert len(body) < 0.85 * len(source) and b"/*" not in body
+    assert b".sl>a" in body                         # the rules are there, written tighter
+
+
+def test_a_second_request_is_revalidated_by_etag(client):
+    first = client.get("/static/js/casm.js")
+    etag = first.headers["ETag"]
+    again = client.get("/static/js/casm.js", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+
+
+def test_brotli_carries_the_minified_bytes(client):
+    plain = client.get("/static/js/explorer/machine.js").get_data()
+    response = client.get("/static/js/explorer/machine.js", headers={"Accept-Encoding": "br"})
+    assert response.headers["Content-Encoding"] == "br"
+    assert brotli.decompress(response.get_data()) == plain
+
+
+def test_with_the_setting_off_the_file_is_sent_as_written(make_app):
+    app = make_app()
+    app.config[assets.CONFIG_KEY] = False
+    source = (paths.static_root() / "js" / "casm.js").read_bytes()
+    with app.test_client() as client:
+        response = client.get("/static/js/casm.js")
+        assert response.get_data() == source
+        response.close()
+
+
+@pytest.mark.parametrize("path", ["/static/js/nope.js", "/static/../setup.py", "/static/js/../../setup.py",
+                                  "/static/css/%2e%2e/%2e%2e/setup.py"])
+def test_missing_or_outside_files_are_404(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_other_files_are_flasks_own(client):
+    response = client.get("/static/favicon.svg")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert response.get_data() == (paths.static_root() / "favicon.svg").read_bytes()
+    response.close()
