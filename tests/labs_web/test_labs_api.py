@@ -140,6 +140,31 @@ def test_a_repeated_grade_is_the_same_json_and_its_links_follow_the_mount_point(
     assert [link["url"] for link in mounted["reread_links"]] == ["/course" + link["url"] for link in first["reread_links"]]
 
 
+def test_a_repeated_grade_links_the_chapters_as_the_content_now_titles_them(make_app, tmp_path):
+    """The linked view of a reused grade follows the content: a chapter retitled in titles.toml (no build
+    input, so the same build and grade) shows its new title in the next response."""
+    import shutil
+
+    root = tmp_path / "content"
+    shutil.copytree(paths.bundled_content_root(), root)
+    client = make_app(content_root=root).test_client()
+    body = {"edits": {"78": WRONG}}
+
+    def titles() -> set:
+        checks = client.post(GRADE, json=body).get_json()["checks"]
+        return {row["chapter_title"] for row in checks if row.get("chapter") == "G:033"}
+
+    before = titles()
+    titles_file = root / "kernels" / "2.6.31" / "titles.toml"
+    text = titles_file.read_text()
+    line = next(line for line in text.split("\n") if line.startswith('"G:033"'))
+    titles_file.write_text(text.replace(line, '"G:033" = "Retitled by an instructor"'))
+    client.application.extensions["journey.catalog"].library.recheck_seconds = 0
+
+    assert before and before != {"Retitled by an instructor"}
+    assert titles() == {"Retitled by an instructor"}
+
+
 def test_unsaved_attempts_are_not_recorded_but_hints_can_be_asked_for(app, client):
     grade = client.post(GRADE, json={"edits": {"78": WRONG}, "hints": 3}).get_json()
     assert grade["saved"] is None and grade["student"] is None
