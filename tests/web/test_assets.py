@@ -55,7 +55,8 @@ def test_with_the_setting_off_the_file_is_sent_as_written(make_app):
 
 
 @pytest.mark.parametrize("path", ["/static/js/nope.js", "/static/../setup.py", "/static/js/../../setup.py",
-                                  "/static/css/%2e%2e/%2e%2e/setup.py"])
+                                  "/static/css/%2e%2e/%2e%2e/setup.py", "/static/js/a%00.js",
+                                  "/static/js/explorer/main.js%00.js"])
 def test_missing_or_outside_files_are_404(client, path):
     assert client.get(path).status_code == 404
 

@@ -80,7 +80,7 @@ def _minified_static(filename: str) -> tuple[bytes, os.stat_result] | None:
         return None
     try:
         stat = os.stat(path)
-    except OSError:
+    except (OSError, ValueError):   # ValueError: a NUL in the name (%00), which safe_join lets through
         return None
     body = _minified_file(path, loader, stat)
     return None if body is None else (body, stat)
