@@ -126,6 +126,22 @@ def test_save_records_the_attempt_and_failures_open_hints(app, client):
     assert view["failed_attempts"] == 2 and [h["n"] for h in view["hints_open"]] == [1, 2]
 
 
+def test_a_reused_grade_carries_only_the_asking_students_own_fields(client):
+    """Two students send the same work: the grade is reused, the name, stored attempt, failed count and hints
+    are each one's own, and an anonymous answer carries none of them."""
+    body = {"save": True, "edits": {"78": WRONG}}
+    ada = [client.post(GRADE, json={"student": "Ada", **body}).get_json() for _ in range(2)][-1]
+    bob = client.post(GRADE, json={"student": "Bob", **body}).get_json()
+    anonymous = client.post(GRADE, json={"edits": {"78": WRONG}}).get_json()
+
+    assert (ada["student"], ada["saved"]["attempt"], ada["failed_attempts"], len(ada["hints"])) == ("Ada", 2, 2, 2)
+    assert (bob["student"], bob["saved"]["attempt"], bob["failed_attempts"], len(bob["hints"])) == ("Bob", 1, 1, 1)
+    assert bob["saved"]["id"] != ada["saved"]["id"] and "Ada" not in json.dumps(bob)
+    assert (anonymous["student"], anonymous["saved"], anonymous["failed_attempts"], anonymous["hints"]) == (None, None, 0, [])
+    shared = ("score", "checks", "summary", "reread_links")
+    assert [ada[k] for k in shared] == [bob[k] for k in shared] == [anonymous[k] for k in shared]
+
+
 def test_a_repeated_grade_is_the_same_json_and_its_links_follow_the_mount_point(client):
     """Grades and their linked views are reused for a repeated submission; the chapter links are made for the
     URL prefix the app is mounted under (SCRIPT_NAME), never taken from another prefix's request."""
