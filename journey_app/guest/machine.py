@@ -121,9 +121,9 @@ class Machine:
         every attribute, which frees the RAM. The small Python shells left go with the next collection.
         The machine is unusable after."""
         uc = self.__dict__.pop("uc", None)
-        self.__dict__.clear()
-        if uc is not None:
+        if uc is not None:            # first, while the RAM it maps (mem_map_ptr) is still allocated
             uc._Uc__finalizer()       # weakref.finalize(self, Uc.release_handle, uch): uc_close, once
+        self.__dict__.clear()
 
     # -- hooks: record and stop, nothing else ------------------------------------------------------------
     def take_writes(self, limit: int | None = None) -> tuple[list[tuple[int, int, int, int, int]], int]:

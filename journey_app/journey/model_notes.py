@@ -1,7 +1,7 @@
 """Notes on how the explorer's Host model follows the kernel, shown on the chapter whose code it follows:
 content metadata kept beside the kernel text (`kernels/<version>/model_notes.toml`), never in it. Owns
 reading and checking the file; must not render anything. Whether a note's citation lies inside the named
-function is checked by tests/journey/test_model_notes.py with Universal Ctags, as the Host's own
+function is checked by tests/runs/test_model_notes.py with Universal Ctags, as the Host's own
 citations are.
 
     [[note]]

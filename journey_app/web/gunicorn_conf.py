@@ -98,7 +98,11 @@ def _malloc_trim() -> None:
 
 def on_starting(server) -> None:
     """Build the guest's native write log (guest/writelog.c) once, in the master before the workers fork,
-    so no request waits for the C compiler (workers load the same per-user library)."""
+    so no request waits for the C compiler (workers load the same per-user library); and minify the static
+    CSS and JavaScript there too, so no request waits for esbuild (the workers inherit the minified bytes)."""
+    from journey_app import paths
     from journey_app.guest.writelog import native_library
+    from journey_app.web.infra.assets import warm
 
     native_library()
+    warm(str(paths.static_root()))

@@ -5,7 +5,8 @@
 Writes chapter.png (the G:033 page) and contents.png at 1280x900, and the explorer: explorer.png (a
 breakpoint hit in G:033 at 1440x900), explorer-whatif.png (a what-if comparison) and explorer-phone.png
 (390x844, the bottom bar); light colour scheme; and host-from-decision.png: the H:205 page a reader reaches
-by following the explorer's "blocked" decision to the kernel lines it models (interrupt_pending(), marked).
+by following the explorer's "blocked" decision to the kernel lines it models (interrupt_pending(), marked);
+host-model-note.png: H:240's "In the explorer" note (how the model follows copy_traps()).
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ def main(out: Path) -> None:
                     print(out / name)
                 page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme="light")
                 host_from_decision(page, base, out / "host-from-decision.png")
+                model_note(page, base, out / "host-model-note.png")
                 browser.close()
         finally:
             server.shutdown()
@@ -84,6 +86,15 @@ def host_from_decision(page, base: str, path: Path) -> None:
     page.locator('#mx-events .mx-decision a.mx-cite[href*="H-205"]').first.click()
     page.wait_for_url("**/chapters/H-205?hl=*")
     page.evaluate("document.getElementById('L160').scrollIntoView()")
+    page.screenshot(path=str(path))
+    print(path)
+
+
+def model_note(page, base: str, path: Path) -> None:
+    """H:240's "In the explorer" note: how the model follows copy_traps() for the system call gate."""
+    page.goto(base + "/chapters/H-240")
+    page.evaluate("document.getElementById('model-syscall-gate').scrollIntoView({block: 'start'})")
+    page.evaluate("window.scrollBy(0, -16)")
     page.screenshot(path=str(path))
     print(path)
 

@@ -278,3 +278,26 @@ def test_concurrent_writers_lose_nothing(url, store):
     rows = store.class_table()
     assert sum(r.attempts for r in rows) == 60
     assert len(rows) == 15
+
+
+def test_concurrent_attempts_of_one_student_are_numbered_once_each(request, url, store):
+    """Workers storing the same student's attempts at once: every attempt gets its own number, 1 to n, and
+    the failed counts agree with them (all fail here, so failed == attempt). SQLite runs one write at a time.
+    PostgreSQL (READ COMMITTED) does not: two statements that start together each count without the other,
+    so two attempts can share a number (a known race, before and after recording.py's one statement)."""
+    if url.startswith("postgresql"):
+        request.applymarker(pytest.mark.xfail(reason="attempt numbers race under READ COMMITTED", strict=False))
+    code = f"""
+        from journey_app.labs.store import SubmissionStore
+        s = SubmissionStore({url!r})
+        for i in range(12):
+            stored, failed, attempt = s.record_attempt("ada", "noirq-window", {{}}, {{"score": 1, "max_score": 5}})
+            print(attempt, failed)
+    """
+    procs = [subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    outputs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], [err for _, err in outputs]
+    pairs = [tuple(map(int, line.split())) for out, _ in outputs for line in out.splitlines()]
+    assert sorted(attempt for attempt, _ in pairs) == list(range(1, 49))
+    assert all(failed == attempt for attempt, failed in pairs)

@@ -126,6 +126,22 @@ def test_save_records_the_attempt_and_failures_open_hints(app, client):
     assert view["failed_attempts"] == 2 and [h["n"] for h in view["hints_open"]] == [1, 2]
 
 
+def test_a_reused_grade_carries_only_the_asking_students_own_fields(client):
+    """Two students send the same work: the grade is reused, the name, stored attempt, failed count and hints
+    are each one's own, and an anonymous answer carries none of them."""
+    body = {"save": True, "edits": {"78": WRONG}}
+    ada = [client.post(GRADE, json={"student": "Ada", **body}).get_json() for _ in range(2)][-1]
+    bob = client.post(GRADE, json={"student": "Bob", **body}).get_json()
+    anonymous = client.post(GRADE, json={"edits": {"78": WRONG}}).get_json()
+
+    assert (ada["student"], ada["saved"]["attempt"], ada["failed_attempts"], len(ada["hints"])) == ("Ada", 2, 2, 2)
+    assert (bob["student"], bob["saved"]["attempt"], bob["failed_attempts"], len(bob["hints"])) == ("Bob", 1, 1, 1)
+    assert bob["saved"]["id"] != ada["saved"]["id"] and "Ada" not in json.dumps(bob)
+    assert (anonymous["student"], anonymous["saved"], anonymous["failed_attempts"], anonymous["hints"]) == (None, None, 0, [])
+    shared = ("score", "checks", "summary", "reread_links")
+    assert [ada[k] for k in shared] == [bob[k] for k in shared] == [anonymous[k] for k in shared]
+
+
 def test_a_repeated_grade_is_the_same_json_and_its_links_follow_the_mount_point(client):
     """Grades and their linked views are reused for a repeated submission; the chapter links are made for the
     URL prefix the app is mounted under (SCRIPT_NAME), never taken from another prefix's request."""
@@ -138,6 +154,31 @@ def test_a_repeated_grade_is_the_same_json_and_its_links_follow_the_mount_point(
     assert [row.get("chapter_url") for row in mounted["checks"]] == [
         "/course" + url if url else url for url in (row.get("chapter_url") for row in first["checks"])]
     assert [link["url"] for link in mounted["reread_links"]] == ["/course" + link["url"] for link in first["reread_links"]]
+
+
+def test_a_repeated_grade_links_the_chapters_as_the_content_now_titles_them(make_app, tmp_path):
+    """The linked view of a reused grade follows the content: a chapter retitled in titles.toml (no build
+    input, so the same build and grade) shows its new title in the next response."""
+    import shutil
+
+    root = tmp_path / "content"
+    shutil.copytree(paths.bundled_content_root(), root)
+    client = make_app(content_root=root).test_client()
+    body = {"edits": {"78": WRONG}}
+
+    def titles() -> set:
+        checks = client.post(GRADE, json=body).get_json()["checks"]
+        return {row["chapter_title"] for row in checks if row.get("chapter") == "G:033"}
+
+    before = titles()
+    titles_file = root / "kernels" / "2.6.31" / "titles.toml"
+    text = titles_file.read_text()
+    line = next(line for line in text.split("\n") if line.startswith('"G:033"'))
+    titles_file.write_text(text.replace(line, '"G:033" = "Retitled by an instructor"'))
+    client.application.extensions["journey.catalog"].library.recheck_seconds = 0
+
+    assert before and before != {"Retitled by an instructor"}
+    assert titles() == {"Retitled by an instructor"}
 
 
 def test_unsaved_attempts_are_not_recorded_but_hints_can_be_asked_for(app, client):

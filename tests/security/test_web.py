@@ -47,6 +47,15 @@ def test_a_form_body_that_is_not_utf8_is_a_400_saying_so_not_a_missing_token(cli
                        headers={"Origin": "https://evil.example"}).status_code == 403
 
 
+def test_a_body_that_is_not_a_form_is_refused_as_a_missing_token_not_as_bad_utf8(client):
+    """JSON or plain text sent to a form's URL is not a form at all: no word about UTF-8 (the JSON API is
+    elsewhere), the same 403 as any other POST without the form's token."""
+    form(client, {})
+    for body, kind in ((b'{"edits": {"78": "nop"}}', "application/json"), (b"csrf=x", "text/plain")):
+        response = client.post("/labs/irq-enable-fix/grade", data=body, content_type=kind)
+        assert response.status_code == 403 and "UTF-8" not in response.get_data(as_text=True), kind
+
+
 def test_instructor_forms_need_the_token(client):
     assert client.post("/instructor/login", data={"token": "t0ken-t0ken"}).status_code == 403
     assert client.post("/instructor/login", data=form(client, {"token": "t0ken-t0ken"})).status_code == 303

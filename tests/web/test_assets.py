@@ -55,7 +55,8 @@ def test_with_the_setting_off_the_file_is_sent_as_written(make_app):
 
 
 @pytest.mark.parametrize("path", ["/static/js/nope.js", "/static/../setup.py", "/static/js/../../setup.py",
-                                  "/static/css/%2e%2e/%2e%2e/setup.py"])
+                                  "/static/css/%2e%2e/%2e%2e/setup.py", "/static/js/a%00.js",
+                                  "/static/js/explorer/main.js%00.js"])
 def test_missing_or_outside_files_are_404(client, path):
     assert client.get(path).status_code == 404
 
@@ -65,3 +66,24 @@ def test_other_files_are_flasks_own(client):
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     assert response.get_data() == (paths.static_root() / "favicon.svg").read_bytes()
     response.close()
+
+
+def test_warm_minifies_every_script_and_stylesheet_before_any_request(client, monkeypatch):
+    static = paths.static_root()
+    expected = sum(1 for p in static.rglob("*") if p.suffix in (".js", ".css"))
+    assets._MINIFIED.clear()
+
+    assert assets.warm(str(static)) == expected
+    monkeypatch.setattr(assets, "esbuild", lambda: None)        # from here on esbuild could not run
+    body = client.get("/static/js/casm.js").data
+    assert body == assets._MINIFIED[str(static / "js" / "casm.js")][2]
+    assert len(body) < (static / "js" / "casm.js").stat().st_size
+
+
+def test_gunicorn_minifies_in_the_master_before_the_workers_fork():
+    from journey_app.web import gunicorn_conf
+
+    assets._MINIFIED.clear()
+    gunicorn_conf.on_starting(None)          # the master's hook, before any worker forks and inherits it
+    made = {path for path, (_, _, body) in assets._MINIFIED.items() if body is not None}
+    assert str(paths.static_root() / "css" / "journey.css") in made and len(made) >= 10

@@ -71,7 +71,8 @@ def test_a_static_script_is_compressed_once(app, client):
 
 
 @pytest.mark.parametrize("header, coding", [("br;q=0", None), ("br; q=0.0, gzip", "gzip"), ("gzip;q=0, br", "br"),
-                                            ("br;q=0, gzip;q=0", None), ("br;q=0.5, gzip;q=0.4", "br")])
+                                            ("br;q=0, gzip;q=0", None), ("br;q=0.5, gzip;q=0.4", "br"),
+                                            ("BR;Q=0", None), ("Gzip;Q=0, BR;Q=0", None)])
 def test_a_coding_of_quality_zero_is_never_sent(client, header, coding):
     response = client.get("/", headers={"Accept-Encoding": header})
     assert response.status_code == 200 and response.headers.get("Content-Encoding") == coding

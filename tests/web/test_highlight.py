@@ -69,3 +69,12 @@ def test_prose_is_escaped_and_typeset():
     assert "<code>lguest_data.irq_enabled</code>" in html
     assert "<em>cool</em>" in html
     assert "‘<code>hardware_subarch</code>’" in html
+
+
+def test_a_comment_lines_words_are_never_linked_as_code_names():
+    from journey_app.web.pages.linking import link_code
+
+    line = comment_line_html(" * lguest_data holds the interrupt state */")
+    assert link_code(line, {"lguest_data"}, lambda name: f"/x/{name}") == line
+    code = highlight_lines("\tmovl lguest_data, %eax\n", "a.S")[0]
+    assert '<a class="xr" href="/x/lguest_data">lguest_data</a>' in link_code(code, {"lguest_data"}, lambda name: f"/x/{name}")

@@ -25,6 +25,7 @@ from .compression import sending_cached
 # esbuild's loader for each suffix it minifies.
 LOADERS = {".js": "js", ".css": "css"}
 CONFIG_KEY = "JOURNEY_MINIFY_ASSETS"
+TIMEOUT_SECONDS = 5      # esbuild takes milliseconds on our files; one that hangs costs one request this long
 
 # path -> (mtime_ns, size, minified bytes or None when esbuild could not). Not a BoundedCache on purpose:
 # it holds at most one entry per file in static/ (~130 KB in all), and a share of a small JOURNEY_CACHE_MB
@@ -44,7 +45,7 @@ def minify(source: bytes, loader: str) -> bytes | None:
         return None
     try:
         done = subprocess.run([program, "--minify", f"--loader={loader}", "--log-level=error", "--charset=utf8"],
-                              input=source, capture_output=True, timeout=20, check=False)
+                              input=source, capture_output=True, timeout=TIMEOUT_SECONDS, check=False)
     except (OSError, subprocess.TimeoutExpired) as err:
         _log.warning("esbuild could not minify a %s file: %s", loader, err)
         return None
@@ -68,6 +69,25 @@ def _minified_file(path: str, loader: str, stat: os.stat_result) -> bytes | None
     return body
 
 
+def warm(folder: str) -> int:
+    """Minify every .js and .css file under `folder` now (gunicorn's post_worker_init calls this, so that no
+    request waits for esbuild); returns how many files were made. A file that changes later is minified
+    again on its first request."""
+    made = 0
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            loader = LOADERS.get(os.path.splitext(name)[1])
+            path = os.path.join(root, name)
+            try:
+                stat = os.stat(path)
+            except (OSError, ValueError):
+                continue
+            if loader is not None and _minified_file(path, loader, stat) is not None:
+                made += 1
+    return made
+
+
 def _minified_static(filename: str) -> tuple[bytes, os.stat_result] | None:
     """The minified bytes of static/<filename> and the file's stat, or None (not .js/.css, no such file,
     minifying off or impossible: Flask's own view sends the file)."""
@@ -80,7 +100,7 @@ def _minified_static(filename: str) -> tuple[bytes, os.stat_result] | None:
         return None
     try:
         stat = os.stat(path)
-    except OSError:
+    except (OSError, ValueError):   # ValueError: a NUL in the name (%00), which safe_join lets through
         return None
     body = _minified_file(path, loader, stat)
     return None if body is None else (body, stat)

@@ -55,7 +55,7 @@ def _identity(_request) -> str:
     return NOT_KEPT if found is None else repr(found)
 
 
-_REFUSED = re.compile(r"^\s*q\s*=\s*0(?:\.0{0,3})?\s*$")
+_REFUSED = re.compile(r"^\s*q\s*=\s*0(?:\.0{0,3})?\s*$", re.IGNORECASE)   # RFC 9110 12.4.2: "q=" is ABNF text, any case
 
 
 def _accepted_codings(header: str) -> str:
@@ -70,7 +70,7 @@ def register(app: Flask) -> None:
     @app.before_request
     def _drop_refused_codings() -> None:
         header = request.environ.get("HTTP_ACCEPT_ENCODING")
-        if header and "q" in header:
+        if header and ("q" in header or "Q" in header):
             request.environ["HTTP_ACCEPT_ENCODING"] = _accepted_codings(header)
 
     pages = app.extensions.setdefault(CACHE_KEY, CompressedPages())

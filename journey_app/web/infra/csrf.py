@@ -19,6 +19,7 @@ from flask import Flask, g, request
 from ...errors import BadInput, JourneyError
 
 COOKIE = "journey_csrf"
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 FIELD = "csrf"
 
 
@@ -43,8 +44,9 @@ def require() -> None:
     origin = request.headers.get("Origin")
     if origin and origin != "null" and urlsplit(origin).netloc != request.host:
         raise CsrfRefused("this form was sent from another site", {"origin": origin[:200]})
-    if not request.form and request.content_length:
-        # werkzeug drops a whole URL-encoded body that is not UTF-8: say that, not "token missing".
+    if not request.form and request.content_length and request.mimetype in FORM_TYPES:
+        # werkzeug drops a whole form body that is not UTF-8: say that, not "token missing" (a body of another
+        # type, JSON or text, is no form at all: it goes on to the token check below).
         raise BadInput("the form could not be read: its text must be UTF-8; send it again from the page",
                        {"content_type": request.mimetype[:100]})
     cookie, field = request.cookies.get(COOKIE, ""), request.form.get(FIELD, "")

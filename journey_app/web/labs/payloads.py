@@ -141,16 +141,18 @@ def grade_json(lab: Lab, req: GradeRequest) -> dict:
     return result
 
 
-# A grade's JSON as stored, and as shown (with chapter links and advice), made once per Grade and request
-# shape: grading answers a repeated submission with the same Grade object (labs/grading.py's memo), and its
-# links were a third of the rest of a grade response. The entry holds the Grade, so its id is never reused
+# A grade's JSON as stored, and as shown (with chapter links and advice), made once per Grade, request shape
+# and chapter index: grading answers a repeated submission with the same Grade object (labs/grading.py's
+# memo), and its links were a third of the rest of a grade response. The chapters' titles are not build
+# inputs (titles.toml, a Host chapter's C file), so the same Grade may need new links: the key has the
+# version's content hash, as the page caches do. The entry holds the Grade, so its id is never reused
 # while the entry lives.
 _VIEWS: BoundedCache[tuple, tuple[Grade, dict, dict]] = BoundedCache("web.grade_views", 2 << 20,
                                                                     sizeof=lambda key, value: 8192)
 
 
 def _graded_view(lab: Lab, graded: Grade) -> tuple[dict, dict]:
-    key = (id(graded), request.script_root, default_version())
+    key = (id(graded), request.script_root, default_version(), catalog().library.content_hash(lab.version))
     found = _VIEWS.get(key)
     if found is not None and found[0] is graded:
         return found[1], found[2]

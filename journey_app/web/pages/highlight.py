@@ -111,6 +111,8 @@ def _merge_spans(fragment: str) -> str:
         fragment = merged
 
 
+COMMENT_TEXT = "ct"   # the class of a comment line's words (linking.py never links inside it; journey.css)
+
 # A line that is wholly inside a block comment: indent, an optional `/*`, ` * ` or `*/` mark, the
 # words, and an optional closing `*/`.
 _COMMENT_LINE = re.compile(r"^(?P<indent>\s*)(?P<open>/\*+|\*+(?!/))?(?P<gap>\s*)(?P<words>.*?)(?P<close>\s*\*+/)?\s*$")
@@ -127,7 +129,7 @@ def comment_line_html(raw: str) -> Markup:
         return Markup('<span class="cm">{}</span>').format(raw)
     parts = [escape(match["indent"]), escape((match["open"] or "") + (match["gap"] or ""))]
     if match["words"]:
-        parts.append(Markup('<span class="ct">{}</span>').format(match["words"]))
+        parts.append(Markup('<span class="{}">{}</span>').format(COMMENT_TEXT, match["words"]))
     parts.append(escape(match["close"] or ""))
     return Markup("").join(parts)
 

@@ -12,12 +12,14 @@ from collections.abc import Callable, Collection
 
 from markupsafe import Markup, escape
 
+from .highlight import COMMENT_TEXT
+
 # Pygments' flat per-line fragments: `<span class="nf">name</span>` pieces and bare text between.
 _PIECE = re.compile(r'(<span class="([^"]*)">)([^<]*)(</span>)|([^<]+)')
 # Classes whose words are never names: comments (c, c1, cm, cp? no: cpp lines hold macro uses),
 # strings and numbers.
 _NOT_NAMES = ("c", "c1", "cm", "ch", "cs", "cpf", "s", "s1", "s2", "sb", "sc", "sd", "se", "sh", "si", "sx",
-              "mi", "mh", "mf", "mo", "il", "ct")
+              "mi", "mh", "mf", "mo", "il", COMMENT_TEXT)
 _WORD = re.compile(r"&[#\w]+;|[A-Za-z_][A-Za-z0-9_]*")
 CHAPTER_MENTION = re.compile(r"(?<![\w:])([PGDLHSM]):([0-9]{3})(?![\w:])")
 
