@@ -4,8 +4,9 @@ SQLAlchemy compiles the statement and converts the values (its JSON and DateTime
 read back through the store as before); the statement itself runs on the driver's cursor. SQLAlchemy's
 per-statement execution layer costs about 0.2 ms, five times SQLite's insert, on every stored grade.
 One statement is its own transaction: the store's engine is in autocommit, so on PostgreSQL it is one round
-trip instead of BEGIN, INSERT, SELECT and COMMIT. Knows nothing of grading or HTTP; store.py owns the values
-and their checks.
+trip instead of BEGIN, INSERT, SELECT and COMMIT. On PostgreSQL the same statement also counts the attempt
+in attempt_counts (migration 0002), whose row lock numbers one student's concurrent attempts in order.
+Knows nothing of grading or HTTP; store.py owns the values and their checks.
 """
 
 from __future__ import annotations
@@ -32,18 +33,36 @@ RECORD = sa.text("""
            AND earlier.score < earlier.max_score)
         + CASE WHEN submissions.score < submissions.max_score THEN 1 ELSE 0 END
 """)
+# PostgreSQL: the row and the student's counter row (migration 0002) in one statement. Counting earlier rows
+# would let two attempts stored at the same moment take the same number (each statement's snapshot misses the
+# other's uncommitted row, under READ COMMITTED); the counter's row lock numbers them one after the other, and
+# the cost stays one index probe however many attempts the student has made.
+RECORD_POSTGRESQL = sa.text("""
+    WITH stored AS (
+        INSERT INTO submissions (student, lab_id, digest, submission, score, max_score, results, created_at)
+        VALUES (:student, :lab_id, :digest, :submission, :score, :max_score, :results, :created_at)
+        RETURNING id, CASE WHEN score < max_score THEN 1 ELSE 0 END AS failing
+    ), counted AS (
+        INSERT INTO attempt_counts (lab_id, student, attempts, failed)
+        SELECT :lab_id, :student, 1, failing FROM stored
+        ON CONFLICT (lab_id, student) DO UPDATE
+            SET attempts = attempt_counts.attempts + 1, failed = attempt_counts.failed + EXCLUDED.failed
+        RETURNING attempts, failed
+    )
+    SELECT stored.id, counted.attempts, counted.failed FROM stored, counted
+""")
 _TYPED = ("submission", "results", "created_at")
 
 
 class Recorder:
-    """RECORD compiled once for one engine's dialect; `insert(values)` stores a row and returns
-    (id, attempt, failed). The engine must be in autocommit (the statement commits itself). DBAPI errors
-    leave as SQLAlchemy's (IntegrityError, OperationalError ...)."""
+    """RECORD (RECORD_POSTGRESQL on PostgreSQL) compiled once for one engine's dialect; `insert(values)`
+    stores a row and returns (id, attempt, failed). The engine must be in autocommit (the statement commits
+    itself). DBAPI errors leave as SQLAlchemy's (IntegrityError, OperationalError ...)."""
 
     def __init__(self, engine: sa.Engine):
         self.engine = engine
         dialect = engine.dialect
-        compiled = RECORD.compile(dialect=dialect)
+        compiled = (RECORD_POSTGRESQL if dialect.name == "postgresql" else RECORD).compile(dialect=dialect)
         self.sql = str(compiled)
         self.order = tuple(compiled.positiontup or ()) if compiled.positional else None
         self.processors = {name: processor for name in _TYPED if (processor := submissions.c[name].type

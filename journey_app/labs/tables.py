@@ -25,3 +25,14 @@ submissions = sa.Table(
     sa.Index("ix_submissions_lab_student", "lab_id", "student"),
     sa.Index("ix_submissions_student", "student"),
 )
+
+# A student's attempts and failed attempts at a lab (migration 0002): counted as each submission is stored.
+attempt_counts = sa.Table(
+    "attempt_counts",
+    metadata,
+    sa.Column("lab_id", sa.String(64), nullable=False),
+    sa.Column("student", sa.String(64), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("failed", sa.Integer, nullable=False),
+    sa.PrimaryKeyConstraint("lab_id", "student", name="pk_attempt_counts"),
+)

@@ -68,9 +68,44 @@ def test_migrations_reach_head_and_are_idempotent(url):
     upgrade_to_head(url)
     engine = sa.create_engine(url)
     with engine.connect() as connection:
-        assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0001"
+        assert connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
         assert "submissions" in sa.inspect(connection).get_table_names()
     engine.dispose()
+
+
+def test_migration_0002_counts_the_submissions_stored_before_it(url):
+    from alembic import command
+
+    from journey_app.labs.store import alembic_config
+
+    command.upgrade(alembic_config(url), "0001")
+    engine = sa.create_engine(url)
+    insert = sa.text("INSERT INTO submissions (student, lab_id, digest, submission, score, max_score, results, "
+                     "created_at) VALUES (:student, 'noirq-window', 'd', '{}', :score, 5, '{}', CURRENT_TIMESTAMP)")
+    with engine.begin() as connection:
+        for student, score in [("ada", 5), ("ada", 1), ("ada", 2), ("bob", 5)]:
+            connection.execute(insert, {"student": student, "score": score})
+    command.upgrade(alembic_config(url), "head")
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT student, attempts, failed FROM attempt_counts ORDER BY student"))
+        assert [tuple(r) for r in rows] == [("ada", 3, 2), ("bob", 1, 0)]
+    engine.dispose()
+    store_module._migrated.discard(url)
+    s = SubmissionStore(url)
+    try:
+        _stored, failed, attempt = s.record_attempt("ada", "noirq-window", {}, results(0))
+        assert (attempt, failed) == (4, 3)            # the counters carry on from the rows before them
+    finally:
+        s.close()
+
+
+def test_the_counters_follow_every_stored_submission(store):
+    for student, score in [("ada", 1), ("bob", 5), ("ada", 5), ("ada", 0)]:
+        store.record_attempt(student, "irq-enable-fix", {}, results(score))
+    with store.engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT student, attempts, failed FROM attempt_counts ORDER BY student"))
+        assert [tuple(r) for r in rows] == [("ada", 3, 2), ("bob", 1, 0)]
+    assert (store.attempts("ada", "irq-enable-fix"), store.failed_attempts("ada", "irq-enable-fix")) == (3, 2)
 
 
 def test_tables_module_matches_the_migrations(url):
@@ -283,10 +318,8 @@ def test_concurrent_writers_lose_nothing(url, store):
 def test_concurrent_attempts_of_one_student_are_numbered_once_each(request, url, store):
     """Workers storing the same student's attempts at once: every attempt gets its own number, 1 to n, and
     the failed counts agree with them (all fail here, so failed == attempt). SQLite runs one write at a time.
-    PostgreSQL (READ COMMITTED) does not: two statements that start together each count without the other,
-    so two attempts can share a number (a known race, before and after recording.py's one statement)."""
-    if url.startswith("postgresql"):
-        request.applymarker(pytest.mark.xfail(reason="attempt numbers race under READ COMMITTED", strict=False))
+    PostgreSQL (READ COMMITTED) does not: counting earlier rows, two statements that start together each
+    counted without the other and shared a number; the counter row's lock (migration 0002) orders them."""
     code = f"""
         from journey_app.labs.store import SubmissionStore
         s = SubmissionStore({url!r})
