@@ -7,10 +7,6 @@ export function parseActions(text) {
   return String(text).split(/[;\n]/).map((a) => a.trim().replace(/\s+/g, " ")).filter(Boolean);
 }
 
-export function joinActions(list) {
-  return list.join("; ");
-}
-
 const STEP = /^step(?: (\d+))?$/;
 
 function stepCount(action) {
