@@ -225,8 +225,9 @@ class SubmissionStore:
     def record_attempt(self, student: str, lab_id: str, submission: dict,
                        results: dict) -> tuple[StoredSubmission, int, int]:
         """Store one graded submission and count the student's attempts at the lab (their own attempt number)
-        and the failed ones (for hints), in one statement that is its own transaction (recording.RECORD: INSERT
-        ... RETURNING the id and two indexed counts). Returns (stored, failed, attempt)."""
+        and the failed ones (for hints), in one statement that is its own transaction (labs/recording.py: INSERT
+        ... RETURNING the id and the counts; on PostgreSQL with the student's attempt_counts row). Returns
+        (stored, failed, attempt)."""
         values: dict[str, Any] = {
             "student": validate_student(student), "lab_id": _lab_id(lab_id),
             "digest": str(results.get("submission_digest") or ""), "submission": submission,

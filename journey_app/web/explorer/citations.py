@@ -8,14 +8,14 @@ whole file at that line when no chapter holds them. Citations are line numbers o
 from __future__ import annotations
 
 from ...host import citations
-from ..pages.chapters import chapter_url, source_url
+from ..pages.chapters import chapter_link, source_url
 
 CITED_KINDS = ("decision", "hypercall", "killed", "rewrite")
 
 
 def citation_url(version: str, c: citations.Citation) -> str:
     if c.chapter is not None:
-        return chapter_url(version, c.chapter.replace(":", "-")) + f"?hl={c.first}-{c.last}#L{c.first}"
+        return chapter_link(version, c.chapter, c.first, c.last)
     return source_url(version, c.file, anchor=f"L{c.first}")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from typing import overload
 from urllib.parse import urlencode
 
 from flask import Blueprint, has_request_context, redirect, render_template, request, url_for
@@ -63,8 +64,12 @@ def _chapter_url(default: bool, version: str, ref: str, anchor: str | None) -> s
     return url_for("pages.version_chapter", version=version, ref=ref, _anchor=anchor)
 
 
+@overload
+def chapter_link(version: str, chapter: str, first: int | None = None, last: int | None = None) -> str: ...
+@overload
+def chapter_link(version: str, chapter: None, first: int | None = None, last: int | None = None) -> None: ...
 def chapter_link(version: str, chapter: str | None, first: int | None = None, last: int | None = None) -> str | None:
-    """A chapter's URL, with the lines to highlight (`?hl=first-last#Lfirst`) when given."""
+    """A chapter's URL by its id ("H:205"), with the lines to highlight (`?hl=first-last#Lfirst`) when given."""
     if chapter is None:
         return None
     slug = chapter.replace(":", "-")
@@ -178,7 +183,7 @@ def model_note_json(version: str, note: ModelNote) -> dict:
         query = {"scenario": note.try_run.scenario}
         if note.try_run.actions:
             query["actions"] = note.try_run.actions
-        data["try"]["url"] = chapter_url(version, note.try_run.chapter.replace(":", "-")) + "?" + urlencode(query)
+        data["try"]["url"] = f"{chapter_link(version, note.try_run.chapter)}?{urlencode(query)}"
     return data
 
 

@@ -12,7 +12,7 @@ from markupsafe import Markup, escape
 from ...errors import BadInput
 from ...index.search import MARK_END, MARK_START, SearchHit
 from ..infra.context import catalog, content_index
-from .chapters import chapter_url, contents_url, source_url
+from .chapters import chapter_link, contents_url, source_url
 from .xref import ident_url
 
 bp = Blueprint("search", __name__)
@@ -22,7 +22,7 @@ KINDS = {"chapter": "Chapter", "name": "Name", "file": "File"}
 
 def hit_url(version: str, hit: SearchHit) -> str:
     if hit.kind == "chapter":
-        return chapter_url(version, hit.ref.replace(":", "-"))
+        return chapter_link(version, hit.ref)
     if hit.kind == "name":
         return ident_url(version, hit.ref)
     return source_url(version, hit.ref)
