@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ..caches import BoundedCache
 from ..errors import BadInput, BuildError, NotFound, SandboxRefused
-from ..runs import split_actions
+from ..runs import load_scenario, split_actions
 from ..toolchain.sandbox import SandboxPolicy, build_edited
 from .context import LabContext
 from .loader import load_lab
@@ -129,8 +129,6 @@ _GRADES: BoundedCache[tuple, Grade] = BoundedCache("labs.grades", 2 << 20, sizeo
 def _grade_key(catalog, lab: Lab, digest: str, build, settings) -> tuple | None:
     if not lab.digest:   # a Lab made in code, not read from a file: nothing names its text
         return None
-    from ..runs.scenarios import load_scenario
-
     scenario = load_scenario(catalog.content_root, lab.version, lab.scenario)
     return (lab.id, lab.digest, digest, build.input_hash, scenario.digest, str(catalog.content_root),
             settings or catalog.settings)
