@@ -70,20 +70,22 @@ def _minified_file(path: str, loader: str, stat: os.stat_result) -> bytes | None
 
 
 def warm(folder: str) -> int:
-    """Minify every .js and .css file under `folder` now (gunicorn's post_worker_init calls this, so that no
-    request waits for esbuild); returns how many files were made. A file that changes later is minified
-    again on its first request."""
+    """Minify every .js and .css file under `folder` now (gunicorn_conf.on_starting calls this in the master,
+    before the workers fork and inherit the bytes, so that no request waits for esbuild); returns how many
+    files were made. A file that changes later is minified again on its first request."""
     made = 0
     for root, dirs, files in os.walk(folder):
         dirs.sort()
         for name in sorted(files):
             loader = LOADERS.get(os.path.splitext(name)[1])
+            if loader is None:
+                continue
             path = os.path.join(root, name)
             try:
                 stat = os.stat(path)
-            except (OSError, ValueError):
+            except OSError:
                 continue
-            if loader is not None and _minified_file(path, loader, stat) is not None:
+            if _minified_file(path, loader, stat) is not None:
                 made += 1
     return made
 
